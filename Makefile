@@ -1,0 +1,47 @@
+# linesift — every set-up step a user or CI needs. `make demo` and `make test` create what
+# they need (virtual environment, Label Studio, Chromium) themselves.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+SHARED ?= ../shared
+STAMP := $(VENV)/.installed
+
+.PHONY: help venv demo test test-fast default-model bench chromium clean
+
+help:  ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+venv: $(STAMP)  ## Create .venv with linesift and its test dependencies
+
+demo: $(STAMP)  ## Clean the example French page with the shipped default model
+	$(BIN)/linesift filter examples/doingbuzz-fr.txt
+	@echo "--- per-line scores (first 12 lines):" >&2
+	$(BIN)/linesift explain examples/doingbuzz-fr.txt --top 2 | head -n 13
+
+chromium:  ## Install Debian's Chromium for the browser test (needs root)
+	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+test: $(STAMP) chromium labelstudio  ## Run every test, with a real local Label Studio
+	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP)  ## Unit tests only (no Label Studio, no browser)
+	LINESIFT_SKIP_LABELSTUDIO=1 $(BIN)/python -m pytest -q -m "not labelstudio and not browser"
+
+default-model: $(STAMP)  ## Retrain models/default on ../shared/data (about 15 minutes)
+	$(BIN)/linesift train $(SHARED)/data/*.jsonl.gz -o models/default --name default
+
+bench: $(STAMP)  ## Quality and throughput benchmarks (print tables)
+	$(BIN)/python bench/quality.py
+	$(BIN)/python bench/throughput.py
+
+clean:  ## Remove the virtual environments and Label Studio data
+	rm -rf $(VENV) .venv-labelstudio .labelstudio
+
+-include mk/labelstudio.mk

@@ -1,0 +1,107 @@
+"""``linesift annotate``: thin Typer commands over :mod:`annotate.push` and :mod:`annotate.pull`."""
+
+import functools
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from linesift.errors import ModelError
+
+from .client import connect
+from .config import LINE, PAGE
+from .pull import format_summary, pull_labels, summary_path
+from .push import BATCH_SIZE, push_pages
+
+app = typer.Typer(
+    help="Label pages in Label Studio: push their lines with the model's guesses, pull the "
+         "labels back for training. The server and key come from --url/--api-key, else "
+         "LABEL_STUDIO_URL/LABEL_STUDIO_API_KEY, else .labelstudio/credentials.env "
+         "(written by `make labelstudio`).",
+    no_args_is_help=True,
+)
+
+
+class Layout(str, Enum):
+    page = PAGE
+    line = LINE
+
+
+_URL = typer.Option(None, "--url", help="Label Studio URL [default: $LABEL_STUDIO_URL, the "
+                    "credentials file, or http://127.0.0.1:8080].")
+_KEY = typer.Option(None, "--api-key", help="API key, legacy token or personal access token "
+                    "[default: $LABEL_STUDIO_API_KEY or the credentials file]. Prefer the "
+                    "environment: a key on the command line lands in the shell history.")
+_PROJECT = typer.Option(..., "--project", "-p", help="Project title or id (digits).")
+
+
+def _friendly_errors(func):
+    """linesift's error handling (one line on stderr, exit 1), imported when a command runs:
+    ``linesift.cli`` imports this module while it loads, so importing it here at load time
+    would be circular."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from linesift.cli import friendly_errors
+
+        return friendly_errors(func)(*args, **kwargs)
+    return wrapper
+
+
+def _sifter(model, no_model):
+    if no_model:
+        if model is not None:
+            raise typer.BadParameter("give --model or --no-model, not both")
+        return None
+    from linesift.sift import load
+
+    try:
+        return load(model)
+    except ModelError as exc:
+        raise ModelError(f"{exc} (pass --model DIR, or --no-model to push without "
+                         "pre-annotations)") from None
+
+
+@app.command()
+@_friendly_errors
+def push(
+    pages: list[str] = typer.Argument(..., help="Pages: .txt files, directories, .jsonl(.gz), "
+                                      ".parquet, or - for stdin."),
+    project: str = _PROJECT,
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory for the "
+                                         "pre-annotations [default: models/default]."),
+    no_model: bool = typer.Option(False, "--no-model", help="Push without pre-annotations."),
+    layout: Optional[Layout] = typer.Option(None, "--layout", help="page: one task per page, a "
+                                            "choice per line; line: one task per line with "
+                                            "context [default: the project's, or page]."),
+    batch_size: int = typer.Option(BATCH_SIZE, "--batch-size", min=1,
+                                   help="Tasks per import request."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    url: Optional[str] = _URL,
+    api_key: Optional[str] = _KEY,
+):
+    """Push pages to a project as tasks (created if missing); pushing again adds no duplicate."""
+    from linesift.readers import read_pages
+
+    sifter = _sifter(model, no_model)
+    server = connect(url, api_key)
+    summary = push_pages(server, read_pages(pages), project,
+                         layout=layout.value if layout else None, sifter=sifter,
+                         batch_size=batch_size, progress=not quiet)
+    typer.echo(summary.report(), err=True)
+
+
+@app.command()
+@_friendly_errors
+def pull(
+    project: str = _PROJECT,
+    output: Path = typer.Option(..., "--output", "-o", help="Labelled pages to write: .jsonl, "
+                                ".jsonl.gz or .parquet (what `linesift train` reads)."),
+    url: Optional[str] = _URL,
+    api_key: Optional[str] = _KEY,
+):
+    """Write a project's annotations as labelled pages (majority vote per line; ties stay null)."""
+    server = connect(url, api_key)
+    summary = pull_labels(server, project, output)
+    typer.echo(format_summary(summary), err=True)
+    typer.echo(f"summary: {summary_path(output)}", err=True)

@@ -1,0 +1,311 @@
+"""Every call to Label Studio goes through here: credentials, connecting, retries and errors.
+
+Written against label-studio-sdk 2.x (``pyproject.toml`` pins ``>=2.1,<3``; its README warns
+that major versions break imports) and checked on a label-studio 1.23 server. The API key may
+be a legacy token (40 hex characters) or a personal access token (a JWT refresh token, which
+the SDK trades for short-lived access tokens); both go to ``LabelStudio(api_key=...)``.
+
+Reads and project creation are retried with exponential backoff when the connection drops, a
+request times out or the server answers 5xx / 408 / 429. An import is sent once more only when
+the connection could not even be opened; any other failure raises :class:`UncertainWrite`,
+because the tasks may have landed, and the caller checks which ones before sending again.
+The API key is never put into a message, a log line or a file.
+"""
+
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from label_studio_sdk import LabelStudio
+from label_studio_sdk.core.api_error import ApiError
+
+from linesift.errors import LinesiftError
+
+DEFAULT_URL = "http://127.0.0.1:8080"
+CREDENTIALS_FILE = Path(".labelstudio") / "credentials.env"
+URL_VAR = "LABEL_STUDIO_URL"
+KEY_VAR = "LABEL_STUDIO_API_KEY"
+
+TIMEOUT = 60.0
+"""Seconds to wait for one answer before the request counts as failed (and is retried)."""
+EXPORT_TIMEOUT = 600.0
+"""Seconds to wait for a whole project export, which Label Studio builds before answering."""
+RETRIES = 4
+"""Retries after the first attempt, so at most five attempts per call."""
+BACKOFF = 0.5
+"""First wait between attempts, in seconds; it doubles after each failure, up to MAX_BACKOFF."""
+MAX_BACKOFF = 8.0
+TASK_PAGE_SIZE = 500
+
+START_HINT = ("Start the local one with `make labelstudio` (or `bash scripts/labelstudio.sh "
+              "start`), or point --url / LABEL_STUDIO_URL at a running server.")
+TOKEN_HINT = ("Use the token of the local server in .labelstudio/credentials.env (written by "
+              "`make labelstudio`), or create one in Label Studio under Account & Settings > "
+              "Personal Access Token (or Legacy Token on servers that allow it), and pass it with "
+              "--api-key or LABEL_STUDIO_API_KEY.")
+
+
+class LabelStudioError(LinesiftError):
+    """A Label Studio problem the user can act on."""
+
+
+class ServerUnreachable(LabelStudioError):
+    """No answer from the server (refused, dropped, timed out, or 5xx after every retry)."""
+
+
+class AuthError(LabelStudioError):
+    """The server refused the API key (401) or its user may not do this (403)."""
+
+
+class ProjectNotFound(LabelStudioError):
+    """No project with that id or title."""
+
+
+class UncertainWrite(LabelStudioError):
+    """A write failed in a way that leaves unknown whether the server applied it."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Where Label Studio is and the key to use; ``repr`` never shows the key."""
+
+    url: str
+    api_key: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Project:
+    """A Label Studio project as linesift needs it."""
+
+    id: int
+    title: str
+    label_config: str
+
+
+def read_credentials_file(path):
+    """``KEY=VALUE`` pairs of a credentials file (comments, blanks and quotes allowed)."""
+    values = {}
+    for raw in Path(path).read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        values[key.strip().removeprefix("export ").strip()] = value.strip().strip("'\"")
+    return values
+
+
+def default_credentials_file():
+    """``.labelstudio/credentials.env`` in the current directory, else in the repository."""
+    local = CREDENTIALS_FILE
+    if local.exists():
+        return local
+    return Path(__file__).resolve().parent.parent / CREDENTIALS_FILE
+
+
+def resolve_credentials(url=None, api_key=None, *, environ=None, path=None):
+    """Credentials from options, else the environment, else the credentials file.
+
+    Parameters
+    ----------
+    url, api_key : str, optional
+        Given on the command line; each wins over the other sources.
+    environ : mapping, optional
+        Default ``os.environ`` (``LABEL_STUDIO_URL``, ``LABEL_STUDIO_API_KEY``).
+    path : str or Path, optional
+        Credentials file; default :func:`default_credentials_file`.
+
+    Returns
+    -------
+    Credentials
+    """
+    environ = os.environ if environ is None else environ
+    path = Path(path) if path is not None else default_credentials_file()
+    saved = read_credentials_file(path) if path.is_file() else {}
+    url = url or environ.get(URL_VAR) or saved.get(URL_VAR) or DEFAULT_URL
+    api_key = api_key or environ.get(KEY_VAR) or saved.get(KEY_VAR)
+    if not api_key:
+        raise AuthError(f"no Label Studio API key: pass --api-key or set {KEY_VAR}, or start the "
+                        f"local server with `make labelstudio`, which writes {CREDENTIALS_FILE}.")
+    return Credentials(url=url.rstrip("/"), api_key=api_key)
+
+
+def _log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+class Server:
+    """A connection to one Label Studio server, with retries and clear errors.
+
+    Parameters
+    ----------
+    credentials : Credentials
+    timeout : float
+        Seconds per request.
+    retries : int
+        Retries of a failed read, with backoff starting at `backoff` seconds.
+    """
+
+    def __init__(self, credentials, *, timeout=TIMEOUT, retries=RETRIES, backoff=BACKOFF):
+        self.url = credentials.url
+        self.retries = retries
+        self.backoff = backoff
+        self._secret = credentials.api_key
+        try:
+            self._sdk = LabelStudio(base_url=credentials.url, api_key=credentials.api_key,
+                                    timeout=timeout, max_retries=0)
+        except ApiError as exc:  # an expired or malformed JWT is refused before any request
+            raise self._error(exc, "connect") from None
+
+    def check(self):
+        """Ask who we are: raises ServerUnreachable or AuthError early; returns the email."""
+        try:
+            return self._retry(lambda: self._sdk.users.whoami(), "connect").email
+        except ProjectNotFound:
+            raise LabelStudioError(f"no Label Studio API at {self.url} (HTTP 404 for "
+                                   "/api/current-user/whoami); check --url") from None
+
+    # --- projects ------------------------------------------------------------------------
+
+    def find_project(self, ref):
+        """The project with id `ref` (all digits) or title `ref`, or None.
+
+        Raises
+        ------
+        LabelStudioError
+            When several projects have that title.
+        """
+        ref = str(ref)
+        if ref.isdigit():
+            return self._project_by_id(int(ref))
+        found = self._retry(lambda: [p for p in self._sdk.projects.list(title=ref, page_size=100)
+                                     if p.title == ref], "list projects")
+        if len(found) > 1:
+            ids = ", ".join(str(p.id) for p in found)
+            raise LabelStudioError(f"several projects are titled {ref!r} (ids {ids}); "
+                                   "give --project an id instead")
+        return self._project_by_id(found[0].id) if found else None
+
+    def get_project(self, ref):
+        """Like :meth:`find_project`, but raise ProjectNotFound when there is none."""
+        project = self.find_project(ref)
+        if project is None:
+            raise ProjectNotFound(f"no project {ref!r} on Label Studio at {self.url}; "
+                                  "check the title or id (or push pages to create it)")
+        return project
+
+    def create_project(self, title, label_config, description=""):
+        """Create a project and return it."""
+        created = self._retry(lambda: self._sdk.projects.create(
+            title=title, label_config=label_config, description=description), "create project")
+        return Project(id=created.id, title=created.title, label_config=label_config)
+
+    def _project_by_id(self, project_id):
+        try:
+            p = self._retry(lambda: self._sdk.projects.get(id=project_id), "get project")
+        except ProjectNotFound:
+            return None
+        return Project(id=p.id, title=p.title, label_config=p.label_config)
+
+    # --- tasks ---------------------------------------------------------------------------
+
+    def task_data(self, project_id):
+        """The ``data`` of every task of a project (a list; listing is retried as a whole)."""
+        def fetch():
+            pager = self._sdk.tasks.list(project=project_id, include="id,data",
+                                         page_size=TASK_PAGE_SIZE)
+            return [task.data for task in pager]
+        return self._retry(fetch, "list tasks")
+
+    def import_tasks(self, project_id, tasks):
+        """Import task dicts (with their predictions); returns how many tasks were created.
+
+        Raises
+        ------
+        UncertainWrite
+            When the request may or may not have been applied: check and send the rest again.
+        """
+        def send():
+            return self._sdk.projects.import_tasks(id=project_id, request=tasks).task_count
+        try:
+            return self._retry(send, "import tasks", only_unsent=True)
+        except ServerUnreachable as exc:
+            raise UncertainWrite(str(exc)) from None
+
+    def export_tasks(self, project_id):
+        """All tasks of a project with their annotations: Label Studio's JSON export, parsed."""
+        def download():
+            chunks = self._sdk.projects.exports.download_sync(
+                id=project_id, export_type="JSON", download_all_tasks=True,
+                request_options={"timeout_in_seconds": EXPORT_TIMEOUT})
+            return json.loads(b"".join(chunks))
+        return self._retry(download, "export project")
+
+    # --- retries and errors --------------------------------------------------------------
+
+    def _retry(self, call, what, only_unsent=False):
+        for attempt in range(self.retries + 1):
+            try:
+                return call()
+            except (httpx.TransportError, ApiError) as exc:
+                if attempt == self.retries or not _retryable(exc, only_unsent):
+                    raise self._error(exc, what) from None
+                wait = min(self.backoff * 2 ** attempt, MAX_BACKOFF)
+                _log(f"Label Studio: {what} failed ({self._reason(exc)}); "
+                     f"retry {attempt + 1}/{self.retries} in {wait:.1f} s")
+                time.sleep(wait)
+
+    def _error(self, exc, what):
+        reason = self._reason(exc)
+        status = exc.status_code if isinstance(exc, ApiError) else None
+        if status == 401:
+            return AuthError(f"Label Studio at {self.url} refused the API key ({reason}). "
+                             + TOKEN_HINT)
+        if status == 403:
+            return AuthError(f"Label Studio at {self.url} does not let this API key's user "
+                             f"{what} ({reason}). Use the key of a member of the organization "
+                             "with enough rights (its owner or an administrator).")
+        if status == 404:
+            return ProjectNotFound(f"{what}: not found on Label Studio at {self.url} ({reason})")
+        if status is not None and not _transient_status(status):
+            return LabelStudioError(f"Label Studio at {self.url} rejected {what} ({reason})")
+        return ServerUnreachable(f"cannot {what} on Label Studio at {self.url}: {reason}. "
+                                 + START_HINT)
+
+    def _reason(self, exc):
+        if isinstance(exc, ApiError):
+            detail = exc.body.get("detail") if isinstance(exc.body, dict) else None
+            text = f"HTTP {exc.status_code}" + (f": {detail}" if detail else "")
+        else:
+            text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        return self._redact(text)[:500]
+
+    def _redact(self, text):
+        return str(text).replace(self._secret, "***") if self._secret else str(text)
+
+
+def _transient_status(status):
+    return status is not None and (status >= 500 or status in (408, 429))
+
+
+def _retryable(exc, only_unsent):
+    if isinstance(exc, httpx.ConnectError):
+        return True
+    if only_unsent:
+        return False
+    return isinstance(exc, httpx.TransportError) or _transient_status(exc.status_code)
+
+
+def connect(url=None, api_key=None, **kwargs):
+    """Resolve credentials (see :func:`resolve_credentials`), connect and check them.
+
+    Returns
+    -------
+    Server
+    """
+    server = Server(resolve_credentials(url, api_key), **kwargs)
+    server.check()
+    return server

@@ -1,0 +1,36 @@
+"""The human-readable model card (README.md) written beside every saved model."""
+
+
+def _fmt(value):
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def render_card_readme(card):
+    """Markdown model card from a card dict (see :func:`linesift.model.save_model`)."""
+    lines = [f"# linesift model `{card.get('name', '?')}`", ""]
+    lines.append(card.get("description", "A line classifier: P(content) for each line of a page."))
+    lines += ["", "## What it is", "",
+              f"- Features: {', '.join(card.get('features', []))}",
+              f"- Decision threshold on P(content): {_fmt(card.get('threshold', 0.5))}",
+              f"- Trained in {card.get('training_seconds', '?')} s on "
+              f"{card.get('data', {}).get('pages', '?')} pages",
+              f"- Versions: {', '.join(f'{k} {v}' for k, v in card.get('versions', {}).items())}",
+              f"- sha256 of model file: `{card.get('sha256', '?')}`"]
+    data = card.get("data", {})
+    if data:
+        lines += ["", "## Data it saw", ""]
+        lines.append(f"- Fingerprint: `{data.get('fingerprint', '?')}`")
+        lines.append(f"- Label counts: {data.get('label_counts', {})}")
+        for source in data.get("sources", []):
+            lines.append(f"- {source}")
+        if data.get("licences"):
+            lines.append(f"- Licences: {data['licences']}")
+    cv = card.get("cv", {})
+    if cv:
+        lines += ["", "## How good it is (cross-validated, grouped by site / page)", "",
+                  "| metric | value |", "|---|---|"]
+        for key, value in cv.items():
+            if not isinstance(value, (dict, list)):
+                lines.append(f"| {key} | {_fmt(value)} |")
+    lines.append("")
+    return "\n".join(lines)

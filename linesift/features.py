@@ -1,0 +1,303 @@
+"""Feature transformers over the lines table (see :mod:`linesift.frame`).
+
+Frame steps (`LineShape`, `PagePosition`, `NeighbourFeatures`) take the lines table and return it
+with feature columns added, so later steps can build on earlier ones; `LineText` turns the text
+column into hashed character and word n-grams. All follow scikit-learn's estimator contract.
+Every feature is defined for any language and script.
+"""
+
+import re
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.utils.validation import check_is_fitted
+
+from .charclass import CLASSES, char_class_counts
+from .frame import PAGE, TEXT, check_frame, page_bounds
+
+MAX_FEATURE_CHARS = 2000
+"""Characters of a line looked at by the shape features; longer lines are judged on this prefix."""
+MAX_NGRAM_CHARS = 200
+"""Characters of a line fed to the n-gram hashing."""
+N_HASH_FEATURES = 2**18
+NEIGHBOUR_OFFSETS = (-3, -2, -1, 1, 2, 3)
+WINDOWS = (2, 5, 10)
+
+# Sentence-final punctuation across scripts: Latin, Greek (;), Arabic, Urdu, Devanagari,
+# Ethiopic, CJK full-width, ellipsis and interrobangs.
+TERMINALS = frozenset(".!?;\u037e。！？｡…؟۔।॥።‼‽⁇⁈⁉．；")
+CLOSERS = "\"'»«“”’‘›‹)]}）」』】》"
+COLONS = frozenset(":：")
+SEPARATORS = "|•·»«›‹►▶▸→←/\\>~–—"
+_URLISH = re.compile(r"https?://|www\.|\S@\S|\.(?:com|org|net|html?|php)\b", re.IGNORECASE)
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
+def _frame_step_names(step):
+    check_is_fitted(step)
+    return step.feature_names_out_
+
+
+class LineShape(TransformerMixin, BaseEstimator):
+    """Shape of each line: length, words, character-class ratios, punctuation at its ends.
+
+    Parameters
+    ----------
+    max_chars : int, default=MAX_FEATURE_CHARS
+        Only this many leading characters are looked at.
+    """
+
+    def __init__(self, *, max_chars=MAX_FEATURE_CHARS):
+        self.max_chars = max_chars
+
+    def fit(self, X, y=None):
+        check_frame(X)
+        names = ["log_chars", "log_words", "mean_word_len"]
+        names += [f"ratio_{c}" for c in CLASSES if c != "other"]
+        names += ["ends_terminal", "ends_colon", "ends_separator", "ends_alnum",
+                  "starts_upper", "starts_digit", "starts_punct_symbol", "n_separators",
+                  "has_url", "has_year", "has_copyright", "capitalised_words", "truncated"]
+        self.feature_names_out_ = np.asarray(names, dtype=object)
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self)
+        X = check_frame(X)
+        texts = X[TEXT].tolist()
+        counts, words, first = char_class_counts(texts, self.max_chars)
+        true_len = np.fromiter((len(t) for t in texts), dtype=np.float64, count=len(texts))
+        n_chars = np.minimum(true_len, self.max_chars)
+        safe = np.maximum(n_chars, 1.0)
+        non_space = n_chars - counts[:, CLASSES.index("space")]
+        cols = [np.log1p(true_len), np.log1p(words), non_space / np.maximum(words, 1.0)]
+        cols += [counts[:, i] / safe for i, c in enumerate(CLASSES) if c != "other"]
+        cols += list(_ends_and_marks(texts, self.max_chars).T)
+        cols += [(first == CLASSES.index("upper")).astype(float),
+                 (first == CLASSES.index("digit")).astype(float),
+                 np.isin(first, [CLASSES.index("punct"), CLASSES.index("symbol")]).astype(float)]
+        cols += list(_marks(texts, self.max_chars).T)
+        cols.append((true_len > self.max_chars).astype(float))
+        out = X.copy()
+        for name, col in zip(self.feature_names_out_, cols):
+            out[name] = col
+        return out
+
+    def get_feature_names_out(self, input_features=None):
+        return _frame_step_names(self)
+
+
+def _ends_and_marks(texts, max_chars):
+    """ends_terminal, ends_colon, ends_separator, ends_alnum for each line."""
+    out = np.zeros((len(texts), 4))
+    for i, text in enumerate(texts):
+        raw = text[-50:].rstrip()
+        last = raw.rstrip(CLOSERS)[-1:] or " "
+        out[i, 0] = last in TERMINALS
+        out[i, 1] = last in COLONS
+        out[i, 2] = raw[-1:] in SEPARATORS
+        out[i, 3] = last.isalnum()
+    return out
+
+
+def _marks(texts, max_chars):
+    """n_separators, has_url, has_year, has_copyright, capitalised_words (share)."""
+    out = np.zeros((len(texts), 5))
+    for i, text in enumerate(texts):
+        head = text[:max_chars]
+        words = head.split()
+        out[i, 0] = np.log1p(sum(head.count(s) for s in "|•·»›►▶"))
+        out[i, 1] = _URLISH.search(head) is not None
+        out[i, 2] = _YEAR.search(head) is not None
+        out[i, 3] = "©" in head or "(c)" in head.lower()
+        out[i, 4] = sum(w[:1].isupper() for w in words) / len(words) if words else 0.0
+    return out
+
+
+class PagePosition(TransformerMixin, BaseEstimator):
+    """Where a line sits in its page, how it compares with the page, and in-page repeats."""
+
+    def fit(self, X, y=None):
+        check_frame(X)
+        self.feature_names_out_ = np.asarray(
+            ["rel_pos", "log_rank", "log_rank_from_end", "log_page_lines", "rel_char_pos",
+             "len_vs_page_median", "len_vs_page_max", "log_dups_in_page"], dtype=object)
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self)
+        X = check_frame(X)
+        starts, ends = page_bounds(X[PAGE].to_numpy())
+        sizes = ends - starts
+        n = len(X)
+        rank = np.arange(n) - np.repeat(starts, sizes)
+        size = np.repeat(sizes, sizes).astype(float)
+        length = np.fromiter((len(t) for t in X[TEXT]), dtype=np.float64, count=n)
+        cum = np.cumsum(length) - length
+        page_chars = np.add.reduceat(length, starts) if n else np.zeros(0)
+        before = cum - np.repeat(cum[starts] if n else cum, sizes)
+        med = np.repeat([np.median(length[s:e]) for s, e in zip(starts, ends)], sizes)
+        mx = np.repeat(np.maximum.reduceat(length, starts) if n else np.zeros(0), sizes)
+        dups = X.groupby([X[PAGE].to_numpy(), X[TEXT].str.casefold().to_numpy()], sort=False)[
+            TEXT].transform("size").to_numpy(dtype=float) if n else np.zeros(0)
+        cols = [rank / np.maximum(size - 1, 1), np.log1p(rank), np.log1p(size - 1 - rank),
+                np.log1p(size), before / np.maximum(np.repeat(page_chars, sizes), 1),
+                np.log1p(length) - np.log1p(med), length / np.maximum(mx, 1), np.log(dups)]
+        out = X.copy()
+        for name, col in zip(self.feature_names_out_, cols):
+            out[name] = col
+        return out
+
+    def get_feature_names_out(self, input_features=None):
+        return _frame_step_names(self)
+
+
+NEIGHBOUR_COLUMNS = ("log_chars", "log_words", "ends_terminal", "ratio_punct", "ratio_digit",
+                     "starts_upper", "capitalised_words", "has_url", "ends_separator")
+
+
+class NeighbourFeatures(TransformerMixin, BaseEstimator):
+    """Features of the lines around each line, within its page.
+
+    For every offset in `offsets`, the `columns` of the line that far away (0 past the page's
+    edge, with an indicator); for every half-width in `windows`, the mean of the columns over
+    the centred window. Context decides most short lines (jusText's context-sensitive pass;
+    Kohlschütter et al. 2010, "Boilerplate detection using shallow text features").
+    """
+
+    def __init__(self, *, columns=NEIGHBOUR_COLUMNS, offsets=NEIGHBOUR_OFFSETS, windows=WINDOWS):
+        self.columns = columns
+        self.offsets = offsets
+        self.windows = windows
+
+    def fit(self, X, y=None):
+        check_frame(X)
+        missing = [c for c in self.columns if c not in X]
+        if missing:
+            raise ValueError(f"NeighbourFeatures needs columns {missing}; put LineShape first")
+        names = []
+        for off in self.offsets:
+            names.append(f"nb{off:+d}_exists")
+            names += [f"nb{off:+d}_{c}" for c in self.columns]
+        for w in self.windows:
+            names += [f"win{w}_{c}" for c in self.columns]
+        self.feature_names_out_ = np.asarray(names, dtype=object)
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self)
+        X = check_frame(X)
+        values = X[list(self.columns)].to_numpy(dtype=np.float64)
+        pages = X[PAGE].to_numpy()
+        cols = []
+        for off in self.offsets:
+            shifted, exists = shift_within_pages(values, pages, off)
+            cols.append(exists[:, None])
+            cols.append(shifted)
+        for w in self.windows:
+            cols.append(window_mean(values, pages, w))
+        block = np.hstack(cols) if cols else np.zeros((len(X), 0))
+        added = pd.DataFrame(block, columns=list(self.feature_names_out_), index=X.index)
+        return pd.concat([X, added], axis=1)
+
+    def get_feature_names_out(self, input_features=None):
+        return _frame_step_names(self)
+
+
+def shift_within_pages(values, pages, offset):
+    """Values of the row `offset` rows away in the same page (0 where there is none)."""
+    n = len(values)
+    out = np.zeros_like(values)
+    exists = np.zeros(n, dtype=np.float64)
+    src = np.arange(n) + offset
+    ok = (src >= 0) & (src < n)
+    ok[ok] &= pages[src[ok]] == pages[ok]
+    out[ok] = values[src[ok]]
+    exists[ok] = 1.0
+    return out, exists
+
+
+def window_mean(values, pages, half_width):
+    """Mean of `values` over rows within `half_width` of each row, in the same page."""
+    n = len(values)
+    if n == 0:
+        return values.copy()
+    starts, ends = page_bounds(pages)
+    sizes = ends - starts
+    row_start = np.repeat(starts, sizes)
+    row_end = np.repeat(ends, sizes)
+    idx = np.arange(n)
+    lo = np.maximum(idx - half_width, row_start)
+    hi = np.minimum(idx + half_width + 1, row_end)
+    csum = np.vstack([np.zeros((1, values.shape[1])), np.cumsum(values, axis=0)])
+    return (csum[hi] - csum[lo]) / (hi - lo)[:, None]
+
+
+# Words: runs of letters and digits, except CJK characters, which count one each.
+_CJK_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+WORD_PATTERN = rf"[{_CJK_CLASS}]|[^\W{_CJK_CLASS}]+"
+_DIGITS = re.compile(r"\d")
+
+
+def normalise_for_ngrams(text, max_chars=MAX_NGRAM_CHARS):
+    """Casefold, map every digit to 0 and keep the first `max_chars` characters."""
+    return _DIGITS.sub("0", text[:max_chars].lower())
+
+
+class LineText(TransformerMixin, BaseEstimator):
+    """Hashed word and character n-grams of each line's text (stateless, any script).
+
+    Parameters
+    ----------
+    word_ngrams, char_ngrams : tuple of int or None
+        n-gram ranges; None leaves that part out.
+    n_features : int
+        Hash space of each part.
+    """
+
+    def __init__(self, *, word_ngrams=(1, 2), char_ngrams=(3, 3), n_features=N_HASH_FEATURES,
+                 max_chars=MAX_NGRAM_CHARS):
+        self.word_ngrams = word_ngrams
+        self.char_ngrams = char_ngrams
+        self.n_features = n_features
+        self.max_chars = max_chars
+
+    def _vectorizers(self):
+        common = dict(n_features=self.n_features, alternate_sign=False, lowercase=False,
+                      dtype=np.float32)
+        out = []
+        if self.word_ngrams:
+            out.append(HashingVectorizer(analyzer="word", ngram_range=tuple(self.word_ngrams),
+                                         token_pattern=WORD_PATTERN, **common))
+        if self.char_ngrams:
+            out.append(HashingVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngrams),
+                                         **common))
+        return out
+
+    def fit(self, X, y=None):
+        texts = _texts(X)
+        del texts
+        self.n_features_out_ = self.n_features * len(self._vectorizers())
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self)
+        texts = [normalise_for_ngrams(t, self.max_chars) for t in _texts(X)]
+        blocks = [v.transform(texts) for v in self._vectorizers()]
+        return sparse.hstack(blocks, format="csr") if blocks else sparse.csr_matrix((len(texts), 0))
+
+    def get_feature_names_out(self, input_features=None):
+        check_is_fitted(self)
+        return np.asarray([f"hash_{i}" for i in range(self.n_features_out_)], dtype=object)
+
+
+def _texts(X):
+    if isinstance(X, str):
+        raise TypeError("an iterable of lines is expected, a single string was given")
+    if isinstance(X, pd.DataFrame):
+        return X[TEXT].tolist()
+    if isinstance(X, pd.Series):
+        return X.tolist()
+    return [str(x) for x in X]

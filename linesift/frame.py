@@ -1,0 +1,77 @@
+"""The lines table every model step works on: one row per non-blank line, pages contiguous."""
+
+import numpy as np
+import pandas as pd
+
+from .labels import CONTENT
+from .lines import is_blank
+
+TEXT = "text"
+PAGE = "page"
+LINE_NO = "line_no"
+GROUP = "group"
+BASE_COLUMNS = (TEXT, PAGE, LINE_NO, GROUP)
+
+
+def lines_frame(pages, *, with_labels=False):
+    """Build the lines table of `pages`.
+
+    Parameters
+    ----------
+    pages : sequence of Page
+    with_labels : bool
+        Also return ``y``: 1 for content, 0 for boilerplate, -1 for unlabelled lines.
+
+    Returns
+    -------
+    frame : DataFrame
+        Columns ``text``, ``page`` (position of the page in `pages`), ``line_no`` (index in the
+        page's original lines) and ``group`` (the page's domain, else its id; for grouped CV).
+    y : ndarray of int, only when `with_labels`
+    """
+    texts, page_idx, line_nos, groups, y = [], [], [], [], []
+    for p, page in enumerate(pages):
+        group = page.domain or page.id
+        labels = page.labels if with_labels else None
+        for i, line in enumerate(page.lines):
+            if is_blank(line):
+                continue
+            texts.append(line)
+            page_idx.append(p)
+            line_nos.append(i)
+            groups.append(group)
+            if with_labels:
+                label = labels[i] if labels is not None else None
+                y.append(-1 if label is None else int(label == CONTENT))
+    frame = pd.DataFrame({
+        TEXT: pd.Series(texts, dtype=object),
+        PAGE: np.asarray(page_idx, dtype=np.int64),
+        LINE_NO: np.asarray(line_nos, dtype=np.int64),
+        GROUP: pd.Series(groups, dtype=object),
+    })
+    if with_labels:
+        return frame, np.asarray(y, dtype=np.int8)
+    return frame
+
+
+def page_bounds(page_codes):
+    """Start and end row of each run of equal page codes (rows must be grouped by page)."""
+    page_codes = np.asarray(page_codes)
+    n = len(page_codes)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    change = np.flatnonzero(page_codes[1:] != page_codes[:-1]) + 1
+    starts = np.concatenate([[0], change])
+    ends = np.concatenate([change, [n]])
+    return starts, ends
+
+
+def check_frame(X):
+    """Raise a clear error unless X is a lines table (not a bare string or list of strings)."""
+    if isinstance(X, str):
+        raise TypeError("a lines table is expected, a single string was given; "
+                        "use linesift.lines_frame(pages)")
+    if not isinstance(X, pd.DataFrame) or TEXT not in X or PAGE not in X:
+        raise TypeError("a lines table (DataFrame with 'text' and 'page' columns) is expected; "
+                        "use linesift.lines_frame(pages)")
+    return X

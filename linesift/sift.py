@@ -1,0 +1,132 @@
+"""The Python API: load a saved model and score, keep or clean the lines of pages.
+
+>>> import linesift
+>>> sifter = linesift.load()                 # models/default
+>>> sifter.clean("Menu | Home\\nThe article text, as a sentence.\\n© 2024")
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .frame import LINE_NO, PAGE
+from .lines import join_lines
+from .model import DEFAULT_THRESHOLD, default_model_dir, load_pipeline
+from .pages import Page
+
+BATCH_LINES = 20000
+"""Lines scored per model call: large enough to amortise overhead, small enough to stay flat."""
+
+
+@dataclass
+class SiftedPage:
+    """A page with its verdicts: `scores` and `keep` have one entry per original line."""
+
+    page: Page
+    scores: list
+    keep: list
+
+    @property
+    def cleaned(self):
+        """The kept lines, in their order, joined with newlines."""
+        return join_lines(line for line, k in zip(self.page.lines, self.keep) if k)
+
+
+class Sifter:
+    """A loaded model with its decision threshold.
+
+    Parameters
+    ----------
+    pipeline : fitted Pipeline
+        Maps a lines table to P(content) with ``predict_proba``.
+    card : dict
+        The model's card.
+    threshold : float, optional
+        Keep a line when P(content) >= threshold; default: the card's threshold.
+    n_threads : int
+        Threads for the model's native code (OpenMP, BLAS) while scoring.
+    """
+
+    def __init__(self, pipeline, card, threshold=None, n_threads=1):
+        self.n_threads = n_threads
+        self.pipeline = pipeline
+        self.card = card
+        self.threshold = float(card.get("threshold", DEFAULT_THRESHOLD)
+                               if threshold is None else threshold)
+
+    @property
+    def name(self):
+        return self.card.get("name", "model")
+
+    @property
+    def version(self):
+        """``name@sha256-prefix``: what Label Studio predictions are stamped with."""
+        return f"{self.name}@{self.card.get('sha256', '')[:12]}"
+
+    def sift_pages(self, pages, batch_lines=BATCH_LINES):
+        """Yield a :class:`SiftedPage` for each page, in order, scoring in bounded batches."""
+        batch, n_lines = [], 0
+        for page in pages:
+            if not isinstance(page, Page):
+                page = Page(id=str(len(batch)), text=page)
+            batch.append(page)
+            n_lines += len(page.lines)
+            if n_lines >= batch_lines:
+                yield from self._sift_batch(batch)
+                batch, n_lines = [], 0
+        if batch:
+            yield from self._sift_batch(batch)
+
+    def _sift_batch(self, pages):
+        from threadpoolctl import threadpool_limits
+
+        from .model import predict_proba_pages
+
+        # One thread per process: parallelism comes from --jobs / Dask workers, and OpenMP
+        # threads competing for a busy core make small batches a hundred times slower.
+        with threadpool_limits(limits=self.n_threads):
+            frame, proba = predict_proba_pages(self.pipeline, pages)
+        page_of = frame[PAGE].to_numpy()
+        line_of = frame[LINE_NO].to_numpy()
+        bounds = np.searchsorted(page_of, np.arange(len(pages) + 1))
+        for p, page in enumerate(pages):
+            scores = [None] * len(page.lines)
+            lo, hi = bounds[p], bounds[p + 1]
+            for line_no, value in zip(line_of[lo:hi].tolist(), proba[lo:hi].tolist()):
+                scores[line_no] = value
+            keep = [s is not None and s >= self.threshold for s in scores]
+            yield SiftedPage(page=page, scores=scores, keep=keep)
+
+    def score(self, text):
+        """P(content) for every line of `text` (None for blank lines)."""
+        return next(self.sift_pages([Page(id="text", text=text)])).scores
+
+    def keep(self, text):
+        """Keep decision (bool) for every line of `text`."""
+        return next(self.sift_pages([Page(id="text", text=text)])).keep
+
+    def clean(self, text):
+        """The kept lines of `text`, in order, joined with newlines."""
+        return next(self.sift_pages([Page(id="text", text=text)])).cleaned
+
+    def clean_many(self, texts):
+        """Clean many page texts at once (batched); returns a list of str."""
+        if isinstance(texts, str):
+            raise TypeError("an iterable of page texts is expected, a single string was given")
+        pages = (Page(id=str(i), text=t) for i, t in enumerate(texts))
+        return [sifted.cleaned for sifted in self.sift_pages(pages)]
+
+
+def load(model=None, threshold=None):
+    """Load a saved model directory (default: ``models/default``) as a :class:`Sifter`.
+
+    Raises
+    ------
+    linesift.errors.ModelError
+        When the directory is missing or ``model.joblib`` does not match its card's sha256.
+    """
+    directory = Path(model) if model is not None else default_model_dir()
+    pipeline, card = load_pipeline(directory)
+    card.setdefault("name", directory.name)
+    return Sifter(pipeline, card, threshold=threshold)

@@ -1,0 +1,40 @@
+"""Shared fixtures: a small real sample of labelled pages and a tiny model trained on it."""
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from linesift import Page
+
+DATA = Path(__file__).parent / "data"
+SAMPLE = DATA / "sample_pages.jsonl.gz"
+EXAMPLE_PAGE = Path(__file__).parent.parent / "examples" / "doingbuzz-fr.txt"
+
+
+def get_page(text="Home | News\nA sentence of the article.\n\n© 2024", **meta):
+    """Factory: a Page with sensible defaults."""
+    page_id = meta.pop("id", "p1")
+    labels = meta.pop("labels", None)
+    return Page(id=page_id, text=text, meta=meta, labels=labels)
+
+
+def sample_records():
+    with gzip.open(SAMPLE, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+@pytest.fixture(scope="session")
+def sample_path():
+    return SAMPLE
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory):
+    """A real model trained on the committed sample (no CV: a few seconds)."""
+    from train.fit import train_model
+
+    out = tmp_path_factory.mktemp("models") / "tiny"
+    train_model([str(SAMPLE)], out, folds=0, progress=False)
+    return out

@@ -1,0 +1,130 @@
+"""Make the saved Label Studio exports that tests/test_annotate_export.py parses.
+
+Run it against the local server (``make labelstudio``) when Label Studio's export format may
+have changed, then check the tests still pass::
+
+    .venv/bin/python tests/make_ls_exports.py
+
+It pushes three small made-up pages in both layouts, annotates them as three users (the
+admin with the legacy token, one with a personal access token, one with a legacy token) and
+writes ``tests/data/ls_export_page.json`` and ``tests/data/ls_export_line.json``. The votes
+are listed in :data:`PAGE_VOTES` and :data:`LINE_VOTES`; the tests spell out what they give.
+"""
+
+import json
+import sys
+import uuid
+from pathlib import Path
+
+from label_studio_sdk import LabelStudio
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from annotate_fixtures import sign_up  # noqa: E402
+
+from annotate.client import Server, resolve_credentials  # noqa: E402
+from annotate.push import push_pages  # noqa: E402
+from linesift.pages import Page  # noqa: E402
+
+DATA = Path(__file__).resolve().parent / "data"
+C, B = "content", "boilerplate"
+
+PAGES = [
+    Page(id="synthetic:bridge", text="\n".join([
+        "Home | News | Sport",                      # 0
+        "",                                         # 1
+        "Mayor opens the new bridge",               # 2
+        "The bridge across the river opened on Monday after two years of work.",  # 3
+        "   ",                                      # 4 blank: only spaces
+        "Officials said traffic would ease within weeks.",  # 5
+        "Share on Facebook",                        # 6
+        "© 2024 Example Times",                     # 7
+        "Read more",                                # 8
+        "Advertisement",                            # 9
+    ]), meta={"url": "https://news.example.org/bridge", "domain": "news.example.org",
+              "lang": "en", "source": "synthetic"}),
+    Page(id="synthetic:skipped", text="Login\nA page nobody labelled.\nContact us",
+         meta={"url": None, "domain": None, "lang": "en", "source": "synthetic"}),
+    Page(id="synthetic:partial", text="Menu\n\nOne labelled sentence.\nFooter links",
+         meta={"lang": "en", "source": "synthetic"}),
+]
+
+# page id -> annotator -> {line_no: label}; "cancel" skips the task, {} submits nothing.
+PAGE_VOTES = {
+    "synthetic:bridge": {
+        "admin": {0: B, 2: C, 3: C, 5: C, 6: B, 7: B, 8: C},
+        "jwt": {0: B, 2: C, 3: C, 5: B, 6: B, 8: B},
+        "legacy": {0: B, 2: C, 3: C, 5: C, 6: C, 7: B},
+    },
+    "synthetic:skipped": {"admin": "cancel", "jwt": {}},
+    "synthetic:partial": {"legacy": {0: B, 3: C}},
+}
+# (page id, line_no) -> annotator -> label or "cancel"
+LINE_VOTES = {
+    ("synthetic:bridge", 2): {"admin": C, "jwt": C},
+    ("synthetic:bridge", 5): {"admin": C, "jwt": B},
+    ("synthetic:bridge", 6): {"legacy": B, "admin": B, "jwt": C},
+    ("synthetic:bridge", 7): {"admin": "cancel"},
+    ("synthetic:partial", 3): {"jwt": C},
+}
+
+
+def _choice(from_name, to_name, label):
+    return {"from_name": from_name, "to_name": to_name, "type": "choices",
+            "value": {"choices": [label]}}
+
+
+def _annotate(client, task_id, result):
+    if result == "cancel":
+        client.annotations.create(id=task_id, result=[], was_cancelled=True)
+    else:
+        client.annotations.create(id=task_id, result=result)
+
+
+def _page_layout(server, clients, sdk):
+    summary = push_pages(server, PAGES, f"export-page-{uuid.uuid4().hex[:8]}", layout="page",
+                         progress=False)
+    for task in sdk.tasks.list(project=summary.project_id, include="id,data"):
+        position = {line["line_no"]: k for k, line in enumerate(task.data["lines"])}
+        for who, votes in PAGE_VOTES.get(task.data["page_id"], {}).items():
+            result = votes if votes == "cancel" else [
+                _choice(f"label_{position[n]}", f"line_{position[n]}", label)
+                for n, label in votes.items()]
+            _annotate(clients[who], task.id, result)
+    return summary.project_id
+
+
+def _line_layout(server, clients, sdk):
+    summary = push_pages(server, PAGES, f"export-line-{uuid.uuid4().hex[:8]}", layout="line",
+                         progress=False)
+    for task in sdk.tasks.list(project=summary.project_id, include="id,data"):
+        key = (task.data["page_id"], task.data["line_no"])
+        for who, label in LINE_VOTES.get(key, {}).items():
+            result = label if label == "cancel" else [_choice("label", "line", label)]
+            _annotate(clients[who], task.id, result)
+    return summary.project_id
+
+
+def _save(sdk, project_id, path):
+    export = json.loads(b"".join(sdk.projects.exports.download_sync(
+        id=project_id, export_type="JSON", download_all_tasks=True)))
+    path.write_text(json.dumps(export, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    sdk.projects.delete(id=project_id)
+    print(f"wrote {path} ({len(export)} tasks)", file=sys.stderr)
+
+
+def main():
+    credentials = resolve_credentials()
+    server = Server(credentials)
+    sdk = LabelStudio(base_url=credentials.url, api_key=credentials.api_key)
+    clients = {"admin": sdk}
+    for kind in ("jwt", "legacy"):
+        clients[kind] = LabelStudio(base_url=credentials.url,
+                                    api_key=sign_up(credentials.url, kind)[3])
+    _save(sdk, _page_layout(server, clients, sdk), DATA / "ls_export_page.json")
+    _save(sdk, _line_layout(server, clients, sdk), DATA / "ls_export_line.json")
+
+
+if __name__ == "__main__":
+    main()

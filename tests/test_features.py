@@ -1,0 +1,143 @@
+"""scikit-learn's estimator contract for every transformer, written out as in its test_text.py
+(check_estimator skips text input)."""
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import sparse
+from sklearn.base import clone
+from sklearn.linear_model import SGDClassifier
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+
+from linesift.features import LineShape, LineText, NeighbourFeatures, PagePosition
+from linesift.frame import lines_frame
+from tests.conftest import get_page
+
+PAGES = [
+    get_page("Accueil | Actualités | Sport\nLe ministre a affirmé que Moscou serait prêt.\n\n"
+             "Publicité\n© 2024 Journal", id="fr"),
+    get_page("首页 | 新闻\n这是一篇关于经济的文章。它讨论了市场的发展。\n版权所有", id="zh"),
+    get_page("Αρχική\nΟ υπουργός δήλωσε ότι η κυβέρνηση είναι έτοιμη;\nΕγγραφή στο newsletter",
+             id="el"),
+    get_page("Zaloguj się\nMinister powiedział, że rząd jest gotowy do rozmów.\nCzytaj więcej »",
+             id="pl"),
+]
+FRAME = lines_frame(PAGES)
+FRAME_STEPS = [LineShape(), PagePosition()]
+
+
+def enriched(upto):
+    X = FRAME
+    for step in FRAME_STEPS[:upto]:
+        X = clone(step).fit(X).transform(X)
+    return X
+
+
+CASES = [
+    (LineShape(), lambda: FRAME),
+    (PagePosition(), lambda: FRAME),
+    (NeighbourFeatures(), lambda: enriched(1)),
+    (LineText(n_features=2**10), lambda: FRAME),
+]
+IDS = [type(c[0]).__name__ for c in CASES]
+
+
+def as_array(out):
+    if sparse.issparse(out):
+        return out.toarray()
+    if isinstance(out, pd.DataFrame):
+        return out.drop(columns=["text", "group"]).to_numpy(dtype=float)
+    return np.asarray(out)
+
+
+@pytest.mark.parametrize("step, data", CASES, ids=IDS)
+def test_one_row_per_line_and_finite(step, data):
+    out = as_array(clone(step).fit(data()).transform(data()))
+    assert out.shape[0] == len(FRAME)
+    assert np.isfinite(out).all()
+
+
+@pytest.mark.parametrize("step, data", CASES, ids=IDS)
+def test_clone_keeps_params_and_drops_state(step, data):
+    fitted = clone(step).fit(data())
+    copy = clone(fitted)
+    assert copy.get_params() == step.get_params()
+    assert not any(k.endswith("_") and not k.startswith("_") for k in vars(copy))
+
+
+@pytest.mark.parametrize("step, data", CASES, ids=IDS)
+def test_joblib_round_trip_gives_equal_output(step, data, tmp_path):
+    fitted = clone(step).fit(data())
+    joblib.dump(fitted, tmp_path / "s.joblib")
+    loaded = joblib.load(tmp_path / "s.joblib")
+    np.testing.assert_array_equal(as_array(fitted.transform(data())),
+                                  as_array(loaded.transform(data())))
+
+
+@pytest.mark.parametrize("step, data", CASES, ids=IDS)
+def test_fitting_twice_equals_fitting_once_on_the_second_data(step, data):
+    other = lines_frame([get_page("x\ny y y.\nz", id="o")])
+    if isinstance(step, NeighbourFeatures):
+        other = LineShape().fit(other).transform(other)
+    twice = clone(step).fit(other).fit(data())
+    once = clone(step).fit(data())
+    np.testing.assert_array_equal(as_array(twice.transform(data())),
+                                  as_array(once.transform(data())))
+
+
+@pytest.mark.parametrize("step, data", CASES[:3], ids=IDS[:3])
+def test_feature_names_match_added_columns(step, data):
+    X = data()
+    fitted = clone(step).fit(X)
+    out = fitted.transform(X)
+    names = list(fitted.get_feature_names_out())
+    assert list(out.columns) == list(X.columns) + names
+
+
+def test_line_text_feature_names_count():
+    step = LineText(n_features=2**8).fit(FRAME)
+    assert len(step.get_feature_names_out()) == step.transform(FRAME).shape[1] == 2 * 2**8
+
+
+@pytest.mark.parametrize("step", [LineShape(), PagePosition(), LineText()], ids=str)
+def test_a_bare_string_is_rejected(step):
+    with pytest.raises(TypeError, match="single string"):
+        step.fit("one line")
+
+
+def test_inside_pipeline_and_grid_search():
+    X = pd.concat([FRAME] * 3, ignore_index=True)
+    y = np.tile(np.arange(len(FRAME)) % 2, 3)
+    pipe = Pipeline([("text", LineText(n_features=2**10)),
+                     ("clf", SGDClassifier(loss="log_loss", random_state=0))])
+    search = GridSearchCV(pipe, {"text__char_ngrams": [(3, 3), None]}, cv=3).fit(X, y)
+    assert search.best_params_["text__char_ngrams"] in [(3, 3), None]
+    assert search.predict(FRAME).shape == (len(FRAME),)
+
+
+def test_shape_features_see_terminal_punctuation_in_any_script():
+    out = LineShape().fit(FRAME).transform(FRAME).set_index("text")
+    for line in ["Le ministre a affirmé que Moscou serait prêt.",
+                 "这是一篇关于经济的文章。它讨论了市场的发展。",
+                 "Ο υπουργός δήλωσε ότι η κυβέρνηση είναι έτοιμη;"]:
+        assert out.loc[line, "ends_terminal"] == 1.0
+    assert out.loc["Czytaj więcej »", "ends_terminal"] == 0.0
+    assert out.loc["Czytaj więcej »", "ends_separator"] == 1.0
+    assert out.loc["这是一篇关于经济的文章。它讨论了市场的发展。", "ratio_cjk"] > 0.8
+
+
+def test_neighbours_stay_inside_their_page():
+    X = enriched(1)
+    out = NeighbourFeatures(offsets=(-1, 1), windows=()).fit(X).transform(X)
+    first_rows = out.groupby("page").head(1)
+    last_rows = out.groupby("page").tail(1)
+    assert (first_rows["nb-1_exists"] == 0).all() and (last_rows["nb+1_exists"] == 0).all()
+
+
+def test_within_page_duplicates_are_counted():
+    frame = lines_frame([get_page("Share\nText here.\nshare\nOther", id="d")])
+    out = PagePosition().fit(frame).transform(frame)
+    assert out["log_dups_in_page"].round(3).tolist() == [round(np.log(2), 3), 0.0,
+                                                         round(np.log(2), 3), 0.0]

@@ -1,0 +1,92 @@
+import json
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import linesift
+from linesift.filtering import filter_inputs, plan_outputs
+
+
+@pytest.fixture(scope="module")
+def sifter(tiny_model):
+    return linesift.load(tiny_model)
+
+
+def is_ordered_subset(small, big):
+    it = iter(big)
+    return all(any(x == y for y in it) for x in small)
+
+
+line_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(line_text, st.sampled_from(["", " ", "\r", "\r\n"])), max_size=12))
+def test_filter_output_is_an_ordered_subset_with_aligned_verdicts(sifter, parts):
+    text = "\n".join(parts)
+    lines = linesift.split_lines(text)
+    sifted = next(sifter.sift_pages([linesift.Page(id="x", text=text)]))
+    assert len(sifted.scores) == len(sifted.keep) == len(lines)
+    assert all((s is None) == (not line.strip()) for s, line in zip(sifted.scores, lines))
+    assert is_ordered_subset(linesift.split_lines(sifted.cleaned), lines) or sifted.cleaned == ""
+
+
+def test_jsonl_in_jsonl_out_keeps_fields_and_adds_scores(sifter, sample_path, tmp_path):
+    out = tmp_path / "out.jsonl"
+    stats = filter_inputs([str(sample_path)], str(out), sifter, scores=True)
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    originals = list(linesift.read_pages([sample_path]))
+    assert stats.pages == len(records) == len(originals) == 25
+    for rec, page in zip(records, originals):
+        assert rec["id"] == page.id and rec["url"] == page.meta["url"]
+        assert rec["labels"] == page.meta["labels"]
+        assert len(rec["scores"]) == len(rec["keep"]) == len(page.lines)
+        kept = [line for line, k in zip(page.lines, rec["keep"]) if k]
+        assert rec["text"] == "\n".join(kept)
+
+
+def test_parquet_in_parquet_out(sifter, tmp_path):
+    src = tmp_path / "in.parquet"
+    pd.DataFrame({"id": ["a", "b"], "text": ["Menu\nA real sentence here.", ""],
+                  "lang": ["en", "en"]}).to_parquet(src)
+    out = tmp_path / "out.parquet"
+    filter_inputs([str(src)], str(out), sifter, scores=True)
+    df = pd.read_parquet(out)
+    assert df["id"].tolist() == ["a", "b"] and df["lang"].tolist() == ["en", "en"]
+    assert [len(s) for s in df["scores"]] == [2, 1]
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(out).column("scores").to_pylist()[1] == [None]
+
+
+def test_txt_directory_is_mirrored(sifter, tmp_path):
+    src = tmp_path / "pages"
+    (src / "sub").mkdir(parents=True)
+    (src / "a.txt").write_text("Menu\nThe article text goes here.", encoding="utf-8")
+    (src / "sub" / "b.txt").write_text("Other page text.", encoding="utf-8")
+    out = tmp_path / "clean"
+    stats = filter_inputs([str(src)], str(out), sifter)
+    assert stats.files == 2
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.txt")) == ["a.txt", "sub/b.txt"]
+
+
+def test_single_file_output_and_two_inputs_need_a_directory(tmp_path):
+    (tmp_path / "a.txt").write_text("x")
+    (tmp_path / "b.txt").write_text("y")
+    assert plan_outputs([str(tmp_path / "a.txt")], str(tmp_path / "o.txt")) == [
+        (str(tmp_path / "a.txt"), tmp_path / "o.txt")]
+    pairs = plan_outputs([str(tmp_path / "a.txt"), str(tmp_path / "b.txt")], str(tmp_path / "o"))
+    assert [t for _, t in pairs] == [tmp_path / "o" / "a.txt", tmp_path / "o" / "b.txt"]
+
+
+def test_failed_run_leaves_previous_output_untouched(sifter, tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "a", "text": "fine"}\n{broken\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    out.write_text("previous\n", encoding="utf-8")
+    with pytest.raises(linesift.InputError, match=r"in\.jsonl:2"):
+        filter_inputs([str(src)], str(out), sifter)
+    assert out.read_text(encoding="utf-8") == "previous\n"
+    assert [p.name for p in tmp_path.iterdir()] and not list(tmp_path.glob(".out.jsonl.part-*"))

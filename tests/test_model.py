@@ -1,0 +1,78 @@
+import json
+
+import pytest
+
+import linesift
+from linesift import ModelError
+from linesift.model import CARD_FILE, MODEL_FILE, sha256_file
+
+
+def test_saved_model_has_a_complete_card(tiny_model):
+    card = json.loads((tiny_model / CARD_FILE).read_text())
+    assert card["sha256"] == sha256_file(tiny_model / MODEL_FILE)
+    assert set(card["versions"]) >= {"linesift", "scikit-learn", "python"}
+    assert card["data"]["label_counts"] == {"content": 64, "boilerplate": 74, "unlabelled": 2127}
+    assert len(card["data"]["fingerprint"]) == 64
+    assert card["features"] and 0 < card["threshold"] < 1 and card["training_seconds"] > 0
+    assert "trafilatura_eval" in card["data"]["licences"]
+    assert (tiny_model / "README.md").read_text().startswith("# linesift model `tiny`")
+
+
+def test_train_save_load_filter(tiny_model):
+    sifter = linesift.load(tiny_model)
+    text = "Home | News | Sport\n\nThe minister said on Tuesday that talks would start soon.\n© 2024"
+    scores = sifter.score(text)
+    assert len(scores) == 4 and scores[1] is None
+    assert all(0.0 <= s <= 1.0 for s in scores if s is not None)
+    keep = sifter.keep(text)
+    assert keep == [s is not None and s >= sifter.threshold for s in scores]
+    kept = [line for line, k in zip(text.split("\n"), keep) if k]
+    assert sifter.clean(text) == "\n".join(kept)
+
+
+def test_batch_method_equals_one_by_one(tiny_model, sample_path):
+    sifter = linesift.load(tiny_model)
+    texts = [p.text for p in linesift.read_pages([sample_path])][:6]
+    assert sifter.clean_many(texts) == [sifter.clean(t) for t in texts]
+    with pytest.raises(TypeError, match="single string"):
+        sifter.clean_many("one page")
+
+
+def test_training_is_deterministic(tiny_model, tmp_path, sample_path):
+    from train.fit import train_model
+
+    card = train_model([str(sample_path)], tmp_path / "again", folds=0, progress=False)
+    assert card["data"]["fingerprint"] == json.loads((tiny_model / CARD_FILE).read_text())[
+        "data"]["fingerprint"]
+    again = linesift.load(tmp_path / "again")
+    first = linesift.load(tiny_model)
+    page = next(iter(linesift.read_pages([sample_path])))
+    assert again.score(page.text) == first.score(page.text)
+
+
+def test_tampered_model_file_is_refused(tiny_model, tmp_path):
+    import shutil
+
+    copy = tmp_path / "tampered"
+    shutil.copytree(tiny_model, copy)
+    with open(copy / MODEL_FILE, "ab") as fh:
+        fh.write(b"\0")
+    with pytest.raises(ModelError, match="does not match its card"):
+        linesift.load(copy)
+
+
+def test_missing_model_says_how_to_get_one(tmp_path):
+    with pytest.raises(ModelError, match="linesift train"):
+        linesift.load(tmp_path / "nothing")
+
+
+def test_cross_validation_reports_metrics_and_threshold(tmp_path, sample_path):
+    from train.fit import train_model
+
+    card = train_model([str(sample_path)], tmp_path / "cv", folds=3, progress=False)
+    cv = card["cv"]
+    for key in ["content_precision", "content_recall", "content_f1", "boilerplate_f1",
+                "page_avg_content_f1"]:
+        assert 0.0 <= cv[key] <= 1.0
+    assert cv["threshold"] == card["threshold"]
+    assert cv["lines"] == 138  # only labelled lines are scored

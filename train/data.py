@@ -1,0 +1,46 @@
+"""Labelled training data: reading it into a lines table and fingerprinting it."""
+
+import hashlib
+from collections import Counter
+
+from linesift.frame import lines_frame
+from linesift.labels import BOILERPLATE, CONTENT
+from linesift.readers import read_labelled_pages
+
+
+def load_training_pages(paths, options=None):
+    """Read labelled pages from `paths` (files or directories); a list of Page."""
+    return list(read_labelled_pages(paths, options))
+
+
+def training_table(pages):
+    """The lines table and y (1 content, 0 boilerplate, -1 unlabelled) of labelled pages."""
+    return lines_frame(pages, with_labels=True)
+
+
+def label_counts(pages):
+    """How many lines carry each label (None counted as 'unlabelled')."""
+    counts = Counter()
+    for page in pages:
+        for label in page.labels:
+            counts[label or "unlabelled"] += 1
+    return {key: counts.get(key, 0) for key in (CONTENT, BOILERPLATE, "unlabelled")}
+
+
+def fingerprint(pages):
+    """sha256 over every page's id, text and labels, in order: the same data gives the same print."""
+    digest = hashlib.sha256()
+    for page in pages:
+        digest.update(page.id.encode())
+        digest.update(b"\0")
+        digest.update(page.text.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+        digest.update("".join("c" if x == CONTENT else "b" if x == BOILERPLATE else "-"
+                              for x in page.labels).encode())
+        digest.update(b"\1")
+    return digest.hexdigest()
+
+
+def sources(pages):
+    """Pages per source (the ``source`` field, else 'unknown')."""
+    return dict(Counter(page.meta.get("source") or "unknown" for page in pages))

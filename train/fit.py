@@ -1,0 +1,142 @@
+"""Fitting a line model, evaluating it honestly and saving it with its card."""
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.model_selection import GroupKFold
+
+from linesift.classifier import UNLABELLED
+from linesift.frame import GROUP, PAGE
+from linesift.model import build_pipeline, save_model
+
+from .data import fingerprint, label_counts, load_training_pages, sources, training_table
+from .metrics import best_threshold, line_metrics
+
+CV_FOLDS = 5
+LICENCES = {
+    "cleaneval": "none stated", "l3s_gn1": "research only", "dragnet": "AGPL-3.0",
+    "big9_chaos": "research only", "cleanportaleval": "none stated",
+    "htmltotext": "none stated", "trafilatura_eval": "Apache-2.0 (repository)",
+    "polish_sparse": "GPL-3.0",
+}
+
+
+def _log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def cross_validated_proba(pipeline, frame, y, folds=CV_FOLDS, progress=True):
+    """Out-of-fold P(content) for every line, folds grouped by site (domain) or page.
+
+    Returns
+    -------
+    ndarray of shape (n_lines,), or None when there are too few groups to split.
+    """
+    groups = frame[GROUP].to_numpy()
+    n_groups = len(np.unique(groups))
+    if n_groups < 2:
+        return None
+    splitter = GroupKFold(n_splits=min(folds, n_groups))
+    oof = np.full(len(frame), np.nan)
+    for k, (train, test) in enumerate(splitter.split(frame, y, groups), 1):
+        if len(np.unique(y[train][y[train] != UNLABELLED])) < 2:
+            continue
+        start = time.perf_counter()
+        model = clone(pipeline).fit(frame.iloc[train], y[train])
+        oof[test] = model.predict_proba(frame.iloc[test])[:, 1]
+        if progress:
+            _log(f"  fold {k}/{splitter.n_splits}: {len(train):,} training lines, "
+                 f"{time.perf_counter() - start:.0f} s")
+    return oof
+
+
+def evaluate_oof(frame, y, oof):
+    """CV metrics at 0.5 and at the best threshold, from out-of-fold scores."""
+    mask = (y != UNLABELLED) & ~np.isnan(oof)
+    pages = frame[PAGE].to_numpy()[mask]
+    threshold = best_threshold(y[mask], oof[mask])
+    return threshold, {
+        "at_0.5": line_metrics(y[mask], oof[mask], pages, 0.5),
+        "at_threshold": line_metrics(y[mask], oof[mask], pages, threshold),
+    }
+
+
+def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, read_options=None,
+                progress=True):
+    """Train on labelled pages, cross-validate, choose the threshold and save the model.
+
+    Parameters
+    ----------
+    paths : list of str
+        Labelled pages (JSONL, JSONL.gz, Parquet; the ``shared/data`` format).
+    out_dir : str or Path
+        Model directory to write (``model.joblib``, ``card.json``, ``README.md``).
+    folds : int
+        Grouped CV folds; 0 or 1 skips cross-validation (threshold 0.5).
+
+    Returns
+    -------
+    dict : the saved card.
+    """
+    started = time.perf_counter()
+    pages = load_training_pages(paths, read_options)
+    frame, y = training_table(pages)
+    counts = label_counts(pages)
+    if progress:
+        _log(f"read {len(pages):,} pages, {len(frame):,} non-blank lines: {counts}")
+    pipeline = pipeline if pipeline is not None else build_pipeline()
+    cv, threshold = {}, 0.5
+    if folds and folds > 1:
+        if progress:
+            _log(f"cross-validating ({folds} folds grouped by site, else page)")
+        oof = cross_validated_proba(pipeline, frame, y, folds, progress)
+        if oof is not None:
+            threshold, cv = evaluate_oof(frame, y, oof)
+    if progress:
+        _log("fitting the final model on all pages")
+    fitted = clone(pipeline).fit(frame, y)
+    out_dir = Path(out_dir)
+    used_sources = sources(pages)
+    card = {
+        "name": name or out_dir.name,
+        "description": "linesift line classifier: P(content) for each non-blank line of a page.",
+        "features": describe_features(fitted),
+        "threshold": threshold,
+        "cv": _flatten_cv(cv),
+        "cv_detail": cv,
+        "data": {
+            "pages": len(pages), "lines": int(len(frame)), "label_counts": counts,
+            "fingerprint": fingerprint(pages), "paths": [str(p) for p in paths],
+            "sources": [f"{k}: {v} pages" for k, v in sorted(used_sources.items())],
+            "licences": {k: LICENCES.get(k, "unknown") for k in sorted(used_sources)},
+        },
+        "training_seconds": round(time.perf_counter() - started, 1),
+    }
+    card = save_model(fitted, out_dir, card)
+    if progress:
+        _log(f"saved {out_dir} (threshold {threshold:.2f}, "
+             f"CV content F1 {card['cv'].get('content_f1', float('nan')):.3f})")
+    return card
+
+
+def _flatten_cv(cv):
+    best = cv.get("at_threshold", {})
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in best.items()}
+
+
+def describe_features(pipeline):
+    """Short description of the model's feature groups, for the card."""
+    steps = dict(pipeline.named_steps)
+    out = []
+    for key in ("shape", "position", "neighbours"):
+        if key in steps:
+            out.append(f"{key}: {len(steps[key].get_feature_names_out())} columns")
+    out.append("text: hashed word 1-2-grams and character 3-grams")
+    clf = steps.get("classify")
+    if clf is not None and getattr(clf, "use_context", False):
+        out.append(f"context stage over first-stage scores (offsets {list(clf.offsets)}, "
+                   f"windows {list(clf.windows)})")
+    return out
