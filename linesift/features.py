@@ -154,7 +154,52 @@ class PagePosition(TransformerMixin, BaseEstimator):
         return _frame_step_names(self)
 
 
-NEIGHBOUR_COLUMNS = ("log_chars", "log_words", "ends_terminal", "ratio_punct", "ratio_digit",
+class StopwordDensity(TransformerMixin, BaseEstimator):
+    """Share of a line's words that are stopwords of its page's language, in any language.
+
+    The page's language is the jusText stoplist that covers most of its tokens (see
+    :mod:`linesift.stopwords`); jusText's own classifier rests on this density (Pomikálek 2011,
+    "Removing Boilerplate and Duplicate Content from Web Corpora", ch. 3).
+    """
+
+    def __init__(self, *, max_chars=MAX_FEATURE_CHARS):
+        self.max_chars = max_chars
+
+    def fit(self, X, y=None):
+        check_frame(X)
+        self.feature_names_out_ = np.asarray(
+            ["stopword_density", "log_stopwords", "page_stopword_density"], dtype=object)
+        return self
+
+    def transform(self, X):
+        from .stopwords import best_stoplist, stoplists, tokens
+
+        check_is_fitted(self)
+        X = check_frame(X)
+        _, sets, _ = stoplists()
+        toks = [tokens(t[:self.max_chars]) for t in X[TEXT]]
+        out = np.zeros((len(X), 3))
+        starts, ends = page_bounds(X[PAGE].to_numpy())
+        for s, e in zip(starts, ends):
+            best = best_stoplist(toks[s:e])
+            if best is None:
+                continue
+            words = sets[best]
+            hits = np.array([sum(1 for t in line if t in words) for line in toks[s:e]], float)
+            n = np.array([len(line) for line in toks[s:e]], dtype=float)
+            out[s:e, 0] = hits / np.maximum(n, 1)
+            out[s:e, 1] = np.log1p(hits)
+            out[s:e, 2] = hits.sum() / max(n.sum(), 1)
+        result = X.copy()
+        for i, name in enumerate(self.feature_names_out_):
+            result[name] = out[:, i]
+        return result
+
+    def get_feature_names_out(self, input_features=None):
+        return _frame_step_names(self)
+
+
+NEIGHBOUR_COLUMNS = ("log_chars", "stopword_density", "log_words", "ends_terminal", "ratio_punct", "ratio_digit",
                      "starts_upper", "capitalised_words", "has_url", "ends_separator")
 
 
@@ -176,7 +221,7 @@ class NeighbourFeatures(TransformerMixin, BaseEstimator):
         check_frame(X)
         missing = [c for c in self.columns if c not in X]
         if missing:
-            raise ValueError(f"NeighbourFeatures needs columns {missing}; put LineShape first")
+            raise ValueError(f"NeighbourFeatures needs columns {missing}; put LineShape and StopwordDensity first")
         names = []
         for off in self.offsets:
             names.append(f"nb{off:+d}_exists")

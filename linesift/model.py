@@ -17,7 +17,7 @@ from sklearn.pipeline import Pipeline
 
 from .classifier import ContextClassifier
 from .errors import ModelError
-from .features import LineShape, NeighbourFeatures, PagePosition
+from .features import LineShape, NeighbourFeatures, PagePosition, StopwordDensity
 from .frame import lines_frame
 
 MODEL_FILE = "model.joblib"
@@ -32,6 +32,7 @@ def build_pipeline(**classifier_params):
     """The full model: frame feature steps, then the two-stage :class:`ContextClassifier`."""
     return Pipeline([
         ("shape", LineShape()),
+        ("stopwords", StopwordDensity()),
         ("position", PagePosition()),
         ("neighbours", NeighbourFeatures()),
         ("classify", ContextClassifier(**classifier_params)),

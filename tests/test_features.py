@@ -11,7 +11,8 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
-from linesift.features import LineShape, LineText, NeighbourFeatures, PagePosition
+from linesift.features import (LineShape, LineText, NeighbourFeatures, PagePosition,
+                               StopwordDensity)
 from linesift.frame import lines_frame
 from tests.conftest import get_page
 
@@ -25,7 +26,7 @@ PAGES = [
              id="pl"),
 ]
 FRAME = lines_frame(PAGES)
-FRAME_STEPS = [LineShape(), PagePosition()]
+FRAME_STEPS = [LineShape(), StopwordDensity(), PagePosition()]
 
 
 def enriched(upto):
@@ -38,7 +39,8 @@ def enriched(upto):
 CASES = [
     (LineShape(), lambda: FRAME),
     (PagePosition(), lambda: FRAME),
-    (NeighbourFeatures(), lambda: enriched(1)),
+    (StopwordDensity(), lambda: FRAME),
+    (NeighbourFeatures(), lambda: enriched(2)),
     (LineText(n_features=2**10), lambda: FRAME),
 ]
 IDS = [type(c[0]).__name__ for c in CASES]
@@ -80,14 +82,15 @@ def test_joblib_round_trip_gives_equal_output(step, data, tmp_path):
 def test_fitting_twice_equals_fitting_once_on_the_second_data(step, data):
     other = lines_frame([get_page("x\ny y y.\nz", id="o")])
     if isinstance(step, NeighbourFeatures):
-        other = LineShape().fit(other).transform(other)
+        for step_before in FRAME_STEPS[:2]:
+            other = clone(step_before).fit(other).transform(other)
     twice = clone(step).fit(other).fit(data())
     once = clone(step).fit(data())
     np.testing.assert_array_equal(as_array(twice.transform(data())),
                                   as_array(once.transform(data())))
 
 
-@pytest.mark.parametrize("step, data", CASES[:3], ids=IDS[:3])
+@pytest.mark.parametrize("step, data", CASES[:4], ids=IDS[:4])
 def test_feature_names_match_added_columns(step, data):
     X = data()
     fitted = clone(step).fit(X)
@@ -129,7 +132,7 @@ def test_shape_features_see_terminal_punctuation_in_any_script():
 
 
 def test_neighbours_stay_inside_their_page():
-    X = enriched(1)
+    X = enriched(2)
     out = NeighbourFeatures(offsets=(-1, 1), windows=()).fit(X).transform(X)
     first_rows = out.groupby("page").head(1)
     last_rows = out.groupby("page").tail(1)
@@ -141,3 +144,14 @@ def test_within_page_duplicates_are_counted():
     out = PagePosition().fit(frame).transform(frame)
     assert out["log_dups_in_page"].round(3).tolist() == [round(np.log(2), 3), 0.0,
                                                          round(np.log(2), 3), 0.0]
+
+
+def test_stopword_density_picks_each_page_language():
+    out = StopwordDensity().fit(FRAME).transform(FRAME).set_index("text")
+    prose = ["Le ministre a affirmé que Moscou serait prêt.",
+             "Minister powiedział, że rząd jest gotowy do rozmów.",
+             "Ο υπουργός δήλωσε ότι η κυβέρνηση είναι έτοιμη;",
+             "这是一篇关于经济的文章。它讨论了市场的发展。"]
+    for line in prose:
+        assert out.loc[line, "stopword_density"] > 0.15, line
+    assert out.loc["Accueil | Actualités | Sport", "stopword_density"] == 0.0

@@ -131,7 +131,7 @@ def describe_features(pipeline):
     """Short description of the model's feature groups, for the card."""
     steps = dict(pipeline.named_steps)
     out = []
-    for key in ("shape", "position", "neighbours"):
+    for key in ("shape", "stopwords", "position", "neighbours"):
         if key in steps:
             out.append(f"{key}: {len(steps[key].get_feature_names_out())} columns")
     out.append("text: hashed word 1-2-grams and character 3-grams")

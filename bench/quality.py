@@ -1,0 +1,126 @@
+"""Cross-dataset quality: train on some shared sets, score content F1 on the others.
+
+Prints content F1 per held-out set and per language for every model variant, beside the two
+text-only rule baselines (C4 line rules and jusText on lines), on exactly the same lines.
+Sparse sets (trafilatura_eval, polish_sparse) are scored on their labelled lines only.
+
+    python bench/quality.py                        # default variants, ~20 min on 2 cores
+    python bench/quality.py --variants full first_stage --max-train-pages 800
+"""
+
+import argparse
+import time
+
+import numpy as np
+
+from common import print_table, shared_file
+
+from baselines import c4_page, justext_page
+from linesift.classifier import UNLABELLED
+from linesift.frame import PAGE
+from linesift.model import build_pipeline
+from train.data import load_training_pages, training_table
+from train.metrics import prf
+
+TRAIN_SETS = ("cleaneval", "l3s_gn1", "dragnet", "big9_chaos")
+EVAL_SETS = ("cleanportaleval", "htmltotext", "trafilatura_eval", "polish_sparse")
+MIN_LANG_LINES = 30
+
+
+VARIANTS = {
+    "full": {},
+    "first_stage": {"use_context": False},
+    "no_char_ngrams": {"char_ngrams": None},
+    "no_ngrams": {"word_ngrams": None, "char_ngrams": None},
+}
+"""Model variants compared: ContextClassifier parameters."""
+
+
+def evaluate_sets(predict, eval_pages):
+    """Rows of content P/R/F1 per eval set and per language for one predictor."""
+    rows = []
+    for name, pages in eval_pages.items():
+        frame, y = training_table(pages)
+        keep = predict(pages, frame)
+        mask = y != UNLABELLED
+        langs = np.array([pages[p].meta.get("lang") or "?" for p in frame[PAGE]], dtype=object)
+        rows.append(_row(name, "all", y[mask], keep[mask]))
+        for lang in sorted(set(langs[mask])):
+            sel = mask & (langs == lang)
+            if sel.sum() >= MIN_LANG_LINES and len(set(langs[mask])) > 1:
+                rows.append(_row(name, lang, y[sel], keep[sel]))
+    return rows
+
+
+def _row(dataset, lang, y, keep):
+    p, r, f1 = prf(y, keep, 1)
+    return {"set": dataset, "lang": lang, "lines": int(len(y)), "P": p, "R": r, "F1": f1}
+
+
+def rule_predictor(rule):
+    def predict(pages, frame):
+        out = []
+        for i, page in enumerate(pages):
+            lines = frame.loc[frame[PAGE] == i, "text"].tolist()
+            if lines:
+                out.append(rule(lines, page.meta.get("lang")))
+        return np.concatenate(out) if out else np.zeros(0, dtype=int)
+    return predict
+
+
+def model_predictor(fitted, threshold):
+    def predict(pages, frame):
+        return (fitted.predict_proba(frame)[:, 1] >= threshold).astype(int)
+    return predict
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--variants", nargs="+", default=["full", "first_stage"],
+                        choices=list(VARIANTS),
+                        help="model variants to train and compare")
+    parser.add_argument("--train", nargs="+", default=list(TRAIN_SETS))
+    parser.add_argument("--eval", nargs="+", default=list(EVAL_SETS))
+    parser.add_argument("--max-train-pages", type=int, default=None,
+                        help="train on a random subset of pages (faster, for quick checks)")
+    parser.add_argument("--threshold", type=float, default=0.5)
+    args = parser.parse_args()
+
+    train_pages = load_training_pages([shared_file(n) for n in args.train])
+    if args.max_train_pages and len(train_pages) > args.max_train_pages:
+        rng = np.random.default_rng(0)
+        keep = sorted(rng.choice(len(train_pages), args.max_train_pages, replace=False))
+        train_pages = [train_pages[i] for i in keep]
+    eval_pages = {n: load_training_pages([shared_file(n)]) for n in args.eval}
+    frame, y = training_table(train_pages)
+    print(f"train: {', '.join(args.train)} ({len(train_pages):,} pages, {len(frame):,} lines); "
+          f"eval: {', '.join(args.eval)}\n")
+
+    results = {}
+    results["C4 rules"] = evaluate_sets(rule_predictor(lambda lines, lang: c4_page(lines)),
+                                        eval_pages)
+    results["jusText lines"] = evaluate_sets(rule_predictor(justext_page), eval_pages)
+    for name in args.variants:
+        start = time.perf_counter()
+        fitted = build_pipeline(**VARIANTS[name]).fit(frame, y)
+        results[name] = evaluate_sets(model_predictor(fitted, args.threshold), eval_pages)
+        print(f"trained {name} in {time.perf_counter() - start:.0f} s")
+    print()
+    _print(results)
+
+
+def _print(results):
+    names = list(results)
+    base = results[names[0]]
+    rows = []
+    for i, row in enumerate(base):
+        out = {"set": row["set"], "lang": row["lang"], "lines": row["lines"]}
+        for name in names:
+            out[name] = results[name][i]["F1"]
+        rows.append(out)
+    print("content F1 (line level; sparse sets on labelled lines only)")
+    print_table(rows, ["set", "lang", "lines"] + names)
+
+
+if __name__ == "__main__":
+    main()
