@@ -28,10 +28,10 @@ class Layout(str, Enum):
     line = LINE
 
 
-_URL = typer.Option(None, "--url", help="Label Studio URL [default: $LABEL_STUDIO_URL, the "
-                    "credentials file, or http://127.0.0.1:8080].")
+_URL = typer.Option(None, "--url", help="Label Studio URL (default: $LABEL_STUDIO_URL, the "
+                    "credentials file, or http://127.0.0.1:8080).")
 _KEY = typer.Option(None, "--api-key", help="API key, legacy token or personal access token "
-                    "[default: $LABEL_STUDIO_API_KEY or the credentials file]. Prefer the "
+                    "(default: $LABEL_STUDIO_API_KEY or the credentials file). Prefer the "
                     "environment: a key on the command line lands in the shell history.")
 _PROJECT = typer.Option(..., "--project", "-p", help="Project title or id (digits).")
 
@@ -69,11 +69,11 @@ def push(
                                       ".parquet, or - for stdin."),
     project: str = _PROJECT,
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory for the "
-                                         "pre-annotations [default: models/default]."),
+                                         "pre-annotations (default: models/default)."),
     no_model: bool = typer.Option(False, "--no-model", help="Push without pre-annotations."),
     layout: Optional[Layout] = typer.Option(None, "--layout", help="page: one task per page, a "
                                             "choice per line; line: one task per line with "
-                                            "context [default: the project's, or page]."),
+                                            "context (default: the project's, or page)."),
     batch_size: int = typer.Option(BATCH_SIZE, "--batch-size", min=1,
                                    help="Tasks per import request."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),

@@ -233,7 +233,8 @@ class Server:
         try:
             return self._retry(send, "import tasks", only_unsent=True)
         except ServerUnreachable as exc:
-            raise UncertainWrite(str(exc)) from None
+            raise UncertainWrite(f"{exc} Some tasks may have arrived: run the same push again, "
+                                 "it sends only the missing ones.") from None
 
     def export_tasks(self, project_id):
         """All tasks of a project with their annotations: Label Studio's JSON export, parsed."""
@@ -277,7 +278,8 @@ class Server:
 
     def _reason(self, exc):
         if isinstance(exc, ApiError):
-            detail = exc.body.get("detail") if isinstance(exc.body, dict) else None
+            body = exc.body if isinstance(exc.body, dict) else {}
+            detail = body.get("validation_errors") or body.get("detail")
             text = f"HTTP {exc.status_code}" + (f": {detail}" if detail else "")
         else:
             text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

@@ -12,12 +12,13 @@ Two layouts:
 
 Label Studio numbers every choice with a hotkey (1, 2, ... then letters) until it runs out of
 keys, so on a page the first dozen lines flip when someone types a digit. Every choice here gets
-instead the same key combination that no keyboard sends (``HOTKEY``), and the hint is hidden.
+instead the same key combination, which nobody presses by accident (``HOTKEY``), and the hint
+is hidden.
 """
 
 import xml.etree.ElementTree as ET
 
-from linesift.labels import BOILERPLATE, CONTENT, LABELS
+from linesift.labels import LABELS
 
 PAGE = "page"
 LINE = "line"
@@ -45,19 +46,27 @@ _STYLE = """
     .linesift-row .lsf-hint, .linesift-target .lsf-hint { display: none; }
   </Style>"""
 
-_CHOICES = (f'<Choice value="{CONTENT}" hotkey="{HOTKEY}"/>'
-            f'<Choice value="{BOILERPLATE}" hotkey="{HOTKEY}"/>')
+IDX = "{{idx}}"
+
+
+def _text(name, value):
+    return f'<Text name="{name}" value="{value}" selectionEnabled="false"/>'
+
+
+def _choices(name, to_name):
+    choices = "".join(f'<Choice value="{label}" hotkey="{HOTKEY}"/>' for label in LABELS)
+    return (f'<Choices name="{name}" toName="{to_name}" choice="single" showInline="true">'
+            f"{choices}</Choices>")
+
 
 PAGE_CONFIG = f"""<View>
   <!-- linesift page layout: one content/boilerplate choice per non-blank line -->{_STYLE}
   <Header value="$title" size="5"/>
-  <Repeater on="$lines" indexFlag="{{{{idx}}}}">
+  <Repeater on="$lines" indexFlag="{IDX}">
     <View className="linesift-row">
-      <View className="linesift-no"><Text name="no_{{{{idx}}}}" value="$lines[{{{{idx}}}}].line_no" selectionEnabled="false"/></View>
-      <View className="linesift-choice">
-        <Choices name="{PAGE_CONTROL}" toName="{PAGE_OBJECT}" choice="single" showInline="true">{_CHOICES}</Choices>
-      </View>
-      <View className="linesift-text"><Text name="{PAGE_OBJECT}" value="$lines[{{{{idx}}}}].text" selectionEnabled="false"/></View>
+      <View className="linesift-no">{_text(f"no_{IDX}", f"$lines[{IDX}].line_no")}</View>
+      <View className="linesift-choice">{_choices(PAGE_CONTROL, PAGE_OBJECT)}</View>
+      <View className="linesift-text">{_text(PAGE_OBJECT, f"$lines[{IDX}].text")}</View>
     </View>
   </Repeater>
 </View>
@@ -66,12 +75,12 @@ PAGE_CONFIG = f"""<View>
 LINE_CONFIG = f"""<View>
   <!-- linesift line layout: one content/boilerplate choice per task, with context -->{_STYLE}
   <Header value="$title" size="5"/>
-  <View className="linesift-context"><Text name="before" value="$before" selectionEnabled="false"/></View>
+  <View className="linesift-context">{_text("before", "$before")}</View>
   <View className="linesift-target">
-    <Text name="{LINE_OBJECT}" value="$text" selectionEnabled="false"/>
-    <Choices name="{LINE_CONTROL}" toName="{LINE_OBJECT}" choice="single" showInline="true">{_CHOICES}</Choices>
+    {_text(LINE_OBJECT, "$text")}
+    {_choices(LINE_CONTROL, LINE_OBJECT)}
   </View>
-  <View className="linesift-context"><Text name="after" value="$after" selectionEnabled="false"/></View>
+  <View className="linesift-context">{_text("after", "$after")}</View>
 </View>
 """
 

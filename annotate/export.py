@@ -82,13 +82,13 @@ def labelled_pages(export, layout):
             stats.conflicting_pages.append(page_id)
             continue
         (hash_, tasks), = by_hash.items()
-        page = _rebuild_page(page_id, hash_, tasks, layout)
-        if page is None:
-            stats.incomplete_pages.append(page_id)
-            continue
         votes = _page_votes(tasks, layout, stats)
         if votes is None:
             stats.unannotated_pages += 1
+            continue
+        page = _rebuild_page(page_id, hash_, tasks, layout)
+        if page is None:
+            stats.incomplete_pages.append(page_id)
             continue
         page.labels = _decide(page, votes, stats)
         pages.append(page)

@@ -6,6 +6,7 @@ pages again, or again after an interrupted push, creates no duplicate and loses 
 whose id is in the project with another text is reported and left alone.
 """
 
+import itertools
 import sys
 import time
 from collections import defaultdict, deque
@@ -102,8 +103,8 @@ def open_project(server, ref, layout=None):
             raise ProjectNotFound(f"no project with id {ref} on Label Studio at {server.url}; "
                                   "give a title to create a new project")
         layout = layout or PAGE
-        return server.create_project(str(ref), label_config(layout), PROJECT_DESCRIPTION), \
-            layout, True
+        created = server.create_project(str(ref), label_config(layout), PROJECT_DESCRIPTION)
+        return created, layout, True
     found = existing_layout(project)
     if layout is not None and layout != found:
         raise LabelStudioError(f"project {project.title!r} uses the {found} layout, not "
@@ -134,21 +135,23 @@ def push_pages(server, pages, project, *, layout=None, sifter=None, batch_size=B
     -------
     PushSummary
     """
+    pages = iter(pages)
+    first = list(itertools.islice(pages, 1))  # an unreadable input fails before a project is made
     project, layout, created = open_project(server, project, layout)
     summary = PushSummary(project.id, project.title, layout, created,
                           sifter.version if sifter is not None else None)
     known = _KnownTasks(server.task_data(project.id))
-    bar = tqdm(pages, unit="page", desc="push", file=sys.stderr, disable=not progress)
-    batch = []
-    for tasks in _new_tasks(_pages_to_push(bar, layout, known, summary), layout, sifter):
-        batch.extend(tasks)
-        if len(batch) >= batch_size:
+    with tqdm(itertools.chain(first, pages), unit="page", desc="push", file=sys.stderr,
+              disable=not progress) as bar:
+        batch = []
+        for tasks in _new_tasks(_pages_to_push(bar, layout, known, summary), layout, sifter):
+            batch.extend(tasks)
+            if len(batch) >= batch_size:
+                summary.tasks_created += _import(server, project.id, batch)
+                bar.set_postfix(created=summary.tasks_created)
+                batch = []
+        if batch:
             summary.tasks_created += _import(server, project.id, batch)
-            bar.set_postfix(created=summary.tasks_created)
-            batch = []
-    if batch:
-        summary.tasks_created += _import(server, project.id, batch)
-    bar.close()
     return summary
 
 

@@ -19,6 +19,7 @@ from baselines import c4_page, justext_page
 from linesift.classifier import UNLABELLED
 from linesift.frame import PAGE
 from linesift.model import build_pipeline
+from linesift.sitestats import count_site_lines, with_site_columns
 from train.data import load_training_pages, training_table
 from train.metrics import prf
 
@@ -30,8 +31,9 @@ MIN_LANG_LINES = 30
 VARIANTS = {
     "full": {},
     "first_stage": {"use_context": False},
-    "no_char_ngrams": {"char_ngrams": None},
+    "char_ngrams": {"char_ngrams": (3, 3)},
     "no_ngrams": {"word_ngrams": None, "char_ngrams": None},
+    "site_stats": {"site_stats": True},  # + site-level line repetition, counted per set
 }
 """Model variants compared: ContextClassifier parameters."""
 
@@ -68,8 +70,10 @@ def rule_predictor(rule):
     return predict
 
 
-def model_predictor(fitted, threshold):
+def model_predictor(fitted, threshold, site_stats=False):
     def predict(pages, frame):
+        if site_stats:  # counted over the set itself, as `linesift filter` counts its input
+            frame = with_site_columns(frame, pages, count_site_lines(pages))
         return (fitted.predict_proba(frame)[:, 1] >= threshold).astype(int)
     return predict
 
@@ -102,8 +106,11 @@ def main():
     results["jusText lines"] = evaluate_sets(rule_predictor(justext_page), eval_pages)
     for name in args.variants:
         start = time.perf_counter()
-        fitted = build_pipeline(**VARIANTS[name]).fit(frame, y)
-        results[name] = evaluate_sets(model_predictor(fitted, args.threshold), eval_pages)
+        site = VARIANTS[name].get("site_stats", False)
+        fit_frame = with_site_columns(frame, train_pages, count_site_lines(train_pages)) if site \
+            else frame
+        fitted = build_pipeline(**VARIANTS[name]).fit(fit_frame, y)
+        results[name] = evaluate_sets(model_predictor(fitted, args.threshold, site), eval_pages)
         print(f"trained {name} in {time.perf_counter() - start:.0f} s")
     print()
     _print(results)

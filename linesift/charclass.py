@@ -41,8 +41,32 @@ def _table():
     return _TABLE
 
 
+SEPARATOR_CHARS = "|•·»›►▶"
+_SEPARATOR_CPS = np.array([ord(c) for c in SEPARATOR_CHARS], dtype=np.uint32)
+
+
+class CharCounts:
+    """Per-line character statistics of a batch of lines (see :func:`char_class_counts`).
+
+    Attributes
+    ----------
+    counts : ndarray (n_lines, len(CLASSES)) -- characters of each class
+    words : ndarray (n_lines,) -- runs of non-space characters (a CJK character is a word)
+    capitalised : ndarray (n_lines,) -- words that start with an upper-case letter
+    separators : ndarray (n_lines,) -- characters of SEPARATOR_CHARS
+    first : ndarray (n_lines,) int8 -- class of the first character (-1: empty line)
+    """
+
+    def __init__(self, counts, words, capitalised, separators, first):
+        self.counts = counts
+        self.words = words
+        self.capitalised = capitalised
+        self.separators = separators
+        self.first = first
+
+
 def char_class_counts(lines, max_chars):
-    """Count the characters of each class in each line.
+    """Count character classes, words and separators in each line, vectorised over the batch.
 
     Parameters
     ----------
@@ -52,28 +76,25 @@ def char_class_counts(lines, max_chars):
 
     Returns
     -------
-    counts : ndarray of shape (n_lines, len(CLASSES)), float64
-    word_counts : ndarray of shape (n_lines,)
-        Runs of non-space characters (CJK characters count as one word each).
-    first_class : ndarray of shape (n_lines,), int8
-        Class of the first character (-1 for an empty line).
+    CharCounts
     """
     n = len(lines)
     clipped = [line[:max_chars] for line in lines]
     lengths = np.fromiter((len(s) for s in clipped), dtype=np.int64, count=n)
-    counts = np.zeros((n, len(CLASSES)), dtype=np.float64)
-    words = np.zeros(n, dtype=np.float64)
-    first = np.full(n, -1, dtype=np.int8)
+    zeros = np.zeros(n, dtype=np.float64)
     if n == 0 or lengths.sum() == 0:
-        return counts, words, first
+        return CharCounts(np.zeros((n, len(CLASSES))), zeros, zeros.copy(), zeros.copy(),
+                          np.full(n, -1, dtype=np.int8))
     cps = np.frombuffer("".join(clipped).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     classes = np.full(len(cps), _OTHER, dtype=np.int8)
     in_bmp = cps < _TABLE_SIZE
     classes[in_bmp] = _table()[cps[in_bmp]]
     line_of = np.repeat(np.arange(n), lengths)
-    np.add.at(counts, (line_of, classes), 1.0)
+    k = len(CLASSES)
+    counts = np.bincount(line_of * k + classes, minlength=n * k).reshape(n, k).astype(np.float64)
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     nonempty = lengths > 0
+    first = np.full(n, -1, dtype=np.int8)
     first[nonempty] = classes[starts[nonempty]]
     space = classes == _SPACE
     prev_space = np.empty_like(space)
@@ -82,4 +103,8 @@ def char_class_counts(lines, max_chars):
     prev_space[starts[nonempty]] = True
     word_start = (~space & prev_space) | (classes == _CJK)
     words = np.bincount(line_of[word_start], minlength=n).astype(np.float64)
-    return counts, words, first
+    capital = word_start & (classes == _UPPER)
+    capitalised = np.bincount(line_of[capital], minlength=n).astype(np.float64)
+    separator = np.isin(cps, _SEPARATOR_CPS)
+    separators = np.bincount(line_of[separator], minlength=n).astype(np.float64)
+    return CharCounts(counts, words, capitalised, separators, first)

@@ -7,6 +7,7 @@ Every feature is defined for any language and script.
 """
 
 import re
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.utils.validation import check_is_fitted
 
 from .charclass import CLASSES, char_class_counts
-from .frame import PAGE, TEXT, check_frame, page_bounds
+from .frame import PAGE, TEXT, TOKENS, check_frame, page_bounds
 
 MAX_FEATURE_CHARS = 2000
 """Characters of a line looked at by the shape features; longer lines are judged on this prefix."""
@@ -67,29 +68,34 @@ class LineShape(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         X = check_frame(X)
         texts = X[TEXT].tolist()
-        counts, words, first = char_class_counts(texts, self.max_chars)
+        cc = char_class_counts(texts, self.max_chars)
         true_len = np.fromiter((len(t) for t in texts), dtype=np.float64, count=len(texts))
         n_chars = np.minimum(true_len, self.max_chars)
         safe = np.maximum(n_chars, 1.0)
-        non_space = n_chars - counts[:, CLASSES.index("space")]
-        cols = [np.log1p(true_len), np.log1p(words), non_space / np.maximum(words, 1.0)]
-        cols += [counts[:, i] / safe for i, c in enumerate(CLASSES) if c != "other"]
-        cols += list(_ends_and_marks(texts, self.max_chars).T)
-        cols += [(first == CLASSES.index("upper")).astype(float),
-                 (first == CLASSES.index("digit")).astype(float),
-                 np.isin(first, [CLASSES.index("punct"), CLASSES.index("symbol")]).astype(float)]
-        cols += list(_marks(texts, self.max_chars).T)
-        cols.append((true_len > self.max_chars).astype(float))
-        out = X.copy()
-        for name, col in zip(self.feature_names_out_, cols):
-            out[name] = col
-        return out
+        non_space = n_chars - cc.counts[:, CLASSES.index("space")]
+        cols = [np.log1p(true_len), np.log1p(cc.words), non_space / np.maximum(cc.words, 1.0)]
+        cols += [cc.counts[:, i] / safe for i, c in enumerate(CLASSES) if c != "other"]
+        cols += list(_line_ends(texts).T)
+        cols += [(cc.first == CLASSES.index("upper")).astype(float),
+                 (cc.first == CLASSES.index("digit")).astype(float),
+                 np.isin(cc.first, [CLASSES.index("punct"), CLASSES.index("symbol")]).astype(float),
+                 np.log1p(cc.separators)]
+        cols += list(_pattern_marks(texts, self.max_chars).T)
+        cols += [cc.capitalised / np.maximum(cc.words, 1.0), (true_len > self.max_chars).astype(float)]
+        return _add_columns(X, self.feature_names_out_, cols)
 
     def get_feature_names_out(self, input_features=None):
         return _frame_step_names(self)
 
 
-def _ends_and_marks(texts, max_chars):
+def _add_columns(X, names, cols):
+    """X with the given columns added (one DataFrame concat, not a copy per column)."""
+    added = pd.DataFrame(np.column_stack(cols) if len(cols) else np.zeros((len(X), 0)),
+                         columns=list(names), index=X.index)
+    return pd.concat([X, added], axis=1)
+
+
+def _line_ends(texts):
     """ends_terminal, ends_colon, ends_separator, ends_alnum for each line."""
     out = np.zeros((len(texts), 4))
     for i, text in enumerate(texts):
@@ -102,17 +108,19 @@ def _ends_and_marks(texts, max_chars):
     return out
 
 
-def _marks(texts, max_chars):
-    """n_separators, has_url, has_year, has_copyright, capitalised_words (share)."""
-    out = np.zeros((len(texts), 5))
-    for i, text in enumerate(texts):
-        head = text[:max_chars]
-        words = head.split()
-        out[i, 0] = np.log1p(sum(head.count(s) for s in "|•·»›►▶"))
-        out[i, 1] = _URLISH.search(head) is not None
-        out[i, 2] = _YEAR.search(head) is not None
-        out[i, 3] = "©" in head or "(c)" in head.lower()
-        out[i, 4] = sum(w[:1].isupper() for w in words) / len(words) if words else 0.0
+_MARK_PATTERNS = (_URLISH, _YEAR, re.compile(r"©|\(c\)", re.IGNORECASE))
+
+
+def _pattern_marks(texts, max_chars):
+    """has_url, has_year, has_copyright: one regex pass over the whole batch per pattern."""
+    clipped = [t[:max_chars].replace("\n", " ") for t in texts]
+    joined = "\n".join(clipped)
+    starts = np.cumsum([0] + [len(t) + 1 for t in clipped[:-1]])
+    out = np.zeros((len(texts), len(_MARK_PATTERNS)))
+    for j, pattern in enumerate(_MARK_PATTERNS):
+        positions = [m.start() for m in pattern.finditer(joined)]
+        if positions:
+            out[np.searchsorted(starts, positions, side="right") - 1, j] = 1.0
     return out
 
 
@@ -140,18 +148,26 @@ class PagePosition(TransformerMixin, BaseEstimator):
         before = cum - np.repeat(cum[starts] if n else cum, sizes)
         med = np.repeat([np.median(length[s:e]) for s, e in zip(starts, ends)], sizes)
         mx = np.repeat(np.maximum.reduceat(length, starts) if n else np.zeros(0), sizes)
-        dups = X.groupby([X[PAGE].to_numpy(), X[TEXT].str.casefold().to_numpy()], sort=False)[
-            TEXT].transform("size").to_numpy(dtype=float) if n else np.zeros(0)
+        dups = _dups_in_page(X, length)
         cols = [rank / np.maximum(size - 1, 1), np.log1p(rank), np.log1p(size - 1 - rank),
                 np.log1p(size), before / np.maximum(np.repeat(page_chars, sizes), 1),
                 np.log1p(length) - np.log1p(med), length / np.maximum(mx, 1), np.log(dups)]
-        out = X.copy()
-        for name, col in zip(self.feature_names_out_, cols):
-            out[name] = col
-        return out
+        return _add_columns(X, self.feature_names_out_, cols)
 
     def get_feature_names_out(self, input_features=None):
         return _frame_step_names(self)
+
+
+def _dups_in_page(X, length):
+    """Lines of each line's page equal to it, casefolded. Lines longer than
+    MAX_FEATURE_CHARS compare on that prefix and their length: casefolding and hashing a
+    50 MB line whole took 0.8 s and 200 MB."""
+    if len(X) == 0:
+        return np.zeros(0)
+    head = X[TEXT].str.slice(0, MAX_FEATURE_CHARS).str.casefold().to_numpy()
+    long_len = np.where(length > MAX_FEATURE_CHARS, length, -1.0)
+    return X.groupby([X[PAGE].to_numpy(), head, long_len], sort=False)[TEXT].transform(
+        "size").to_numpy(dtype=float)
 
 
 class StopwordDensity(TransformerMixin, BaseEstimator):
@@ -172,12 +188,12 @@ class StopwordDensity(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X):
-        from .stopwords import best_stoplist, stoplists, tokens
+        from .stopwords import best_stoplist, stoplists
 
         check_is_fitted(self)
         X = check_frame(X)
         _, sets, _ = stoplists()
-        toks = [tokens(t[:self.max_chars]) for t in X[TEXT]]
+        toks = line_tokens(X, self.max_chars)
         out = np.zeros((len(X), 3))
         starts, ends = page_bounds(X[PAGE].to_numpy())
         for s, e in zip(starts, ends):
@@ -190,13 +206,20 @@ class StopwordDensity(TransformerMixin, BaseEstimator):
             out[s:e, 0] = hits / np.maximum(n, 1)
             out[s:e, 1] = np.log1p(hits)
             out[s:e, 2] = hits.sum() / max(n.sum(), 1)
-        result = X.copy()
-        for i, name in enumerate(self.feature_names_out_):
-            result[name] = out[:, i]
-        return result
+        with_tokens = X.assign(**{TOKENS: pd.Series(toks, index=X.index, dtype=object)})
+        return _add_columns(with_tokens, self.feature_names_out_, list(out.T))
 
     def get_feature_names_out(self, input_features=None):
         return _frame_step_names(self)
+
+
+def line_tokens(X, max_chars=MAX_FEATURE_CHARS):
+    """Each line's word tokens: the frame's ``tokens`` column if a step made it, else computed."""
+    from .stopwords import tokens
+
+    if TOKENS in X:
+        return X[TOKENS].tolist()
+    return [tokens(t[:max_chars]) for t in X[TEXT]]
 
 
 NEIGHBOUR_COLUMNS = ("log_chars", "stopword_density", "log_words", "ends_terminal", "ratio_punct", "ratio_digit",
@@ -269,21 +292,31 @@ def window_mean(values, pages, half_width):
     n = len(values)
     if n == 0:
         return values.copy()
-    starts, ends = page_bounds(pages)
-    sizes = ends - starts
-    row_start = np.repeat(starts, sizes)
-    row_end = np.repeat(ends, sizes)
-    idx = np.arange(n)
-    lo = np.maximum(idx - half_width, row_start)
-    hi = np.minimum(idx + half_width + 1, row_end)
-    csum = np.vstack([np.zeros((1, values.shape[1])), np.cumsum(values, axis=0)])
-    return (csum[hi] - csum[lo]) / (hi - lo)[:, None]
+    # Sums restart at each page, so a page's values do not depend on the pages batched with
+    # it (a running sum over the batch would, by rounding, and trees would split on that).
+    out = np.empty(values.shape, dtype=np.float64)
+    zero = np.zeros((1, values.shape[1]))
+    for start, end in zip(*page_bounds(pages)):
+        csum = np.vstack([zero, np.cumsum(values[start:end], axis=0)])
+        idx = np.arange(end - start)
+        lo = np.maximum(idx - half_width, 0)
+        hi = np.minimum(idx + half_width + 1, end - start)
+        out[start:end] = (csum[hi] - csum[lo]) / (hi - lo)[:, None]
+    return out
 
 
-# Words: runs of letters and digits, except CJK characters, which count one each.
-_CJK_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-WORD_PATTERN = rf"[{_CJK_CLASS}]|[^\W{_CJK_CLASS}]+"
-_DIGITS = re.compile(r"\d")
+MAX_NGRAM_TOKENS = 50
+"""Tokens of a line fed to the word n-gram hashing."""
+
+
+def token_ngrams(tokens, ngram_range=(1, 2), max_tokens=MAX_NGRAM_TOKENS):
+    """Word n-grams of a token list (a CJK character is a token, so CJK gets character n-grams)."""
+    tokens = tokens[:max_tokens]
+    lo, hi = ngram_range
+    out = list(tokens) if lo <= 1 else []
+    for n in range(max(lo, 2), hi + 1):
+        out += [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+    return out
 
 
 def normalise_for_ngrams(text, max_chars=MAX_NGRAM_CHARS):
@@ -291,8 +324,14 @@ def normalise_for_ngrams(text, max_chars=MAX_NGRAM_CHARS):
     return _DIGITS.sub("0", text[:max_chars].lower())
 
 
+_DIGITS = re.compile(r"\d")
+
+
 class LineText(TransformerMixin, BaseEstimator):
     """Hashed word and character n-grams of each line's text (stateless, any script).
+
+    Words are the lines' tokens (:func:`line_tokens`; a CJK character is a token, so word
+    bigrams are character bigrams there), shared with StopwordDensity when it ran first.
 
     Parameters
     ----------
@@ -309,40 +348,45 @@ class LineText(TransformerMixin, BaseEstimator):
         self.n_features = n_features
         self.max_chars = max_chars
 
-    def _vectorizers(self):
-        common = dict(n_features=self.n_features, alternate_sign=False, lowercase=False,
-                      dtype=np.float32)
-        out = []
-        if self.word_ngrams:
-            out.append(HashingVectorizer(analyzer="word", ngram_range=tuple(self.word_ngrams),
-                                         token_pattern=WORD_PATTERN, **common))
-        if self.char_ngrams:
-            out.append(HashingVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngrams),
-                                         **common))
-        return out
+    def _common(self):
+        return dict(n_features=self.n_features, alternate_sign=False, lowercase=False,
+                    dtype=np.float32)
 
     def fit(self, X, y=None):
-        texts = _texts(X)
-        del texts
-        self.n_features_out_ = self.n_features * len(self._vectorizers())
+        _check_lines(X)
+        self.n_features_out_ = self.n_features * (bool(self.word_ngrams) + bool(self.char_ngrams))
         return self
 
     def transform(self, X):
         check_is_fitted(self)
-        texts = [normalise_for_ngrams(t, self.max_chars) for t in _texts(X)]
-        blocks = [v.transform(texts) for v in self._vectorizers()]
-        return sparse.hstack(blocks, format="csr") if blocks else sparse.csr_matrix((len(texts), 0))
+        X = _as_frame(X)
+        blocks = []
+        if self.word_ngrams:
+            analyzer = partial(token_ngrams, ngram_range=tuple(self.word_ngrams))
+            words = HashingVectorizer(analyzer=analyzer, **self._common())
+            blocks.append(words.transform(line_tokens(X, self.max_chars)))
+        if self.char_ngrams:
+            chars = HashingVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngrams),
+                                      **self._common())
+            blocks.append(chars.transform([normalise_for_ngrams(t, self.max_chars)
+                                           for t in X[TEXT]]))
+        if not blocks:
+            return sparse.csr_matrix((len(X), 0))
+        return sparse.hstack(blocks, format="csr")
 
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self)
         return np.asarray([f"hash_{i}" for i in range(self.n_features_out_)], dtype=object)
 
 
-def _texts(X):
+def _check_lines(X):
     if isinstance(X, str):
         raise TypeError("an iterable of lines is expected, a single string was given")
+
+
+def _as_frame(X):
+    """A frame with a text column from a lines table, a Series or a list of lines."""
+    _check_lines(X)
     if isinstance(X, pd.DataFrame):
-        return X[TEXT].tolist()
-    if isinstance(X, pd.Series):
-        return X.tolist()
-    return [str(x) for x in X]
+        return X
+    return pd.DataFrame({TEXT: [str(x) for x in X]})

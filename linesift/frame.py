@@ -10,7 +10,9 @@ TEXT = "text"
 PAGE = "page"
 LINE_NO = "line_no"
 GROUP = "group"
-BASE_COLUMNS = (TEXT, PAGE, LINE_NO, GROUP)
+TOKENS = "tokens"
+BASE_COLUMNS = (TEXT, PAGE, LINE_NO, GROUP, TOKENS)
+"""Columns that are not features (feature steps add every other column)."""
 
 
 def lines_frame(pages, *, with_labels=False):

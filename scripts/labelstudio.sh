@@ -9,14 +9,14 @@
 # status  say whether it runs; exit 1 if not.
 #
 # Environment: LABEL_STUDIO_PORT (8080), LABEL_STUDIO_VERSION (1.23.2),
-#              LABEL_STUDIO_START_TIMEOUT (180 s), PYTHON (python3.11).
+#              LABEL_STUDIO_START_TIMEOUT (180 s), PYTHON (python3.11, else python3).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PORT="${LABEL_STUDIO_PORT:-8080}"
 VERSION="${LABEL_STUDIO_VERSION:-1.23.2}"
 TIMEOUT="${LABEL_STUDIO_START_TIMEOUT:-180}"
-PYTHON="${PYTHON:-python3.11}"
+PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3)}"
 VENV="$ROOT/.venv-labelstudio"
 STATE="$ROOT/.labelstudio"
 DATA="$STATE/data"
@@ -46,7 +46,6 @@ ensure_venv() {
 ensure_credentials() {
     mkdir -p "$STATE"
     chmod 700 "$STATE"
-    [[ -f "$STATE/.gitignore" ]] || echo '*' > "$STATE/.gitignore"  # never commit the token
     if [[ -f "$CREDS" ]]; then
         chmod 600 "$CREDS"
         return 0
@@ -112,8 +111,7 @@ start() {
 }
 
 report() {
-    local token; token="$(cred LABEL_STUDIO_API_KEY)"
-    say "ready at $URL; user $(cred LABEL_STUDIO_USERNAME), API token ${token:0:4}… in $CREDS"
+    say "ready at $URL; user $(cred LABEL_STUDIO_USERNAME); URL, API token and password in $CREDS"
 }
 
 stop() {

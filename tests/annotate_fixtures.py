@@ -6,11 +6,11 @@ The server is the one `make labelstudio` (``scripts/labelstudio.sh start``) runs
 fresh names, so runs never collide.
 """
 
-import functools
 import os
 import threading
 import time
 import uuid
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -18,7 +18,8 @@ import httpx
 import pytest
 from label_studio_sdk import LabelStudio
 
-from annotate.client import Server, resolve_credentials
+from annotate.client import (AuthError, Server, default_credentials_file, read_credentials_file,
+                             resolve_credentials)
 
 SKIP_VAR = "LINESIFT_SKIP_LABELSTUDIO"
 EXAMPLE_PAGE = Path(__file__).resolve().parent.parent / "examples" / "doingbuzz-fr.txt"
@@ -30,7 +31,10 @@ def ls_credentials():
     """Credentials of the local server (environment or .labelstudio/credentials.env)."""
     if os.environ.get(SKIP_VAR) == "1":
         pytest.skip(f"{SKIP_VAR}=1")
-    credentials = resolve_credentials()
+    try:
+        credentials = resolve_credentials()
+    except AuthError as exc:
+        pytest.fail(str(exc), pytrace=False)
     try:
         httpx.get(f"{credentials.url}/health", timeout=10).raise_for_status()
     except httpx.HTTPError as exc:
@@ -51,10 +55,18 @@ def ls_sdk(ls_credentials):
     return LabelStudio(base_url=ls_credentials.url, api_key=ls_credentials.api_key)
 
 
+def delete_projects(sdk, title):
+    """Delete the projects titled `title`, so test runs leave the server tidy."""
+    for project in [p for p in sdk.projects.list(title=title) if p.title == title]:
+        sdk.projects.delete(id=project.id)
+
+
 @pytest.fixture
-def project_name():
-    """A project title no other run uses."""
-    return f"linesift-test-{uuid.uuid4().hex[:12]}"
+def project_name(ls_sdk):
+    """A project title no other run uses; its projects are deleted afterwards."""
+    title = f"linesift-test-{uuid.uuid4().hex[:12]}"
+    yield title
+    delete_projects(ls_sdk, title)
 
 
 @pytest.fixture(scope="session")
@@ -99,9 +111,16 @@ def _api_key(web, kind, url):
 
 
 @pytest.fixture(scope="session")
-def make_annotator(ls_credentials):
-    """:func:`sign_up` on the local server."""
-    return functools.partial(sign_up, ls_credentials.url)
+def make_annotator(ls_credentials, ls_sdk):
+    """:func:`sign_up` on the local server; the users are deleted after the test session."""
+    made = []
+
+    def make(kind="jwt"):
+        made.append(sign_up(ls_credentials.url, kind))
+        return made[-1]
+    yield make
+    for user_id, *_ in made:
+        ls_sdk.users.delete(id=user_id)
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -124,6 +143,8 @@ class FaultProxy:
     ``("late", seconds)``
         Ask the server, then wait `seconds` before answering (the client may time out
         although the server did the work).
+    ``("pass", None)``
+        Let the request through, to break only later ones.
     """
 
     def __init__(self, upstream):
@@ -132,7 +153,8 @@ class FaultProxy:
         self.seen = []
         self._lock = threading.Lock()
         self._client = httpx.Client(base_url=upstream, timeout=120)
-        self._httpd = _QuietServer(("127.0.0.1", 0), self._handler())
+        self._httpd = _QuietServer(("127.0.0.1", 0), _ProxyHandler)
+        self._httpd.proxy = self
         self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
         threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
 
@@ -145,7 +167,8 @@ class FaultProxy:
         self._httpd.server_close()
         self._client.close()
 
-    def _take(self, method, path):
+    def take(self, method, path):
+        """The fault for this request, used up, or ``(None, None)``; every request is noted."""
         with self._lock:
             self.seen.append((method, path))
             for i, (where, only, kind, value) in enumerate(self.faults):
@@ -154,45 +177,48 @@ class FaultProxy:
                     return kind, value
         return None, None
 
-    def _handler(self):
-        proxy = self
+    def forward(self, method, path, body, headers):
+        """Send the request on to the real server; its answer."""
+        return self._client.request(method, path, content=body, headers=headers)
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
 
-            def log_message(self, *args):
-                pass
+class _ProxyHandler(BaseHTTPRequestHandler):
+    """Forwards a request to the real server unless the proxy's next fault says otherwise."""
 
-            def _any(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                kind, value = proxy._take(self.command, self.path)
-                if kind == "drop":
-                    self.close_connection = True
-                    return
-                if kind == "status":
-                    return self._answer(value, {"Content-Type": "application/json"},
-                                        b'{"detail": "injected fault"}')
-                headers = {k: v for k, v in self.headers.items()
-                           if k.lower() not in ("host", "content-length", "connection")}
-                answer = proxy._client.request(self.command, self.path, content=body,
-                                               headers=headers)
-                if kind == "late":
-                    time.sleep(value)
-                self._answer(answer.status_code, answer.headers, answer.content)
+    protocol_version = "HTTP/1.1"
 
-            def _answer(self, status, headers, body):
-                self.send_response(status)
-                for key, value in headers.items():
-                    if key.lower() not in ("content-length", "transfer-encoding", "connection",
-                                           "content-encoding"):
-                        self.send_header(key, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+    def log_message(self, *args):
+        pass
 
-            do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _any
+    def _any(self):
+        proxy = self.server.proxy
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        kind, value = proxy.take(self.command, self.path)
+        if kind == "drop":
+            self.close_connection = True
+            return
+        if kind == "status":
+            self._answer(value, {"Content-Type": "application/json"},
+                         b'{"detail": "injected fault"}')
+            return
+        headers = {k: v for k, v in self.headers.items()
+                   if k.lower() not in ("host", "content-length", "connection")}
+        answer = proxy.forward(self.command, self.path, body, headers)
+        if kind == "late":
+            time.sleep(value)
+        self._answer(answer.status_code, answer.headers, answer.content)
 
-        return Handler
+    def _answer(self, status, headers, body):
+        self.send_response(status)
+        for key, value in headers.items():
+            if key.lower() not in ("content-length", "transfer-encoding", "connection",
+                                   "content-encoding"):
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _any
 
 
 @pytest.fixture
@@ -201,3 +227,24 @@ def fault_proxy(ls_credentials):
     proxy = FaultProxy(ls_credentials.url)
     yield proxy
     proxy.close()
+
+
+@dataclass(frozen=True)
+class Login:
+    """An email and password; ``repr`` (and so a failing test's report) hides the password."""
+
+    email: str
+    password: str = field(repr=False)
+
+
+@pytest.fixture(scope="session")
+def ls_login(ls_credentials):
+    """The admin's :class:`Login`, from the environment or the credentials file."""
+    saved = read_credentials_file(default_credentials_file()) \
+        if default_credentials_file().is_file() else {}
+    email, password = (os.environ.get(key) or saved.get(key)
+                       for key in ("LABEL_STUDIO_USERNAME", "LABEL_STUDIO_PASSWORD"))
+    if not (email and password):
+        pytest.fail("LABEL_STUDIO_USERNAME and LABEL_STUDIO_PASSWORD are in neither the "
+                    "environment nor .labelstudio/credentials.env", pytrace=False)
+    return Login(email, password)

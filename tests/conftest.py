@@ -8,6 +8,8 @@ import pytest
 
 from linesift import Page
 
+pytest_plugins = ["annotate_fixtures"]
+
 DATA = Path(__file__).parent / "data"
 SAMPLE = DATA / "sample_pages.jsonl.gz"
 EXAMPLE_PAGE = Path(__file__).parent.parent / "examples" / "doingbuzz-fr.txt"

@@ -58,7 +58,7 @@ PAGE_VOTES = {
         "legacy": {0: B, 2: C, 3: C, 5: C, 6: C, 7: B},
     },
     "synthetic:skipped": {"admin": "cancel", "jwt": {}},
-    "synthetic:partial": {"legacy": {0: B, 3: C}},
+    "synthetic:partial": {"legacy": {0: B, 2: C}},
 }
 # (page id, line_no) -> annotator -> label or "cancel"
 LINE_VOTES = {
@@ -66,7 +66,7 @@ LINE_VOTES = {
     ("synthetic:bridge", 5): {"admin": C, "jwt": B},
     ("synthetic:bridge", 6): {"legacy": B, "admin": B, "jwt": C},
     ("synthetic:bridge", 7): {"admin": "cancel"},
-    ("synthetic:partial", 3): {"jwt": C},
+    ("synthetic:partial", 2): {"jwt": C},
 }
 
 

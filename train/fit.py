@@ -65,7 +65,7 @@ def evaluate_oof(frame, y, oof):
 
 
 def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, read_options=None,
-                progress=True):
+                progress=True, site_stats=False):
     """Train on labelled pages, cross-validate, choose the threshold and save the model.
 
     Parameters
@@ -76,6 +76,9 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, rea
         Model directory to write (``model.joblib``, ``card.json``, ``README.md``).
     folds : int
         Grouped CV folds; 0 or 1 skips cross-validation (threshold 0.5).
+    site_stats : bool
+        Count each line's pages per site over `paths` and learn from it
+        (:mod:`linesift.sitestats`); the model then needs such counts to filter.
 
     Returns
     -------
@@ -84,10 +87,14 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, rea
     started = time.perf_counter()
     pages = load_training_pages(paths, read_options)
     frame, y = training_table(pages)
+    if site_stats:
+        from linesift.sitestats import count_site_lines, with_site_columns
+
+        frame = with_site_columns(frame, pages, count_site_lines(pages))
     counts = label_counts(pages)
     if progress:
         _log(f"read {len(pages):,} pages, {len(frame):,} non-blank lines: {counts}")
-    pipeline = pipeline if pipeline is not None else build_pipeline()
+    pipeline = pipeline if pipeline is not None else build_pipeline(site_stats=site_stats)
     cv, threshold = {}, 0.5
     if folds and folds > 1:
         if progress:
@@ -114,6 +121,7 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, rea
             "licences": {k: LICENCES.get(k, "unknown") for k in sorted(used_sources)},
         },
         "training_seconds": round(time.perf_counter() - started, 1),
+        "uses_site_stats": bool(site_stats),
     }
     card = save_model(fitted, out_dir, card)
     if progress:
@@ -130,13 +138,15 @@ def _flatten_cv(cv):
 def describe_features(pipeline):
     """Short description of the model's feature groups, for the card."""
     steps = dict(pipeline.named_steps)
+    clf = steps.get("classify")
     out = []
-    for key in ("shape", "stopwords", "position", "neighbours"):
+    for key in ("shape", "stopwords", "position", "site", "neighbours"):
         if key in steps:
             out.append(f"{key}: {len(steps[key].get_feature_names_out())} columns")
-    out.append("text: hashed word 1-2-grams and character 3-grams")
-    clf = steps.get("classify")
-    if clf is not None and getattr(clf, "use_context", False):
+    if clf is not None and (clf.word_ngrams or clf.char_ngrams):
+        out.append(f"text: hashed word n-grams {clf.word_ngrams}, character n-grams "
+                   f"{clf.char_ngrams}")
+    if clf is not None and clf.use_context:
         out.append(f"context stage over first-stage scores (offsets {list(clf.offsets)}, "
                    f"windows {list(clf.windows)})")
     return out

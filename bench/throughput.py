@@ -1,0 +1,83 @@
+"""Throughput of `linesift filter` with the default model: lines/s, MB/s, peak memory.
+
+Runs the real command in a child process pinned to one core, over shared data files, and
+prints a table. Target (issue 2): >= 50,000 lines/s per core.
+
+    python bench/throughput.py                       # dragnet + trafilatura_eval
+    python bench/throughput.py --sets cleaneval --model models/default
+"""
+
+import argparse
+import gzip
+import os
+import subprocess
+import sys
+import time
+
+from common import ROOT, print_table, shared_file
+
+DEFAULT_SETS = ("dragnet", "trafilatura_eval")
+TARGET_LINES_PER_S = 50_000
+
+
+def count(path):
+    """Pages, lines and text megabytes of a JSONL.gz file."""
+    import json
+
+    pages = lines = chars = 0
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for raw in fh:
+            text = json.loads(raw)["text"]
+            pages += 1
+            lines += text.count("\n") + 1
+            chars += len(text.encode("utf-8"))
+    return pages, lines, chars / 1e6
+
+
+def run_filter(path, model, cores, extra=()):
+    """Run `linesift filter` on `path` pinned to `cores`; returns (seconds, peak RSS in MB)."""
+    out = ROOT / "bench" / ".throughput-out.jsonl"
+    cmd = [sys.executable, "-m", "linesift.cli", "filter", str(path), "-o", str(out), "--quiet",
+           *extra]
+    if model:
+        cmd += ["--model", str(model)]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    start = time.perf_counter()
+    child = subprocess.Popen(cmd, env=env, cwd=ROOT,
+                             preexec_fn=lambda: os.sched_setaffinity(0, set(cores)))
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"bench: {' '.join(cmd)} failed")
+    out.unlink(missing_ok=True)
+    return seconds, usage.ru_maxrss / 1024
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sets", nargs="+", default=list(DEFAULT_SETS))
+    parser.add_argument("--model", default=None, help="model directory (default: models/default)")
+    parser.add_argument("--scale", action="store_true",
+                        help="also --jobs 1/2, peak memory at 1x/10x/100x and Dask (bench/scale.py)")
+    args = parser.parse_args()
+
+    rows = []
+    for name in args.sets:
+        path = shared_file(name)
+        pages, lines, mb = count(path)
+        seconds, peak = run_filter(path, args.model, cores=[0])
+        rows.append({"input": name, "pages": pages, "lines": lines, "MB": mb,
+                     "cores": 1, "seconds": seconds, "lines/s/core": lines / seconds,
+                     "MB/s": mb / seconds, "pages/s": pages / seconds, "peak MB": peak})
+    print(f"linesift filter, whole command (start-up, reading, writing included); "
+          f"target {TARGET_LINES_PER_S:,} lines/s per core")
+    print_table(rows, ["input", "pages", "lines", "MB", "cores", "seconds", "lines/s/core",
+                       "MB/s", "pages/s", "peak MB"])
+    if args.scale:
+        import scale
+
+        scale.main([] if args.model is None else ["--model", args.model])
+
+
+if __name__ == "__main__":
+    main()
