@@ -44,12 +44,24 @@ def friendly_errors(func):
         except BrokenPipeError:
             sys.stderr.close()
             raise typer.Exit(0) from None
+        except OSError as exc:  # writing an output: no space, no permission, not a directory
+            where = f"{exc.filename}: " if exc.filename else ""
+            _err(f"linesift: error: {where}{exc.strerror or exc}")
+            raise typer.Exit(1) from None
     return wrapper
 
 
 def _read_options(id_field, text_field, on_error, encoding):
     if on_error not in ON_ERROR_CHOICES:
         raise LinesiftError(f"--on-error must be one of {', '.join(ON_ERROR_CHOICES)}")
+    if encoding is not None:
+        import codecs
+
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise LinesiftError(f"--encoding {encoding!r} is not an encoding Python knows "
+                                "(e.g. utf-8, cp1252, latin-1, utf-16)") from None
     return ReadOptions(id_field=id_field, text_field=text_field, on_error=on_error,
                        encoding=encoding)
 
@@ -57,8 +69,9 @@ def _read_options(id_field, text_field, on_error, encoding):
 IdField = typer.Option(ID_FIELD, "--id-field", help="Field holding the page id (JSONL, Parquet).")
 TextField = typer.Option(TEXT_FIELD, "--text-field", help="Field holding the page text.")
 OnError = typer.Option("fail", "--on-error",
-                       help="A malformed record: 'fail' stops with its file and line; 'skip' "
-                            "counts it and goes on.")
+                       help="A malformed record or unreadable file: 'fail' stops with its "
+                            "file and line; 'skip' counts it, reports it and goes on (a skipped "
+                            "file gets no output).")
 Encoding = typer.Option(None, "--encoding",
                         help="Text encoding of the inputs (default: UTF-8, else detected).")
 
@@ -80,28 +93,73 @@ def filter_command(
                                 help="Records also get 'scores' (P(content) per original "
                                      "line, null for blank lines) and 'keep' (bool per line)."),
     fmt: Optional[str] = typer.Option(None, "--format", help=f"Input format: {', '.join(FORMATS)} "
-                                      "(default: from the file name)."),
+                                      "(default: from the file name). With --engine dask: the "
+                                      "output format, parquet (default) or jsonl."),
     id_field: str = IdField, text_field: str = TextField, on_error: str = OnError,
     encoding: Optional[str] = Encoding,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
+                                       help="Processes scoring pages (default: all cores)."),
+    site_stats: Optional[Path] = typer.Option(
+        None, "--site-stats", help="Site line counts saved by `linesift site-stats`, for a model "
+                                   "trained with them (default: count over the inputs first)."),
+    engine: str = typer.Option("local", "--engine",
+                               help="local (this machine) or dask (a cluster; one Parquet or "
+                                    "JSONL DATASET, -o OUTDIR gets one file per partition)."),
+    scheduler: Optional[str] = typer.Option(
+        None, "--scheduler", help="--engine dask: a running scheduler's address (default: start "
+                                  "a local cluster)."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1,
+                                          help="--engine dask: local cluster size (default: all "
+                                               "cores)."),
+    resume: bool = typer.Option(False, "--resume",
+                                help="Continue an interrupted run: inputs whose output is "
+                                     "complete are not redone, JSONL outputs continue from "
+                                     "their last checkpoint. Needs -o."),
 ):
     """Keep the content lines of pages and drop the boilerplate.
 
-    .txt in gives the cleaned text; JSONL / Parquet in gives the same format with 'text'
+    .txt in gives the cleaned text; JSONL / Parquet / WET in gives records with 'text'
     replaced by the cleaned text and every other field kept.
     """
     from .filtering import filter_inputs, progress_bar
+    from .parallel import default_jobs
     from .sift import load
+    from .sitestats import load_site_stats
 
-    if fmt is not None and fmt not in FORMATS:
-        raise LinesiftError(f"--format must be one of {', '.join(FORMATS)}")
-    sifter = load(model, threshold=threshold)
     options = _read_options(id_field, text_field, on_error, encoding)
-    with progress_bar(enabled=not quiet) as bar:
-        stats = filter_inputs(inputs or ["-"], out, sifter, scores=scores, read_options=options,
-                              fmt=fmt, progress=bar)
+    counts = load_site_stats(site_stats) if site_stats is not None else None
+    if engine == "dask":
+        from .dask_engine import run_dask_filter
+
+        if resume:
+            raise LinesiftError("--resume works with --engine local only")
+        if len(inputs or []) != 1:
+            raise LinesiftError("--engine dask takes one DATASET (a Parquet file or directory, "
+                                "or a JSONL file or glob)")
+        with progress_bar(enabled=not quiet) as bar:
+            stats = run_dask_filter(inputs[0], out, model, scheduler=scheduler, workers=workers,
+                                    threshold=threshold, scores=scores,
+                                    out_format=fmt or "parquet", read_options=options,
+                                    site_stats=counts, progress=bar)
+    elif engine != "local":
+        raise LinesiftError("--engine must be local or dask")
+    else:
+        if fmt is not None and fmt not in FORMATS:
+            raise LinesiftError(f"--format must be one of {', '.join(FORMATS)}")
+        sifter = load(model, threshold=threshold)
+        with progress_bar(enabled=not quiet) as bar:
+            stats = filter_inputs(inputs or ["-"], out, sifter, scores=scores,
+                                  read_options=options, fmt=fmt, progress=bar,
+                                  jobs=jobs or default_jobs(), site_stats=counts,
+                                  resume=resume)
     for path, line, reason in stats.skipped[:20]:
         _err(f"linesift: skipped {path}:{line}: {reason}")
+    for path, line, reason in getattr(stats, "skipped_files", []):
+        where = path if line is None else f"{path}:{line}"
+        _err(f"linesift: skipped file {where}: {reason} (no output written for it)")
+    for note in getattr(stats, "notes", []):
+        _err(f"linesift: {note}")
     if not quiet:
         _err(f"linesift: {stats.summary()}")
 
@@ -115,11 +173,34 @@ def train_command(
     folds: int = typer.Option(5, "--folds", min=0,
                               help="Cross-validation folds grouped by site/page (0: none)."),
     name: Optional[str] = typer.Option(None, "--name", help="Model name (default: directory name)."),
+    site_stats: bool = typer.Option(False, "--site-stats",
+                                    help="Also learn from how many pages of a site carry each "
+                                         "line (counted over the training pages)."),
 ):
     """Train a line classifier on labelled pages and save it with its card."""
     from train.fit import train_model
 
-    train_model(data, out, name=name, folds=folds)
+    train_model(data, out, name=name, folds=folds, site_stats=site_stats)
+
+
+@app.command("site-stats")
+@friendly_errors
+def site_stats_command(
+    inputs: List[str] = typer.Argument(..., help="Files (as for `filter`; not stdin)."),
+    out: Path = typer.Option(..., "-o", "--output",
+                             help="Counts file to write (.parquet, else JSON Lines)."),
+    fmt: Optional[str] = typer.Option(None, "--format", help=f"Input format: {', '.join(FORMATS)}."),
+    id_field: str = IdField, text_field: str = TextField, on_error: str = OnError,
+    encoding: Optional[str] = Encoding,
+):
+    """Count, per site, the pages that carry each line; `filter --site-stats` reuses the file."""
+    from .sitestats import count_input_site_lines
+
+    options = _read_options(id_field, text_field, on_error, encoding)
+    counts = count_input_site_lines(inputs, options, fmt=fmt)
+    counts.save(out)
+    _err(f"linesift: {counts.n_pages:,} pages of {len(counts.domain_pages):,} sites, "
+         f"{len(counts):,} lines on 2+ pages of their site -> {out}")
 
 
 @app.command("evaluate")
@@ -175,6 +256,25 @@ def model_info_command(model: Optional[Path] = typer.Argument(None, help=MODEL_H
 
     sifter = load(model)
     typer.echo(json.dumps(sifter.card, indent=2))
+
+
+@model_app.command("export")
+@friendly_errors
+def model_export_command(
+    model: Optional[Path] = typer.Argument(None, help=MODEL_HELP),
+    out: Path = typer.Option(..., "-o", "--output", help="New model directory to write."),
+    fmt: str = typer.Option("skops", "--format",
+                            help="skops: a file that holds no code and loads only linesift and "
+                                 "scikit-learn types, safe to share."),
+):
+    """Export a model for others: model.skops plus a card whose sha256 names it."""
+    from .model import default_model_dir
+    from .trust import EXPORT_FORMATS, export_skops
+
+    if fmt not in EXPORT_FORMATS:
+        raise LinesiftError(f"--format must be one of {', '.join(EXPORT_FORMATS)}")
+    card = export_skops(model if model is not None else default_model_dir(), out)
+    _err(f"linesift: wrote {out / card['model_file']} (sha256 {card['sha256'][:12]}…)")
 
 
 def _mount_annotate():

@@ -11,7 +11,8 @@ class InputError(LinesiftError):
     def __init__(self, path, message, line=None):
         self.path = str(path)
         self.line = line
-        self.message = message
+        self.message = " ".join(str(message).split())  # one line, whatever a library said
+        message = self.message
         where = self.path if line is None else f"{self.path}:{line}"
         super().__init__(f"{where}: {message}")
 

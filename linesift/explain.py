@@ -39,7 +39,8 @@ def _first_stage_contributions(clf, enriched):
     coef = first.named_steps["logreg"].coef_.ravel()
     X = features.transform(enriched)
     X = X.tocsr() if hasattr(X, "tocsr") else np.asarray(X)
-    text_width = features.named_transformers_["text"].n_features_out_
+    text = features.named_transformers_.get("text")
+    text_width = text.n_features_out_ if text is not None else 0
     text_part = np.asarray(X[:, :text_width].multiply(coef[:text_width]).sum(axis=1)).ravel()
     dense = X[:, text_width:]
     dense = dense.toarray() if hasattr(dense, "toarray") else np.asarray(dense)

@@ -213,6 +213,29 @@ class StopwordDensity(TransformerMixin, BaseEstimator):
         return _frame_step_names(self)
 
 
+class TokenRepetition(TransformerMixin, BaseEstimator):
+    """How much a line repeats its own words: ad slots and menus glued into one line
+    ("En savoir plus - Publicité 2 Publicité 2 En savoir plus - ...") score low on uniqueness."""
+
+    def fit(self, X, y=None):
+        check_frame(X)
+        self.feature_names_out_ = np.asarray(["token_uniqueness", "log_repeated_tokens"],
+                                             dtype=object)
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self)
+        X = check_frame(X)
+        toks = line_tokens(X)
+        n = np.fromiter((len(t) for t in toks), dtype=np.float64, count=len(toks))
+        unique = np.fromiter((len(set(t)) for t in toks), dtype=np.float64, count=len(toks))
+        return _add_columns(X, self.feature_names_out_,
+                            [unique / np.maximum(n, 1.0), np.log1p(n - unique)])
+
+    def get_feature_names_out(self, input_features=None):
+        return _frame_step_names(self)
+
+
 def line_tokens(X, max_chars=MAX_FEATURE_CHARS):
     """Each line's word tokens: the frame's ``tokens`` column if a step made it, else computed."""
     from .stopwords import tokens
@@ -222,7 +245,7 @@ def line_tokens(X, max_chars=MAX_FEATURE_CHARS):
     return [tokens(t[:max_chars]) for t in X[TEXT]]
 
 
-NEIGHBOUR_COLUMNS = ("log_chars", "stopword_density", "log_words", "ends_terminal", "ratio_punct", "ratio_digit",
+NEIGHBOUR_COLUMNS = ("log_chars", "stopword_density", "token_uniqueness", "log_words", "ends_terminal", "ratio_punct", "ratio_digit",
                      "starts_upper", "capitalised_words", "has_url", "ends_separator")
 
 

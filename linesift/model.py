@@ -17,7 +17,8 @@ from sklearn.pipeline import Pipeline
 
 from .classifier import ContextClassifier
 from .errors import ModelError
-from .features import LineShape, NeighbourFeatures, PagePosition, StopwordDensity
+from .features import (LineShape, NeighbourFeatures, PagePosition, StopwordDensity,
+                       TokenRepetition)
 from .frame import lines_frame
 
 MODEL_FILE = "model.joblib"
@@ -28,15 +29,26 @@ DEFAULT_THRESHOLD = 0.5
 DEFAULT_MODEL_NAME = "default"
 
 
-def build_pipeline(**classifier_params):
-    """The full model: frame feature steps, then the two-stage :class:`ContextClassifier`."""
-    return Pipeline([
+def build_pipeline(*, site_stats=False, **classifier_params):
+    """The full model: frame feature steps, then the two-stage :class:`ContextClassifier`.
+
+    With `site_stats`, a :class:`~linesift.sitestats.SiteRepetition` step before "neighbours"
+    reads the site counts that :func:`~linesift.sitestats.with_site_columns` attaches.
+    """
+    steps = [
         ("shape", LineShape()),
         ("stopwords", StopwordDensity()),
+        ("repetition", TokenRepetition()),
         ("position", PagePosition()),
         ("neighbours", NeighbourFeatures()),
         ("classify", ContextClassifier(**classifier_params)),
-    ])
+    ]
+    if site_stats:
+        from .sitestats import SiteRepetition
+
+        names = [name for name, _ in steps]
+        steps.insert(names.index("neighbours"), ("site", SiteRepetition()))
+    return Pipeline(steps)
 
 
 def default_model_dir():
@@ -137,6 +149,10 @@ def load_pipeline(directory):
     directory = Path(directory)
     card = read_card(directory)
     name = card.get("model_file", MODEL_FILE)
+    if not isinstance(name, str) or Path(name).name != name or not name.endswith(
+            (".joblib", ".skops")):
+        raise ModelError(f"{directory / CARD_FILE}: model_file must be a .joblib or .skops file "
+                         f"name inside the model directory, not {name!r}")
     path = directory / name
     if not path.exists():
         raise ModelError(f"{path} is missing (the card names it)")
@@ -156,9 +172,16 @@ def load_pipeline(directory):
     return pipeline, card
 
 
-def predict_proba_pages(pipeline, pages):
-    """P(content) for each non-blank line of `pages`, with the lines table it was computed on."""
+def predict_proba_pages(pipeline, pages, site_stats=None):
+    """P(content) for each non-blank line of `pages`, with the lines table it was computed on.
+
+    `site_stats` (a :class:`~linesift.sitestats.SiteStats`) adds the site columns first.
+    """
     frame = lines_frame(pages)
     if len(frame) == 0:
         return frame, np.zeros(0)
+    if site_stats is not None:
+        from .sitestats import with_site_columns
+
+        frame = with_site_columns(frame, pages, site_stats)
     return frame, pipeline.predict_proba(frame)[:, 1]

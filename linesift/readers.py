@@ -5,9 +5,12 @@ memory. Errors are :class:`~linesift.errors.InputError` naming the file and, for
 formats, the line (JSONL) or row (Parquet).
 """
 
+import codecs
+import contextlib
 import gzip
 import io
 import json
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -73,13 +76,30 @@ def expand_inputs(paths):
             continue
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*.txt") if p.is_file())
-            for p in found:
+            for p in _txt_files(path):
                 yield str(p), path
-        elif path.exists():
+        elif path.exists() or path.is_symlink():  # a broken link fails when read, by name
             yield raw, None
         else:
             raise InputError(raw, "no such file or directory")
+
+
+def _txt_files(root):
+    """The ``.txt`` files below `root`, sorted, directory symlinks not followed.
+
+    Broken symlinks are kept (reading them then fails with a message naming them); a
+    subdirectory that cannot be listed is an error rather than silently left out.
+    """
+    def fail(exc):
+        raise InputError(exc.filename or root, f"cannot list directory ({exc.strerror})")
+
+    found = []
+    for dirpath, _dirs, names in os.walk(root, onerror=fail):
+        for name in names:
+            p = Path(dirpath) / name
+            if name.endswith(".txt") and (p.is_file() or (p.is_symlink() and not p.exists())):
+                found.append(p)
+    return sorted(found)
 
 
 def read_pages(paths, options=None, *, fmt=None):
@@ -111,11 +131,15 @@ def read_file(path, options=None, *, fmt=None):
     try:
         yield from reader(str(path), options)
     except FileNotFoundError:
-        raise InputError(path, "no such file or directory") from None
+        broken = Path(path).is_symlink()
+        raise InputError(path, "is a broken symbolic link" if broken
+                         else "no such file or directory") from None
     except IsADirectoryError:
         raise InputError(path, "is a directory; give a file or a directory of .txt files") from None
     except PermissionError:
         raise InputError(path, "permission denied") from None
+    except OSError as exc:  # a symlink loop, an I/O error, ...
+        raise InputError(path, f"cannot read ({exc.strerror or exc})") from None
 
 
 def read_labelled_pages(paths, options=None):
@@ -151,8 +175,10 @@ def decode_text(data, path, encoding=None):
             raise InputError(path, f"cannot decode as {encoding}: {exc}") from None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    if _looks_binary(data):
-        raise InputError(path, "looks like a binary file, not text")
+    binary = _looks_binary(data)
+    if binary:
+        raise InputError(path, f"looks like a binary file ({binary}), not text; if it is text "
+                               "in another encoding, pass --encoding")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -160,16 +186,27 @@ def decode_text(data, path, encoding=None):
     return _decode_detected(data, path)
 
 
+BINARY_CONTROL_SHARE = 0.05
+"""Share of control bytes (NUL and other C0 codes except whitespace and ESC) in a file's first
+8 KiB above which it is binary. Text has next to none; compressed or random bytes about 10%."""
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20)])
+_BINARY_SIGNATURES = {b"\x1f\x8b": "gzip", b"PK\x03\x04": "zip", b"\x89PNG": "PNG",
+                      b"\xff\xd8\xff": "JPEG", b"GIF8": "GIF", b"%PDF-": "PDF", b"\x7fELF": "ELF",
+                      b"\xfd7zXZ\x00": "xz", b"\x28\xb5\x2f\xfd": "zstd"}
+
+
 def _looks_binary(data, sample=8192):
+    """None for text, else what the bytes look like ("gzip", "PNG", "12% control bytes")."""
     head = data[:sample]
-    if not head:
-        return False
-    nul = head.count(b"\x00")
-    if nul == 0:
-        return False
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a BOM
-        return False
-    return nul / len(head) > 0.10
+    for magic, kind in _BINARY_SIGNATURES.items():
+        if head.startswith(magic):
+            return f"{kind} data"
+    if not head or head.startswith((b"\xff\xfe", b"\xfe\xff")):  # empty; UTF-16 with a BOM
+        return None
+    control = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    if control / len(head) > BINARY_CONTROL_SHARE:
+        return f"{control / len(head):.0%} control bytes"
+    return None
 
 
 def _decode_detected(data, path):
@@ -217,17 +254,32 @@ def _read_txt(path, options):
     else:
         with open(path, "rb") as fh:
             data = fh.read()
-    yield Page(id=path, text=decode_text(data, path, options.encoding), meta={})
+    text = decode_text(data, path, options.encoding)
+    del data  # not kept alive while the page is being scored
+    yield Page(id=path, text=text, meta={})
 
 
 # --- JSONL ----------------------------------------------------------------------------------
 
 def _open_lines(path, options):
+    """The file as bytes (lines are decoded one at a time, so a bad byte is found on its line),
+    or as text for encodings whose newline is not the byte ``\\n`` (UTF-16, UTF-32)."""
     if path == STDIN:
-        return io.TextIOWrapper(sys.stdin.buffer, encoding=options.encoding or "utf-8")
-    if str(path).lower().endswith(".gz"):
-        return gzip.open(path, "rt", encoding=options.encoding or "utf-8")
-    return open(path, encoding=options.encoding or "utf-8")
+        fh = sys.stdin.buffer
+    elif str(path).lower().endswith(".gz"):
+        fh = gzip.open(path, "rb")
+    else:
+        fh = open(path, "rb")
+    if options.encoding and _wide_encoding(options.encoding):
+        return io.TextIOWrapper(fh, encoding=options.encoding)
+    return contextlib.nullcontext(fh) if path == STDIN else fh  # stdin is left open
+
+
+def _wide_encoding(encoding):
+    try:
+        return codecs.lookup(encoding).name.startswith(("utf-16", "utf-32"))
+    except LookupError:
+        return False
 
 
 def _read_jsonl(path, options):
@@ -236,11 +288,9 @@ def _read_jsonl(path, options):
         while True:
             try:
                 raw = fh.readline()
-            except UnicodeDecodeError as exc:
-                raise InputError(path, f"not valid UTF-8 ({exc.reason}); pass --encoding",
-                                 line=line_no + 1) from None
             except (OSError, EOFError) as exc:  # truncated or corrupt gzip
-                raise InputError(path, f"cannot read: {exc}", line=line_no + 1) from None
+                _unreadable_rest(path, line_no, exc, options)
+                return
             if not raw:
                 return
             line_no += 1
@@ -251,9 +301,40 @@ def _read_jsonl(path, options):
                 yield page
 
 
+def _unreadable_rest(path, line_no, exc, options, unit="line"):
+    """A file that breaks off after `line_no` lines or rows (a truncated gzip, a corrupt
+    Parquet row group): with on_error="skip" and some read, the rest is one skipped record."""
+    if line_no == 0 or options.on_error != "skip":
+        where = f" past {unit} {line_no}" if line_no else ""
+        raise InputError(path, f"cannot read{where} ({exc})") from None
+    reason = " ".join(f"cannot read the rest of the file ({exc})".split())
+    options.skipped.append((path, line_no + 1, reason))
+
+
+def _decode_line(raw, line_no, encoding):
+    if isinstance(raw, str):
+        return raw
+    if line_no == 1 and raw.startswith(codecs.BOM_UTF8) and _is_utf8(encoding):
+        raw = raw[len(codecs.BOM_UTF8):]
+    try:
+        return raw.decode(encoding or "utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not valid {encoding or 'UTF-8'} ({exc.reason}); pass --encoding") \
+            from None
+    except LookupError:
+        raise ValueError(f"unknown encoding {encoding!r}") from None
+
+
+def _is_utf8(encoding):
+    try:
+        return codecs.lookup(encoding or "utf-8").name == "utf-8"
+    except LookupError:
+        return False
+
+
 def _record_to_page(raw, path, line_no, options):
     try:
-        record = json.loads(raw)
+        record = json.loads(_decode_line(raw, line_no, options.encoding))
         if not isinstance(record, dict):
             raise ValueError(f"expected a JSON object, got {type(record).__name__}")
         return page_from_record(record, options, default_id=f"{path}:{line_no}")
@@ -300,7 +381,15 @@ def _read_parquet(path, options):
         raise InputError(path, f"has no {options.text_field!r} column (columns: "
                                f"{', '.join(names)}; see --text-field)")
     row = 0
-    for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS):
+    batches = parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS)
+    while True:
+        try:
+            batch = next(batches, None)
+        except (pa.ArrowException, OSError) as exc:  # a corrupt row group
+            _unreadable_rest(path, row, exc, options, unit="row")
+            return
+        if batch is None:
+            return
         for record in batch.to_pylist():
             row += 1
             try:

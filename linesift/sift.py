@@ -46,10 +46,13 @@ class Sifter:
         Keep a line when P(content) >= threshold; default: the card's threshold.
     n_threads : int
         Threads for the model's native code (OpenMP, BLAS) while scoring.
+    site_stats : linesift.sitestats.SiteStats, optional
+        Site line counts over the input, for a model trained with them (``uses_site_stats``).
     """
 
-    def __init__(self, pipeline, card, threshold=None, n_threads=1):
+    def __init__(self, pipeline, card, threshold=None, n_threads=1, site_stats=None):
         self.n_threads = n_threads
+        self.site_stats = site_stats
         self.pipeline = pipeline
         self.card = card
         self.threshold = float(card.get("threshold", DEFAULT_THRESHOLD)
@@ -64,8 +67,19 @@ class Sifter:
         """``name@sha256-prefix``: what Label Studio predictions are stamped with."""
         return f"{self.name}@{self.card.get('sha256', '')[:12]}"
 
-    def sift_pages(self, pages, batch_lines=BATCH_LINES):
-        """Yield a :class:`SiftedPage` for each page, in order, scoring in bounded batches."""
+    @property
+    def uses_site_stats(self):
+        """True for a model trained with site-level line counts (it needs them to score)."""
+        from .sitestats import uses_site_stats
+
+        return bool(self.card.get("uses_site_stats")) or uses_site_stats(self.pipeline)
+
+    def sift_pages(self, pages, batch_lines=BATCH_LINES, *, site_stats=None):
+        """Yield a :class:`SiftedPage` for each page, in order, scoring in bounded batches.
+
+        `site_stats` overrides the Sifter's own for these pages.
+        """
+        site_stats = self._site_stats(site_stats)
         batch, n_lines = [], 0
         for page in pages:
             if not isinstance(page, Page):
@@ -73,12 +87,23 @@ class Sifter:
             batch.append(page)
             n_lines += len(page.lines)
             if n_lines >= batch_lines:
-                yield from self._sift_batch(batch)
+                yield from self._sift_batch(batch, site_stats)
                 batch, n_lines = [], 0
         if batch:
-            yield from self._sift_batch(batch)
+            yield from self._sift_batch(batch, site_stats)
 
-    def _sift_batch(self, pages):
+    def _site_stats(self, site_stats):
+        site_stats = self.site_stats if site_stats is None else site_stats
+        if site_stats is None and self.uses_site_stats:
+            from .errors import ModelError
+
+            raise ModelError(
+                f"model {self.name} was trained with site statistics and needs line counts over "
+                "its input: `linesift filter` counts them (or give --site-stats PATH); in Python "
+                "pass site_stats=linesift.sitestats.count_site_lines(pages)")
+        return site_stats if self.uses_site_stats else None
+
+    def _sift_batch(self, pages, site_stats=None):
         from threadpoolctl import threadpool_limits
 
         from .model import predict_proba_pages
@@ -86,7 +111,7 @@ class Sifter:
         # One thread per process: parallelism comes from --jobs / Dask workers, and OpenMP
         # threads competing for a busy core make small batches a hundred times slower.
         with threadpool_limits(limits=self.n_threads):
-            frame, proba = predict_proba_pages(self.pipeline, pages)
+            frame, proba = predict_proba_pages(self.pipeline, pages, site_stats)
         page_of = frame[PAGE].to_numpy()
         line_of = frame[LINE_NO].to_numpy()
         bounds = np.searchsorted(page_of, np.arange(len(pages) + 1))

@@ -16,8 +16,18 @@ PARQUET_FLUSH_ROWS = 1000
 
 @contextmanager
 def atomic_path(path):
-    """Yield a temporary path beside `path`; rename it onto `path` if the block succeeds."""
+    """Yield a temporary path beside `path`; rename it onto `path` if the block succeeds.
+
+    A symlink is followed (the file it names is replaced, the link stays). A target that
+    exists but is not a regular file (``/dev/stdout``, ``/dev/null``, a FIFO) is written
+    directly: renaming over it would replace the device or pipe with a file.
+    """
     path = Path(path)
+    if path.exists() and not path.is_file():
+        yield path
+        return
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.part-{os.getpid()}")
@@ -84,7 +94,7 @@ class RecordWriter:
             table = pa.Table.from_pylist(self._buffer)
             self._pq = pq.ParquetWriter(self._tmp, table.schema)
         else:
-            table = pa.Table.from_pylist(self._buffer, schema=self._pq.schema_arrow)
+            table = pa.Table.from_pylist(self._buffer, schema=self._pq.schema)
         self._pq.write_table(table)
         self._buffer = []
 

@@ -12,7 +12,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
 from linesift.features import (LineShape, LineText, NeighbourFeatures, PagePosition,
-                               StopwordDensity)
+                               StopwordDensity, TokenRepetition)
 from linesift.frame import BASE_COLUMNS, lines_frame
 from tests.conftest import get_page
 
@@ -26,7 +26,7 @@ PAGES = [
              id="pl"),
 ]
 FRAME = lines_frame(PAGES)
-FRAME_STEPS = [LineShape(), StopwordDensity(), PagePosition()]
+FRAME_STEPS = [LineShape(), StopwordDensity(), TokenRepetition(), PagePosition()]
 
 
 def enriched(upto):
@@ -40,7 +40,8 @@ CASES = [
     (LineShape(), lambda: FRAME),
     (PagePosition(), lambda: FRAME),
     (StopwordDensity(), lambda: FRAME),
-    (NeighbourFeatures(), lambda: enriched(2)),
+    (TokenRepetition(), lambda: FRAME),
+    (NeighbourFeatures(), lambda: enriched(3)),
     (LineText(n_features=2**10), lambda: FRAME),
 ]
 IDS = [type(c[0]).__name__ for c in CASES]
@@ -82,7 +83,7 @@ def test_joblib_round_trip_gives_equal_output(step, data, tmp_path):
 def test_fitting_twice_equals_fitting_once_on_the_second_data(step, data):
     other = lines_frame([get_page("x\ny y y.\nz", id="o")])
     if isinstance(step, NeighbourFeatures):
-        for step_before in FRAME_STEPS[:2]:
+        for step_before in FRAME_STEPS[:3]:
             other = clone(step_before).fit(other).transform(other)
     twice = clone(step).fit(other).fit(data())
     once = clone(step).fit(data())
@@ -90,7 +91,7 @@ def test_fitting_twice_equals_fitting_once_on_the_second_data(step, data):
                                   as_array(once.transform(data())))
 
 
-@pytest.mark.parametrize("step, data", CASES[:4], ids=IDS[:4])
+@pytest.mark.parametrize("step, data", CASES[:5], ids=IDS[:5])
 def test_feature_names_match_added_columns(step, data):
     X = data()
     fitted = clone(step).fit(X)
@@ -133,7 +134,7 @@ def test_shape_features_see_terminal_punctuation_in_any_script():
 
 
 def test_neighbours_stay_inside_their_page():
-    X = enriched(2)
+    X = enriched(3)
     out = NeighbourFeatures(offsets=(-1, 1), windows=()).fit(X).transform(X)
     first_rows = out.groupby("page").head(1)
     last_rows = out.groupby("page").tail(1)
@@ -156,3 +157,11 @@ def test_stopword_density_picks_each_page_language():
     for line in prose:
         assert out.loc[line, "stopword_density"] > 0.15, line
     assert out.loc["Accueil | Actualités | Sport", "stopword_density"] == 0.0
+
+
+def test_token_repetition_flags_glued_ad_slots():
+    frame = lines_frame([get_page("En savoir plus - Publicité 2 Publicité 2 En savoir plus - "
+                                  "Publicité 2 Publicité 2\nLe ministre a parlé hier soir.",
+                                  id="ad")])
+    out = TokenRepetition().fit(frame).transform(frame)
+    assert out["token_uniqueness"].iloc[0] < 0.5 and out["token_uniqueness"].iloc[1] == 1.0

@@ -1,0 +1,228 @@
+"""Scoring pages on several cores: a process pool over bounded chunks, results in input order.
+
+The parent reads the inputs and writes the outputs; worker processes, each holding the model
+once (sent by the pool's initializer), score chunks of pages single-threaded. At most
+``IN_FLIGHT_PER_JOB * jobs`` chunks are out at a time, so memory stays flat however large the
+input. Chunks run across input files, so a directory of one-page ``.txt`` files is parallel too.
+An input that fits in one chunk is scored in-process (no pool to start).
+"""
+
+import multiprocessing
+import os
+import signal
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from .errors import LinesiftError
+from .pages import Page
+from .sift import SiftedPage
+
+CHUNK_PAGES = 200
+"""Pages sent to a worker at a time."""
+CHUNK_CHARS = 4_000_000
+"""A chunk is also cut when its pages hold this many characters (huge pages)."""
+IN_FLIGHT_PER_JOB = 2
+"""Chunks out per worker: one being scored, one waiting, so no worker idles on the reader."""
+START_METHOD = "forkserver"
+"""Workers start from a clean server process, not a fork of a parent that may hold threads."""
+
+_PRELOAD = ("linesift.parallel", "linesift.model")
+_WORKER = {}
+
+
+def default_jobs():
+    """The cores this process may run on (``os.process_cpu_count`` where there is one)."""
+    count = getattr(os, "process_cpu_count", None)
+    if count is not None:
+        return count() or 1
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def sift_streams(sifter, streams, *, jobs=1, site_stats=None, chunk_pages=None):
+    """Sift several page streams (one per input file) on `jobs` processes, in order.
+
+    Parameters
+    ----------
+    sifter : linesift.Sifter
+    streams : sequence of iterables of Page
+        Lazy page streams (e.g. ``read_file`` generators); read in order, once.
+    jobs : int
+        Processes scoring pages; 1 scores in this process.
+    site_stats : SiteStats, optional
+        Line counts for a model that uses them.
+    chunk_pages : int, optional
+        Pages per chunk sent to a worker (default ``CHUNK_PAGES``).
+
+    Yields
+    ------
+    iterator of SiftedPage
+        One per stream, in order; consume each fully before asking for the next. An error
+        while reading a stream is raised by that stream's iterator.
+    """
+    streams = list(streams)
+    chunk_pages = chunk_pages or CHUNK_PAGES
+    if jobs <= 1:
+        for stream in streams:
+            yield sifter.sift_pages(stream, site_stats=site_stats)
+        return
+    items = _Peekable(_sift_tagged(sifter, _tagged(streams), jobs, site_stats, chunk_pages))
+    try:
+        for index in range(len(streams)):
+            view = _view(items, index)
+            yield view
+            for _ in view:  # whatever the caller left of this stream
+                pass
+    finally:
+        items.close()
+
+
+def sift_pages_parallel(sifter, pages, *, jobs, site_stats=None, chunk_pages=None):
+    """Yield a SiftedPage for each page of one stream, in order, scored on `jobs` processes."""
+    for view in sift_streams(sifter, [pages], jobs=jobs, site_stats=site_stats,
+                             chunk_pages=chunk_pages):
+        yield from view
+
+
+class _Failed:
+    """A read error, carried in order to the stream it belongs to."""
+
+    def __init__(self, exc):
+        self.exc = exc
+
+
+def _tagged(streams):
+    """(stream index, page) for every page of every stream; a read error ends the run."""
+    for index, stream in enumerate(streams):
+        try:
+            for page in stream:
+                yield index, page
+        except Exception as exc:  # re-raised when the caller reaches this stream
+            yield index, _Failed(exc)
+            return
+
+
+def _chunks(tagged, chunk_pages):
+    chunk, chars = [], 0
+    for index, page in tagged:
+        chunk.append((index, page))
+        chars += len(page.text) if isinstance(page, Page) else 0
+        if len(chunk) >= chunk_pages or chars >= CHUNK_CHARS:
+            yield chunk
+            chunk, chars = [], 0
+    if chunk:
+        yield chunk
+
+
+def _sift_tagged(sifter, tagged, jobs, site_stats, chunk_pages):
+    """(stream index, SiftedPage or _Failed) in input order."""
+    chunks = _chunks(tagged, chunk_pages)
+    first = next(chunks, None)
+    second = next(chunks, None) if first is not None else None
+    if second is None:  # at most one chunk: not worth starting processes
+        if first is not None:
+            pages = [p for _, p in first if isinstance(p, Page)]
+            yield from _merge(first, [(s.scores, s.keep) for s in
+                                      sifter.sift_pages(pages, site_stats=site_stats)])
+        return
+    yield from _pool_results(sifter, _chain(first, second, chunks), jobs, site_stats)
+
+
+def _chain(first, second, rest):
+    yield first
+    yield second
+    yield from rest
+
+
+def _pool_results(sifter, chunks, jobs, site_stats):
+    context = multiprocessing.get_context(START_METHOD)
+    if START_METHOD == "forkserver":  # the server imports these once; workers fork from it
+        context.set_forkserver_preload(list(_PRELOAD))
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                               initializer=_init_worker, initargs=(sifter, site_stats))
+    pending = deque()
+
+    def submit(chunk):
+        pages = [_slim(p) for _, p in chunk if isinstance(p, Page)]
+        pending.append((chunk, pool.submit(_sift_chunk, pages) if pages else None))
+
+    try:
+        for chunk in chunks:
+            submit(chunk)
+            if len(pending) >= IN_FLIGHT_PER_JOB * jobs:
+                break
+        while pending:
+            chunk, future = pending.popleft()
+            try:
+                results = future.result() if future is not None else []
+            except BrokenProcessPool:
+                raise LinesiftError("a scoring process died (out of memory?); try fewer --jobs")
+            following = next(chunks, None)
+            if following is not None:
+                submit(following)
+            yield from _merge(chunk, results)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _merge(chunk, results):
+    """Pair each page of a chunk with its (scores, keep); pass read errors through."""
+    verdicts = iter(results)
+    for index, page in chunk:
+        if isinstance(page, _Failed):
+            yield index, page
+            continue
+        scores, keep = next(verdicts)
+        yield index, SiftedPage(page=page, scores=scores, keep=keep)
+
+
+def _slim(page):
+    """The page as sent to a worker: id, text and domain (the rest stays in the parent)."""
+    meta = {"domain": page.domain} if page.domain else {}
+    return Page(id=page.id, text=page.text, meta=meta)
+
+
+def _init_worker(sifter, site_stats):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _WORKER["sifter"] = sifter
+    _WORKER["site_stats"] = site_stats
+
+
+def _sift_chunk(pages):
+    sifter = _WORKER["sifter"]
+    return [(s.scores, s.keep) for s in sifter.sift_pages(pages, site_stats=_WORKER["site_stats"])]
+
+
+class _Peekable:
+    _END = object()
+
+    def __init__(self, iterator):
+        self._it = iterator
+        self._head = None
+
+    def peek(self):
+        if self._head is None:
+            self._head = next(self._it, self._END)
+        return self._head
+
+    def pop(self):
+        item, self._head = self.peek(), None
+        return item
+
+    def close(self):
+        self._it.close()
+
+
+def _view(items, index):
+    """The items of stream `index`, taken from the shared ordered stream."""
+    while True:
+        item = items.peek()
+        if item is _Peekable._END or item[0] != index:
+            return
+        items.pop()
+        if isinstance(item[1], _Failed):
+            raise item[1].exc
+        yield item[1]

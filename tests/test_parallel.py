@@ -1,0 +1,137 @@
+"""`filter --jobs N`: a process pool over bounded chunks, output in input order."""
+
+import io
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+import linesift
+from linesift import parallel
+from linesift.cli import app
+from linesift.filtering import filter_inputs
+from linesift.parallel import default_jobs, sift_pages_parallel, sift_streams
+from linesift.progress import RateBar, advance
+
+from conftest import sample_records
+
+
+@pytest.fixture(scope="module")
+def sifter(tiny_model):
+    return linesift.load(tiny_model)
+
+
+def many_records(copies):
+    """The sample's pages repeated `copies` times under new ids."""
+    out = []
+    for k in range(copies):
+        for record in sample_records():
+            out.append({**record, "id": f"{record['id']}#{k}"})
+    return out
+
+
+def write_jsonl(path, records):
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_parallel_scores_equal_in_process_scores_in_order(sifter):
+    pages = [linesift.Page(id=r["id"], text=r["text"], meta=r) for r in many_records(2)]
+    expected = [(s.page.id, s.scores, s.keep) for s in sifter.sift_pages(pages)]
+    got = [(s.page.id, s.scores, s.keep)
+           for s in sift_pages_parallel(sifter, iter(pages), jobs=2, chunk_pages=7)]
+    assert got == expected
+    assert [s.page.id for s in sift_pages_parallel(sifter, iter(pages[:3]), jobs=2)] == [
+        p.id for p in pages[:3]]  # one chunk: scored in-process
+
+
+def test_reader_is_never_far_ahead_of_the_writer(sifter):
+    """Memory stays flat: at most 2 chunks per job (plus the one being read) are out."""
+    records = many_records(2)
+    pulled = []
+
+    def pages():
+        for r in records:
+            pulled.append(r["id"])
+            yield linesift.Page(id=r["id"], text=r["text"])
+
+    chunk, jobs = 3, 2
+    ahead = []
+    for done, sifted in enumerate(sift_pages_parallel(sifter, pages(), jobs=jobs,
+                                                      chunk_pages=chunk), 1):
+        ahead.append(len(pulled) - done)
+    assert done == len(records)
+    assert max(ahead) <= (parallel.IN_FLIGHT_PER_JOB * jobs + 1) * chunk
+
+
+def test_streams_keep_their_pages_and_a_read_error_waits_for_its_stream(sifter):
+    def stream(prefix, n, fail=False):
+        for i in range(n):
+            yield linesift.Page(id=f"{prefix}{i}", text="Home | News\nA sentence of text here.")
+        if fail:
+            raise linesift.InputError("b.jsonl", "malformed JSON", line=n + 1)
+
+    streams = [stream("a", 5), stream("b", 4, fail=True), stream("c", 3)]
+    views = sift_streams(sifter, streams, jobs=2, chunk_pages=2)
+    assert [s.page.id for s in next(views)] == [f"a{i}" for i in range(5)]
+    second = next(views)
+    got = []
+    with pytest.raises(linesift.InputError, match=r"b\.jsonl:5"):
+        for s in second:
+            got.append(s.page.id)
+    assert got == [f"b{i}" for i in range(4)]
+    views.close()
+
+
+def test_filter_jobs_2_writes_what_jobs_1_writes(sifter, tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel, "CHUNK_PAGES", 8)
+    src = write_jsonl(tmp_path / "in.jsonl", many_records(2))
+    pages_dir = tmp_path / "pages"
+    pages_dir.mkdir()
+    for i, record in enumerate(sample_records()[:12]):  # one page per file: chunks span files
+        (pages_dir / f"{i:02d}.txt").write_text(record["text"], encoding="utf-8")
+    outputs = {}
+    for jobs in (1, 2):
+        out = tmp_path / f"out{jobs}"
+        stats = filter_inputs([str(src), str(pages_dir)], str(out), sifter, scores=True,
+                              jobs=jobs)
+        assert stats.pages == 50 + 12 and stats.files == 13
+        outputs[jobs] = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
+                         if p.is_file()}
+    assert outputs[1] == outputs[2] and len(outputs[2]) == 13
+
+
+def test_cli_jobs_option(tiny_model, sample_path, tmp_path):
+    runner = CliRunner()
+    out = {}
+    for jobs in ("1", "2"):
+        target = tmp_path / f"o{jobs}.jsonl"
+        result = runner.invoke(app, ["filter", str(sample_path), "-o", str(target), "-m",
+                                     str(tiny_model), "--jobs", jobs, "-q"])
+        assert result.exit_code == 0, result.output
+        out[jobs] = target.read_text(encoding="utf-8")
+    assert out["1"] == out["2"] and out["1"].count("\n") == 25
+    bad = runner.invoke(app, ["filter", str(sample_path), "--jobs", "0"])
+    assert bad.exit_code != 0
+
+
+def test_default_jobs_is_the_cores_we_may_use():
+    assert default_jobs() >= 1
+
+
+def test_rate_bar_counts_lines_and_plain_bars_still_work():
+    bar = RateBar(file=io.StringIO(), mininterval=0)
+    advance(bar, 2, 30)
+    advance(bar, 1, 12)
+    assert (bar.n, bar.lines) == (3, 42)
+    advance(None, 1, 1)
+
+    class Plain:
+        n = 0
+
+        def update(self, k):
+            self.n += k
+
+    plain = Plain()
+    advance(plain, 4, 100)
+    assert plain.n == 4
