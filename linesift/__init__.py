@@ -9,8 +9,9 @@ from .lines import join_lines, split_lines  # noqa: E402
 from .pages import Page  # noqa: E402
 from .readers import ReadOptions, read_labelled_pages, read_pages  # noqa: E402
 from .sift import SiftedPage, Sifter, load  # noqa: E402
+from .sitestats import SiteStats, count_site_lines  # noqa: E402
 from .writers import write_labelled_pages  # noqa: E402
 
 __all__ = ["BOILERPLATE", "CONTENT", "LABELS", "InputError", "LinesiftError", "ModelError",
-           "Page", "ReadOptions", "SiftedPage", "Sifter", "join_lines", "lines_frame", "load",
+           "Page", "ReadOptions", "SiftedPage", "Sifter", "SiteStats", "count_site_lines", "join_lines", "lines_frame", "load",
            "read_labelled_pages", "read_pages", "split_lines", "write_labelled_pages"]
