@@ -5,6 +5,8 @@ import joblib
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import sparse
 from sklearn.base import clone
 from sklearn.linear_model import SGDClassifier
@@ -165,3 +167,11 @@ def test_token_repetition_flags_glued_ad_slots():
                                   id="ad")])
     out = TokenRepetition().fit(frame).transform(frame)
     assert out["token_uniqueness"].iloc[0] < 0.5 and out["token_uniqueness"].iloc[1] == 1.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_fast_tokenizer_equals_the_reference_pattern(text):
+    from linesift.stopwords import TOKEN, tokens
+
+    assert tokens(text) == TOKEN.findall(text.lower())
