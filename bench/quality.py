@@ -28,6 +28,13 @@ EVAL_SETS = ("cleanportaleval", "htmltotext", "trafilatura_eval", "polish_sparse
 MIN_LANG_LINES = 30
 
 
+def page_kind(page):
+    """htmltotext names its pages news-, blog- or forum-; its gold keeps forum posts and blog
+    comments as content, which the training sets mostly label boilerplate, so report them apart."""
+    name = page.id.split("/", 1)[-1]
+    return name.split("-", 1)[0] if page.id.startswith("htmltotext:") else None
+
+
 VARIANTS = {
     "full": {},
     "first_stage": {"use_context": False},
@@ -46,7 +53,11 @@ def evaluate_sets(predict, eval_pages):
         keep = predict(pages, frame)
         mask = y != UNLABELLED
         langs = np.array([pages[p].meta.get("lang") or "?" for p in frame[PAGE]], dtype=object)
+        kinds = np.array([page_kind(pages[p]) or "" for p in frame[PAGE]], dtype=object)
         rows.append(_row(name, "all", y[mask], keep[mask]))
+        for kind in sorted(set(kinds[mask]) - {""}):
+            sel = mask & (kinds == kind)
+            rows.append(_row(name, f"{kind} pages", y[sel], keep[sel]))
         for lang in sorted(set(langs[mask])):
             sel = mask & (langs == lang)
             if sel.sum() >= MIN_LANG_LINES and len(set(langs[mask])) > 1:
