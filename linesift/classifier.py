@@ -8,6 +8,7 @@ one contiguous block in most pages. Both verdicts are kept (`first_stage_proba`)
 """
 
 import numpy as np
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -153,12 +154,14 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
     def first_stage_proba(self, X):
         """Stage one's P(content) for each line (the context-free verdict)."""
         check_is_fitted(self)
-        return self.first_.predict_proba(check_frame(X))[:, 1]
+        X = check_frame(X)
+        fast = _linear_first_stage_proba(self.first_, X)
+        return fast if fast is not None else self.first_.predict_proba(X)[:, 1]
 
     def predict_proba(self, X):
         check_is_fitted(self)
         X = check_frame(X)
-        first = self.first_.predict_proba(X)[:, 1]
+        first = self.first_stage_proba(X)
         if not self.use_context:
             return np.column_stack([1 - first, first])
         return self.second_.predict_proba(self._context_matrix(X, first))
@@ -176,6 +179,36 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
             names += [f"score_win{w}", f"high_win{w}"]
         return names + ["page_mean_score", "page_max_score", "score_rank_in_page",
                         "dist_to_best_line"]
+
+
+def _linear_first_stage_proba(first, X):
+    """The default stage one's P(content) without building its sparse design matrix.
+
+    Same result as ``first.predict_proba(X)`` for the pipeline :func:`make_first_stage` builds
+    (hashed text + standardised dense columns -> log-loss SGD): the dense part is a dense dot
+    product instead of being converted to sparse and stacked, which was a third of the
+    scoring time. Returns None for any other stage one.
+    """
+    steps = getattr(first, "named_steps", {})
+    features, logreg = steps.get("features"), steps.get("logreg")
+    if features is None or logreg is None or not hasattr(features, "named_transformers_"):
+        return None
+    names = [name for name, _, _ in features.transformers_ if name != "remainder"]
+    if names not in (["text", "dense"], ["dense"]) or getattr(logreg, "loss", None) != "log_loss":
+        return None
+    coef = logreg.coef_.ravel()
+    decision = np.full(len(X), float(logreg.intercept_[0]))
+    offset = 0
+    for name, transformer, columns in features.transformers_:
+        if name == "text":
+            block = transformer.transform(X[columns])
+            decision += block @ coef[offset:offset + block.shape[1]]
+            offset += block.shape[1]
+        elif name == "dense":
+            dense = transformer.transform(X[columns])
+            decision += dense @ coef[offset:offset + dense.shape[1]]
+            offset += dense.shape[1]
+    return expit(decision)
 
 
 def _page_stats(scores, pages):

@@ -1,5 +1,6 @@
 import json
 
+import numpy as np
 import pytest
 
 import linesift
@@ -76,3 +77,15 @@ def test_cross_validation_reports_metrics_and_threshold(tmp_path, sample_path):
         assert 0.0 <= cv[key] <= 1.0
     assert cv["threshold"] == card["threshold"]
     assert cv["lines"] == 138  # only labelled lines are scored
+
+
+def test_fast_first_stage_equals_the_pipeline(tiny_model, sample_path):
+    from linesift.classifier import _linear_first_stage_proba
+
+    sifter = linesift.load(tiny_model)
+    frame = linesift.lines_frame(list(linesift.read_pages([sample_path])))
+    enriched = sifter.pipeline[:-1].transform(frame)
+    first = sifter.pipeline[-1].first_
+    fast = _linear_first_stage_proba(first, enriched)
+    assert fast is not None
+    np.testing.assert_allclose(fast, first.predict_proba(enriched)[:, 1], rtol=1e-9, atol=1e-12)
