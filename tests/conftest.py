@@ -22,6 +22,16 @@ def get_page(text="Home | News\nA sentence of the article.\n\n© 2024", **meta):
     return Page(id=page_id, text=text, meta=meta, labels=labels)
 
 
+def tampered_copy(model_dir, file_name, dest):
+    """A copy of a model directory whose model file has one byte appended (its card unchanged)."""
+    import shutil
+
+    shutil.copytree(model_dir, dest)
+    with open(Path(dest) / file_name, "ab") as fh:
+        fh.write(b"\0")
+    return Path(dest)
+
+
 def sample_records():
     with gzip.open(SAMPLE, "rt", encoding="utf-8") as fh:
         return [json.loads(line) for line in fh]

@@ -6,6 +6,7 @@ import pytest
 import linesift
 from linesift import ModelError
 from linesift.model import CARD_FILE, MODEL_FILE, sha256_file
+from tests.conftest import tampered_copy
 
 
 def test_saved_model_has_a_complete_card(tiny_model):
@@ -52,12 +53,7 @@ def test_training_is_deterministic(tiny_model, tmp_path, sample_path):
 
 
 def test_tampered_model_file_is_refused(tiny_model, tmp_path):
-    import shutil
-
-    copy = tmp_path / "tampered"
-    shutil.copytree(tiny_model, copy)
-    with open(copy / MODEL_FILE, "ab") as fh:
-        fh.write(b"\0")
+    copy = tampered_copy(tiny_model, MODEL_FILE, tmp_path / "tampered")
     with pytest.raises(ModelError, match="does not match its card"):
         linesift.load(copy)
 

@@ -15,6 +15,7 @@ from sklearn.preprocessing import FunctionTransformer
 from typer.testing import CliRunner
 
 import linesift
+from tests.conftest import tampered_copy
 from linesift import ModelError
 from linesift.cli import app
 from linesift.model import CARD_FILE, MODEL_FILE, SKOPS_FILE, sha256_file
@@ -107,10 +108,7 @@ def test_a_function_that_would_run_a_command_is_refused(exported, tmp_path):
 
 
 def test_tampered_skops_file_is_refused(exported, tmp_path):
-    model = tmp_path / "tampered"
-    shutil.copytree(exported, model)
-    with open(model / SKOPS_FILE, "ab") as fh:
-        fh.write(b"\0")
+    model = tampered_copy(exported, SKOPS_FILE, tmp_path / "tampered")
     with pytest.raises(ModelError, match="does not match its card"):
         linesift.load(model)
 
