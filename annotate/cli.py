@@ -9,10 +9,7 @@ import typer
 
 from linesift.errors import ModelError
 
-from .client import connect
-from .config import LINE, PAGE
-from .pull import format_summary, pull_labels, summary_path
-from .push import BATCH_SIZE, push_pages
+from .config import BATCH_SIZE, LINE, PAGE
 
 app = typer.Typer(
     help="Label pages in Label Studio: push their lines with the model's guesses, pull the "
@@ -84,6 +81,9 @@ def push(
     from linesift.readers import read_pages
 
     sifter = _sifter(model, no_model)
+    from .client import connect
+    from .push import push_pages
+
     server = connect(url, api_key)
     summary = push_pages(server, read_pages(pages), project,
                          layout=layout.value if layout else None, sifter=sifter,
@@ -101,6 +101,9 @@ def pull(
     api_key: Optional[str] = _KEY,
 ):
     """Write a project's annotations as labelled pages (majority vote per line; ties stay null)."""
+    from .client import connect
+    from .pull import format_summary, pull_labels, summary_path
+
     server = connect(url, api_key)
     summary = pull_labels(server, project, output)
     typer.echo(format_summary(summary), err=True)

@@ -23,6 +23,8 @@ from linesift.labels import LABELS
 PAGE = "page"
 LINE = "line"
 LAYOUTS = (PAGE, LINE)
+BATCH_SIZE = 100
+"""Tasks per import request: small enough for Label Studio to answer well within a timeout."""
 
 HOTKEY = "ctrl+alt+shift+f19"
 """Bound to every choice so Label Studio assigns no digits or letters of its own."""

@@ -15,11 +15,9 @@ from dataclasses import asdict, dataclass, field
 from tqdm import tqdm
 
 from .client import LabelStudioError, ProjectNotFound, UncertainWrite
-from .config import LAYOUTS, LINE, PAGE, detect_layout, label_config
+from .config import BATCH_SIZE, LAYOUTS, LINE, PAGE, detect_layout, label_config
 from .tasks import page_tasks, task_key, text_hash
 
-BATCH_SIZE = 100
-"""Tasks per import request: small enough for Label Studio to answer well within a timeout."""
 IMPORT_ATTEMPTS = 4
 """Attempts per batch whose import failed midway; each first checks what already arrived."""
 RECHECK_WAIT = 2.0

@@ -32,13 +32,28 @@ def _class_of(cp):
 
 
 def _table():
+    """Class of each BMP code point, filled in lazily (-1: not looked up yet)."""
     global _TABLE
     if _TABLE is None:
-        table = np.fromiter((_class_of(cp) for cp in range(_TABLE_SIZE)), dtype=np.int8,
-                            count=_TABLE_SIZE)
-        table[[9, 10, 11, 12, 13]] = _SPACE
+        table = np.full(_TABLE_SIZE, -1, dtype=np.int8)
+        table[[9, 10, 11, 12, 13, 32]] = _SPACE
         _TABLE = table
     return _TABLE
+
+
+def _classes(cps):
+    """Class of each code point of an array (code points past the BMP are "other")."""
+    table = _table()
+    classes = np.full(len(cps), _OTHER, dtype=np.int8)
+    in_bmp = cps < _TABLE_SIZE
+    bmp = cps[in_bmp]
+    looked_up = table[bmp]
+    if (looked_up < 0).any():  # first sight of these code points: ask unicodedata once each
+        new = np.unique(bmp[looked_up < 0])
+        table[new] = [_class_of(int(cp)) for cp in new]
+        looked_up = table[bmp]
+    classes[in_bmp] = looked_up
+    return classes
 
 
 SEPARATOR_CHARS = "|•·»›►▶"
@@ -86,9 +101,7 @@ def char_class_counts(lines, max_chars):
         return CharCounts(np.zeros((n, len(CLASSES))), zeros, zeros.copy(), zeros.copy(),
                           np.full(n, -1, dtype=np.int8))
     cps = np.frombuffer("".join(clipped).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    classes = np.full(len(cps), _OTHER, dtype=np.int8)
-    in_bmp = cps < _TABLE_SIZE
-    classes[in_bmp] = _table()[cps[in_bmp]]
+    classes = _classes(cps)
     line_of = np.repeat(np.arange(n), lengths)
     k = len(CLASSES)
     counts = np.bincount(line_of * k + classes, minlength=n * k).reshape(n, k).astype(np.float64)
@@ -108,3 +121,9 @@ def char_class_counts(lines, max_chars):
     separator = np.isin(cps, _SEPARATOR_CPS)
     separators = np.bincount(line_of[separator], minlength=n).astype(np.float64)
     return CharCounts(counts, words, capitalised, separators, first)
+
+
+def letter_mask(cps):
+    """For an array of code points: (is a letter or combining mark but not CJK, is CJK)."""
+    classes = _classes(cps)
+    return classes <= _OTHER_LETTER, classes == _CJK

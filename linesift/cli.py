@@ -5,6 +5,7 @@ line (no traceback) and exit non-zero.
 """
 
 import functools
+import gc
 import json
 import sys
 from pathlib import Path
@@ -148,6 +149,7 @@ def filter_command(
         if fmt is not None and fmt not in FORMATS:
             raise LinesiftError(f"--format must be one of {', '.join(FORMATS)}")
         sifter = load(model, threshold=threshold)
+        gc.freeze()  # the loaded model is long-lived: keep collections from rescanning it
         with progress_bar(enabled=not quiet) as bar:
             stats = filter_inputs(inputs or ["-"], out, sifter, scores=scores,
                                   read_options=options, fmt=fmt, progress=bar,

@@ -169,9 +169,41 @@ def test_token_repetition_flags_glued_ad_slots():
     assert out["token_uniqueness"].iloc[0] < 0.5 and out["token_uniqueness"].iloc[1] == 1.0
 
 
+_LATIN = st.text(st.sampled_from(list("abcXYZéüßØ 0123.,;:-_!?()«»'\"") + ["中", "文", "の"]))
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.text())
-def test_fast_tokenizer_equals_the_reference_pattern(text):
+@given(_LATIN)
+def test_tokenizer_equals_the_reference_pattern_on_letters_digits_and_punctuation(text):
     from linesift.stopwords import TOKEN, tokens
 
     assert tokens(text) == TOKEN.findall(text.lower())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(), max_size=30))
+def test_batch_tokens_equal_one_line_at_a_time(lines):
+    from linesift.stopwords import batch_tokens, tokens
+
+    batch = batch_tokens(lines)
+    assert batch == [tokens(line) for line in lines]
+    assert all(tok and not any(c.isspace() for c in tok) for toks in batch for tok in toks)
+
+
+def test_tokens_keep_combining_marks_inside_words():
+    from linesift.stopwords import tokens
+
+    # Devanagari vowel signs and the virama are combining marks: the word stays whole.
+    assert tokens("हिन्दी भाषा, 2024") == ["हिन्दी", "भाषा"]
+    assert tokens("Ελληνικά κείμενα") == ["ελληνικά", "κείμενα"]
+    assert tokens("Новости дня") == ["новости", "дня"]
+    assert tokens("中文abc") == ["中", "文", "abc"]
+
+
+def test_batch_tokens_cross_chunk_boundaries(monkeypatch):
+    import linesift.stopwords as sw
+
+    monkeypatch.setattr(sw, "TOKEN_CHUNK_LINES", 3)
+    lines = ["Un deux", "trois", "", "中文 quatre", "cinq-six", "sept"]
+    assert sw.batch_tokens(lines) == [["un", "deux"], ["trois"], [], ["中", "文", "quatre"],
+                                      ["cinq", "six"], ["sept"]]
