@@ -20,7 +20,7 @@ from linesift.classifier import UNLABELLED
 from linesift.frame import PAGE
 from linesift.model import build_pipeline
 from linesift.sitestats import count_site_lines, with_site_columns
-from train.data import load_training_pages, training_table
+from train.data import load_training_pages, training_table, unlabel_trailing_prose
 from train.metrics import prf
 
 TRAIN_SETS = ("cleaneval", "l3s_gn1", "dragnet", "big9_chaos")
@@ -41,6 +41,8 @@ VARIANTS = {
     "char_ngrams": {"char_ngrams": (3, 3)},
     "no_ngrams": {"word_ngrams": None, "char_ngrams": None},
     "site_stats": {"site_stats": True},  # + site-level line repetition, counted per set
+    "trees80": {"trees": 80, "learning_rate": 0.15},
+    "trees60": {"trees": 60, "learning_rate": 0.2},
 }
 """Model variants compared: ContextClassifier parameters."""
 
@@ -99,6 +101,9 @@ def main():
     parser.add_argument("--max-train-pages", type=int, default=None,
                         help="train on a random subset of pages (faster, for quick checks)")
     parser.add_argument("--threshold", type=float, default=0.5)
+    parser.add_argument("--unlabel-trailing-prose", action="store_true",
+                        help="train with prose boilerplate after the article unlabelled "
+                             "(train.data.unlabel_trailing_prose: comments are context only)")
     args = parser.parse_args()
 
     train_pages = load_training_pages([shared_file(n) for n in args.train])
@@ -106,6 +111,9 @@ def main():
         rng = np.random.default_rng(0)
         keep = sorted(rng.choice(len(train_pages), args.max_train_pages, replace=False))
         train_pages = [train_pages[i] for i in keep]
+    if args.unlabel_trailing_prose:
+        train_pages, n_unlabelled = unlabel_trailing_prose(train_pages)
+        print(f"unlabelled {n_unlabelled:,} trailing prose lines")
     eval_pages = {n: load_training_pages([shared_file(n)]) for n in args.eval}
     frame, y = training_table(train_pages)
     print(f"train: {', '.join(args.train)} ({len(train_pages):,} pages, {len(frame):,} lines); "

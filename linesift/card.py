@@ -32,5 +32,19 @@ def render_card_readme(card):
         for key, value in cv.items():
             if not isinstance(value, (dict, list)):
                 lines.append(f"| {key} | {_fmt(value)} |")
+    calibration = card.get("calibration")
+    if calibration:
+        lines += ["", "## Calibration", "", f"P(content) is mapped by {calibration['method']}.",
+                  "Expected calibration error (10 bins) and Brier score of out-of-fold scores; "
+                  "the calibrated figures are for a map fitted on the other half of the sites:",
+                  "", "| | raw | calibrated |", "|---|---|---|",
+                  f"| ECE | {_fmt(calibration.get('ece_raw'))} | "
+                  f"{_fmt(calibration.get('ece_calibrated_held_out', '-'))} |",
+                  f"| Brier | {_fmt(calibration.get('brier_raw'))} | "
+                  f"{_fmt(calibration.get('brier_calibrated_held_out', '-'))} |"]
+    if card.get("unlabelled_trailing_prose_lines"):
+        lines += ["", f"{card['unlabelled_trailing_prose_lines']:,} prose lines labelled "
+                      "boilerplate after an article (mostly user comments, whose label the "
+                      "sources disagree on) were used as context only, not fitted on."]
     lines.append("")
     return "\n".join(lines)

@@ -72,6 +72,9 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         False keeps stage one only (for comparison).
     word_ngrams, char_ngrams : tuple or None
         n-gram ranges of the default stage one's hashed text features (None: leave out).
+    trees, learning_rate : int, float
+        Boosting rounds and learning rate of the default stage two; scoring time grows with
+        the number of trees.
 
     Notes
     -----
@@ -81,7 +84,8 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(self, *, first=None, second=None, offsets=SCORE_OFFSETS, windows=SCORE_WINDOWS,
                  inner_folds=INNER_FOLDS, use_context=True, word_ngrams=(1, 2),
-                 char_ngrams=None, random_state=0):
+                 char_ngrams=None, trees=SECOND_STAGE_TREES, learning_rate=0.1,
+                 random_state=0):
         self.first = first
         self.second = second
         self.offsets = offsets
@@ -90,6 +94,8 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         self.use_context = use_context
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
+        self.trees = trees
+        self.learning_rate = learning_rate
         self.random_state = random_state
 
     def fit(self, X, y):
@@ -108,7 +114,7 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
             return self
         oof = self._out_of_fold(first, X, y)
         second = self.second if self.second is not None else HistGradientBoostingClassifier(
-            max_iter=SECOND_STAGE_TREES, learning_rate=0.1, max_leaf_nodes=31,
+            max_iter=self.trees, learning_rate=self.learning_rate, max_leaf_nodes=31,
             l2_regularization=1.0,
             random_state=self.random_state)
         Z = self._context_matrix(X, oof)
@@ -138,11 +144,13 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
             oof[test] = model.predict_proba(X.iloc[test])[:, 1]
         return oof
 
-    def _context_matrix(self, X, first_scores):
+    def _context_matrix(self, X, first_scores, dense=None):
         pages = X[PAGE].to_numpy()
         logit = np.log(np.clip(first_scores, 1e-4, 1 - 1e-4) / np.clip(1 - first_scores, 1e-4, 1))
         s = logit[:, None]
-        cols = [X[self.dense_columns_].to_numpy(dtype=np.float64), s]
+        if dense is None:
+            dense = X[self.dense_columns_].to_numpy(dtype=np.float64)
+        cols = [dense, s]
         for off in self.offsets:
             shifted, exists = shift_within_pages(s, pages, off)
             cols += [shifted, exists[:, None]]
@@ -152,25 +160,51 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         cols.append(_page_stats(first_scores, pages))
         return np.hstack(cols)
 
-    def first_stage_proba(self, X):
-        """Stage one's P(content) for each line (the context-free verdict)."""
+    def first_stage_proba(self, X, dense=None):
+        """Stage one's P(content) for each line (the context-free verdict).
+
+        `dense`, if given, is ``X[self.dense_columns_]`` as a float array (computed once for
+        both stages)."""
         check_is_fitted(self)
         X = check_frame(X)
-        fast = _linear_first_stage_proba(self.first_, X)
+        fast = _linear_first_stage_proba(self.first_, X, dense, self.dense_columns_)
         return fast if fast is not None else self.first_.predict_proba(X)[:, 1]
 
     def predict_proba(self, X):
         check_is_fitted(self)
         X = check_frame(X)
-        first = self.first_stage_proba(X)
+        dense = X[self.dense_columns_].to_numpy(dtype=np.float64)
+        first = self.first_stage_proba(X, dense)
         if not self.use_context:
-            return np.column_stack([1 - first, first])
-        Z = self._context_matrix(X, first)
+            return self._calibrated(first)
+        Z = self._context_matrix(X, first, dense)
         # The trees walk the rows once per tree: rows in chunks that stay in cache make this
         # three times faster than one pass over a large batch.
-        return np.vstack([self.second_.predict_proba(Z[i:i + PREDICT_CHUNK_ROWS])
-                          for i in range(0, len(Z), PREDICT_CHUNK_ROWS)] or
-                         [np.zeros((0, 2))])
+        proba = [self.second_.predict_proba(Z[i:i + PREDICT_CHUNK_ROWS])[:, 1]
+                 for i in range(0, len(Z), PREDICT_CHUNK_ROWS)]
+        return self._calibrated(np.concatenate(proba) if proba else np.zeros(0))
+
+    def set_calibration(self, scores, y):
+        """Map P(content) through an isotonic fit of held-out `scores` to their labels `y`.
+
+        This is what scikit-learn's ``CalibratedClassifierCV(method="isotonic",
+        ensemble=False)`` does (out-of-fold scores -> isotonic regression, final model fitted on
+        all data), reusing the grouped cross-validation training already runs. The fitted step
+        is stored as two arrays (``calibration_``), applied with ``np.interp``, so the model
+        stays plain arrays for skops.
+        """
+        from sklearn.isotonic import IsotonicRegression
+
+        iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
+        iso.fit(np.asarray(scores, dtype=np.float64), np.asarray(y, dtype=np.float64))
+        self.calibration_ = np.vstack([iso.X_thresholds_, iso.y_thresholds_])
+        return self
+
+    def _calibrated(self, p):
+        calibration = getattr(self, "calibration_", None)
+        if calibration is not None:
+            p = np.interp(p, calibration[0], calibration[1])
+        return np.column_stack([1 - p, p])
 
     def predict(self, X):
         return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
@@ -187,7 +221,7 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
                         "dist_to_best_line"]
 
 
-def _linear_first_stage_proba(first, X):
+def _linear_first_stage_proba(first, X, dense_values=None, dense_columns=None):
     """The default stage one's P(content) without building its sparse design matrix.
 
     Same result as ``first.predict_proba(X)`` for the pipeline :func:`make_first_stage` builds
@@ -211,9 +245,15 @@ def _linear_first_stage_proba(first, X):
             decision += block @ coef[offset:offset + block.shape[1]]
             offset += block.shape[1]
         elif name == "dense":
-            dense = transformer.transform(X[columns])
-            decision += dense @ coef[offset:offset + dense.shape[1]]
-            offset += dense.shape[1]
+            weights = coef[offset:offset + len(columns)]
+            if dense_values is not None and list(columns) == list(dense_columns) and all(
+                    hasattr(transformer, a) for a in ("mean_", "scale_")):
+                # StandardScaler folded into the weights: (x - mean) / scale @ w
+                scaled = weights / transformer.scale_
+                decision += dense_values @ scaled - float(transformer.mean_ @ scaled)
+            else:
+                decision += transformer.transform(X[columns]) @ weights
+            offset += len(columns)
     return expit(decision)
 
 
@@ -223,12 +263,19 @@ def _page_stats(scores, pages):
 
     n = len(scores)
     out = np.zeros((n, 4))
+    if n == 0:
+        return out
     starts, ends = page_bounds(pages)
-    for s, e in zip(starts, ends):
-        seg = scores[s:e]
-        out[s:e, 0] = seg.mean()
-        out[s:e, 1] = seg.max()
-        order = np.argsort(np.argsort(-seg, kind="stable"), kind="stable")
-        out[s:e, 2] = order / max(e - s - 1, 1)
-        out[s:e, 3] = np.abs(np.arange(e - s) - int(np.argmax(seg))) / max(e - s, 1)
+    sizes = ends - starts
+    page_of = np.repeat(np.arange(len(starts)), sizes)
+    first = np.repeat(starts, sizes)
+    out[:, 0] = np.repeat(np.add.reduceat(scores, starts) / sizes, sizes)
+    page_max = np.maximum.reduceat(scores, starts)
+    out[:, 1] = np.repeat(page_max, sizes)
+    order = np.lexsort((-scores, page_of))  # by page, then by score descending, stably
+    rank = np.empty(n)
+    rank[order] = np.arange(n) - first[order]
+    out[:, 2] = rank / np.maximum(np.repeat(sizes, sizes) - 1, 1)
+    best = order[starts] - starts  # each page's first line with its top score
+    out[:, 3] = np.abs(np.arange(n) - first - np.repeat(best, sizes)) / np.repeat(sizes, sizes)
     return out

@@ -178,11 +178,19 @@ def train_command(
     site_stats: bool = typer.Option(False, "--site-stats",
                                     help="Also learn from how many pages of a site carry each "
                                          "line (counted over the training pages)."),
+    calibrate: bool = typer.Option(True, "--calibrate/--no-calibrate",
+                                   help="Map P(content) through an isotonic fit of the "
+                                        "cross-validated scores (needs --folds >= 2)."),
+    unlabel_trailing_prose: bool = typer.Option(
+        False, "--unlabel-trailing-prose",
+        help="Use sentence-like boilerplate lines after a page's last content line (mostly "
+             "user comments) as context only, not as boilerplate examples."),
 ):
     """Train a line classifier on labelled pages and save it with its card."""
     from train.fit import train_model
 
-    train_model(data, out, name=name, folds=folds, site_stats=site_stats)
+    train_model(data, out, name=name, folds=folds, site_stats=site_stats, calibrate=calibrate,
+                unlabel_trailing=unlabel_trailing_prose)
 
 
 @app.command("site-stats")

@@ -347,22 +347,26 @@ def shift_within_pages(values, pages, offset):
     return out, exists
 
 
+WINDOW_QUANTUM = 2.0 ** -20
+"""Values are rounded to multiples of this before window sums, which makes every running sum
+exact in float64 (for sums below 2**32), so a page's window means do not depend on the pages
+batched with it (trees would split on that rounding)."""
+
+
 def window_mean(values, pages, half_width):
     """Mean of `values` over rows within `half_width` of each row, in the same page."""
     n = len(values)
     if n == 0:
         return values.copy()
-    # Sums restart at each page, so a page's values do not depend on the pages batched with
-    # it (a running sum over the batch would, by rounding, and trees would split on that).
-    out = np.empty(values.shape, dtype=np.float64)
-    zero = np.zeros((1, values.shape[1]))
-    for start, end in zip(*page_bounds(pages)):
-        csum = np.vstack([zero, np.cumsum(values[start:end], axis=0)])
-        idx = np.arange(end - start)
-        lo = np.maximum(idx - half_width, 0)
-        hi = np.minimum(idx + half_width + 1, end - start)
-        out[start:end] = (csum[hi] - csum[lo]) / (hi - lo)[:, None]
-    return out
+    starts, ends = page_bounds(pages)
+    sizes = ends - starts
+    q = np.round(np.asarray(values, dtype=np.float64) / WINDOW_QUANTUM) * WINDOW_QUANTUM
+    csum = np.vstack([np.zeros((1,) + q.shape[1:]), np.cumsum(q, axis=0)])
+    idx = np.arange(n)
+    lo = np.maximum(idx - half_width, np.repeat(starts, sizes))
+    hi = np.minimum(idx + half_width + 1, np.repeat(ends, sizes))
+    width = (hi - lo).astype(np.float64)
+    return (csum[hi] - csum[lo]) / (width[:, None] if q.ndim == 2 else width)
 
 
 MAX_NGRAM_TOKENS = 50

@@ -73,6 +73,52 @@ def test_cross_validation_reports_metrics_and_threshold(tmp_path, sample_path):
         assert 0.0 <= cv[key] <= 1.0
     assert cv["threshold"] == card["threshold"]
     assert cv["lines"] == 138  # only labelled lines are scored
+    calibration = card["calibration"]
+    assert 0.0 <= calibration["ece_raw"] <= 1.0
+    assert 0.0 <= calibration["brier_calibrated_held_out"] <= 1.0
+    assert "## Calibration" in (tmp_path / "cv" / "README.md").read_text()
+    sifter = linesift.load(tmp_path / "cv")
+    assert sifter.pipeline[-1].calibration_.shape[0] == 2
+    scores = [s for s in sifter.score(get_page_text(sample_path)) if s is not None]
+    assert scores and all(0.0 <= s <= 1.0 for s in scores)
+
+
+def get_page_text(path):
+    return next(iter(linesift.read_pages([path]))).text
+
+
+def test_calibration_is_a_monotone_map_onto_observed_rates():
+    from linesift.classifier import ContextClassifier
+
+    rng = np.random.default_rng(0)
+    scores = rng.uniform(size=2000)
+    y = (rng.uniform(size=2000) < scores ** 2).astype(int)  # over-confident raw scores
+    step = ContextClassifier().set_calibration(scores, y)
+    grid = np.linspace(0, 1, 101)
+    mapped = step._calibrated(grid)[:, 1]
+    assert np.all(np.diff(mapped) >= 0) and mapped.min() >= 0 and mapped.max() <= 1
+    # P(content | raw 0.5) is 0.25 here: the map moves 0.5 down to about that.
+    assert abs(mapped[50] - 0.25) < 0.08
+    np.testing.assert_allclose(step._calibrated(grid).sum(axis=1), 1.0)
+
+
+def test_trailing_prose_after_the_article_becomes_unlabelled():
+    from train.data import unlabel_trailing_prose
+
+    text = "\n".join([
+        "Menu | Home | News",
+        "The minister spoke for an hour about the budget and the plans for next year.",
+        "Great article, thanks for writing it, I learned a lot about the whole budget process.",
+        "Posted by Anna at 10:32",
+        "© 2024 Example News. All rights reserved to the company and its many partners here.",
+    ])
+    page = linesift.Page(id="p", text=text, labels=["boilerplate", "content", "boilerplate",
+                                                   "boilerplate", "boilerplate"])
+    (out,), changed = unlabel_trailing_prose([page])
+    # The comment and the long footer sentence are unlabelled; short lines, the menu before
+    # the article and the article itself keep their labels.
+    assert out.labels == ["boilerplate", "content", None, "boilerplate", None]
+    assert changed == 2 and page.labels[2] == "boilerplate"
 
 
 def test_fast_first_stage_equals_the_pipeline(tiny_model, sample_path):
@@ -85,3 +131,6 @@ def test_fast_first_stage_equals_the_pipeline(tiny_model, sample_path):
     fast = _linear_first_stage_proba(first, enriched)
     assert fast is not None
     np.testing.assert_allclose(fast, first.predict_proba(enriched)[:, 1], rtol=1e-9, atol=1e-12)
+    columns = sifter.pipeline[-1].dense_columns_
+    folded = _linear_first_stage_proba(first, enriched, enriched[columns].to_numpy(), columns)
+    np.testing.assert_allclose(folded, fast, rtol=1e-9, atol=1e-12)

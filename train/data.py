@@ -18,6 +18,38 @@ def training_table(pages):
     return lines_frame(pages, with_labels=True)
 
 
+TRAILING_PROSE_MIN_WORDS = 12
+
+
+def unlabel_trailing_prose(pages, min_words=TRAILING_PROSE_MIN_WORDS):
+    """Pages whose boilerplate prose after the last content line is made unlabelled.
+
+    Sources disagree on user comments and forum posts (see ``../shared/data/README.md``):
+    dragnet, L3S-GN1 and Big9 label them boilerplate, CleanEval and htmltotext content. A
+    sentence-like line (at least `min_words` words, ending in terminal punctuation) labelled
+    boilerplate after a page's article is most often such a comment; leaving it unlabelled
+    keeps it as context without teaching the model that prose after an article is boilerplate.
+    Returns new pages and the number of lines unlabelled.
+    """
+    from dataclasses import replace
+
+    from linesift.features import CLOSERS, TERMINALS
+
+    out, changed = [], 0
+    for page in pages:
+        labels = list(page.labels)
+        last = max((i for i, label in enumerate(labels) if label == CONTENT), default=None)
+        if last is not None:
+            for i in range(last + 1, len(labels)):
+                line = page.lines[i]
+                if (labels[i] == BOILERPLATE and len(line.split()) >= min_words
+                        and line.rstrip().rstrip(CLOSERS)[-1:] in TERMINALS):
+                    labels[i] = None
+                    changed += 1
+        out.append(replace(page, labels=labels))
+    return out, changed
+
+
 def label_counts(pages):
     """How many lines carry each label (None counted as 'unlabelled')."""
     counts = Counter()

@@ -12,8 +12,9 @@ from linesift.classifier import UNLABELLED
 from linesift.frame import GROUP, PAGE
 from linesift.model import build_pipeline, save_model
 
-from .data import fingerprint, label_counts, load_training_pages, sources, training_table
-from .metrics import best_threshold, line_metrics
+from .data import (fingerprint, label_counts, load_training_pages, sources, training_table,
+                   unlabel_trailing_prose)
+from .metrics import best_threshold, brier, calibration_error, line_metrics
 
 CV_FOLDS = 5
 LICENCES = {
@@ -64,8 +65,30 @@ def evaluate_oof(frame, y, oof):
     }
 
 
+def calibration_report(frame, y, oof):
+    """How well out-of-fold P(content) is calibrated, raw and after an isotonic fit, honestly:
+    the isotonic map is fitted on one half of the sites and scored on the other, both ways."""
+    from linesift.classifier import ContextClassifier
+
+    mask = (y != UNLABELLED) & ~np.isnan(oof)
+    groups = frame[GROUP].to_numpy()[mask]
+    scores, labels = oof[mask], y[mask]
+    report = {"method": "isotonic regression on grouped out-of-fold scores "
+                        "(as CalibratedClassifierCV(method='isotonic', ensemble=False))",
+              "ece_raw": calibration_error(labels, scores), "brier_raw": brier(labels, scores)}
+    if len(np.unique(groups)) < 2:
+        return report
+    calibrated = np.zeros_like(scores)
+    for fit_half, score_half in GroupKFold(n_splits=2).split(scores, labels, groups):
+        step = ContextClassifier().set_calibration(scores[fit_half], labels[fit_half])
+        calibrated[score_half] = step._calibrated(scores[score_half])[:, 1]
+    report.update(ece_calibrated_held_out=calibration_error(labels, calibrated),
+                  brier_calibrated_held_out=brier(labels, calibrated))
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in report.items()}
+
+
 def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, read_options=None,
-                progress=True, site_stats=False):
+                progress=True, site_stats=False, calibrate=True, unlabel_trailing=False):
     """Train on labelled pages, cross-validate, choose the threshold and save the model.
 
     Parameters
@@ -86,6 +109,9 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, rea
     """
     started = time.perf_counter()
     pages = load_training_pages(paths, read_options)
+    unlabelled_prose = 0
+    if unlabel_trailing:
+        pages, unlabelled_prose = unlabel_trailing_prose(pages)
     frame, y = training_table(pages)
     if site_stats:
         from linesift.sitestats import count_site_lines, with_site_columns
@@ -95,16 +121,25 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, rea
     if progress:
         _log(f"read {len(pages):,} pages, {len(frame):,} non-blank lines: {counts}")
     pipeline = pipeline if pipeline is not None else build_pipeline(site_stats=site_stats)
-    cv, threshold = {}, 0.5
+    cv, threshold, oof, calibration = {}, 0.5, None, None
     if folds and folds > 1:
         if progress:
             _log(f"cross-validating ({folds} folds grouped by site, else page)")
         oof = cross_validated_proba(pipeline, frame, y, folds, progress)
+        if oof is not None and calibrate:
+            calibration = calibration_report(frame, y, oof)
+            step = _classifier(pipeline)
+            mask = (y != UNLABELLED) & ~np.isnan(oof)
+            oof = oof.copy()
+            calibrator = clone(step).set_calibration(oof[mask], y[mask])
+            oof[mask] = calibrator._calibrated(oof[mask])[:, 1]
         if oof is not None:
             threshold, cv = evaluate_oof(frame, y, oof)
     if progress:
         _log("fitting the final model on all pages")
     fitted = clone(pipeline).fit(frame, y)
+    if calibration is not None:
+        _classifier(fitted).calibration_ = calibrator.calibration_
     out_dir = Path(out_dir)
     used_sources = sources(pages)
     card = {
@@ -122,12 +157,19 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, rea
         },
         "training_seconds": round(time.perf_counter() - started, 1),
         "uses_site_stats": bool(site_stats),
+        "calibration": calibration,
+        "unlabelled_trailing_prose_lines": unlabelled_prose,
     }
     card = save_model(fitted, out_dir, card)
     if progress:
         _log(f"saved {out_dir} (threshold {threshold:.2f}, "
              f"CV content F1 {card['cv'].get('content_f1', float('nan')):.3f})")
     return card
+
+
+def _classifier(pipeline):
+    """The pipeline's ContextClassifier step (its last step)."""
+    return pipeline.steps[-1][1] if hasattr(pipeline, "steps") else pipeline
 
 
 def _flatten_cv(cv):

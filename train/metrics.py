@@ -55,3 +55,19 @@ def best_threshold(y_true, proba, grid=THRESHOLD_GRID):
     proba = np.asarray(proba)
     scores = [prf(y_true, (proba >= t).astype(int), 1)[2] for t in grid]
     return float(grid[int(np.argmax(scores))])
+
+
+def calibration_error(y_true, proba, bins=10):
+    """Expected calibration error: the line-weighted mean gap between the mean P(content) and
+    the share of content lines, over `bins` equal-width bins of P(content)."""
+    y_true = np.asarray(y_true, dtype=float)
+    proba = np.asarray(proba, dtype=float)
+    which = np.minimum((proba * bins).astype(int), bins - 1)
+    n = np.bincount(which, minlength=bins)
+    gap = np.abs(np.bincount(which, proba, bins) - np.bincount(which, y_true, bins))
+    return float(gap.sum() / max(n.sum(), 1))
+
+
+def brier(y_true, proba):
+    """Mean squared error of P(content) against the 0/1 label."""
+    return float(np.mean((np.asarray(proba, float) - np.asarray(y_true, float)) ** 2))
