@@ -104,6 +104,8 @@ def main():
     parser.add_argument("--unlabel-trailing-prose", action="store_true",
                         help="train with prose boilerplate after the article unlabelled "
                              "(train.data.unlabel_trailing_prose: comments are context only)")
+    parser.add_argument("--trailing-prose-as-content", action="store_true",
+                        help="with --unlabel-trailing-prose: label those lines content instead")
     args = parser.parse_args()
 
     train_pages = load_training_pages([shared_file(n) for n in args.train])
@@ -112,7 +114,8 @@ def main():
         keep = sorted(rng.choice(len(train_pages), args.max_train_pages, replace=False))
         train_pages = [train_pages[i] for i in keep]
     if args.unlabel_trailing_prose:
-        train_pages, n_unlabelled = unlabel_trailing_prose(train_pages)
+        train_pages, n_unlabelled = unlabel_trailing_prose(
+            train_pages, new_label="content" if args.trailing_prose_as_content else None)
         print(f"unlabelled {n_unlabelled:,} trailing prose lines")
     eval_pages = {n: load_training_pages([shared_file(n)]) for n in args.eval}
     frame, y = training_table(train_pages)

@@ -185,12 +185,15 @@ def train_command(
         False, "--unlabel-trailing-prose",
         help="Use sentence-like boilerplate lines after a page's last content line (mostly "
              "user comments) as context only, not as boilerplate examples."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1,
+                             help="Processes fitting the CV folds and the final model side by "
+                                  "side (memory grows with each)."),
 ):
     """Train a line classifier on labelled pages and save it with its card."""
     from train.fit import train_model
 
     train_model(data, out, name=name, folds=folds, site_stats=site_stats, calibrate=calibrate,
-                unlabel_trailing=unlabel_trailing_prose)
+                unlabel_trailing=unlabel_trailing_prose, jobs=jobs)
 
 
 @app.command("site-stats")

@@ -134,3 +134,13 @@ def test_fast_first_stage_equals_the_pipeline(tiny_model, sample_path):
     columns = sifter.pipeline[-1].dense_columns_
     folded = _linear_first_stage_proba(first, enriched, enriched[columns].to_numpy(), columns)
     np.testing.assert_allclose(folded, fast, rtol=1e-9, atol=1e-12)
+
+
+def test_parallel_training_gives_the_same_model_and_metrics(tmp_path, sample_path):
+    from train.fit import train_model
+
+    one = train_model([str(sample_path)], tmp_path / "one", folds=3, progress=False)
+    two = train_model([str(sample_path)], tmp_path / "two", folds=3, progress=False, jobs=2)
+    assert one["cv"] == two["cv"] and one["threshold"] == two["threshold"]
+    text = next(iter(linesift.read_pages([sample_path]))).text
+    assert linesift.load(tmp_path / "one").score(text) == linesift.load(tmp_path / "two").score(text)

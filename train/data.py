@@ -21,7 +21,7 @@ def training_table(pages):
 TRAILING_PROSE_MIN_WORDS = 12
 
 
-def unlabel_trailing_prose(pages, min_words=TRAILING_PROSE_MIN_WORDS):
+def unlabel_trailing_prose(pages, min_words=TRAILING_PROSE_MIN_WORDS, new_label=None):
     """Pages whose boilerplate prose after the last content line is made unlabelled.
 
     Sources disagree on user comments and forum posts (see ``../shared/data/README.md``):
@@ -29,7 +29,8 @@ def unlabel_trailing_prose(pages, min_words=TRAILING_PROSE_MIN_WORDS):
     sentence-like line (at least `min_words` words, ending in terminal punctuation) labelled
     boilerplate after a page's article is most often such a comment; leaving it unlabelled
     keeps it as context without teaching the model that prose after an article is boilerplate.
-    Returns new pages and the number of lines unlabelled.
+    `new_label` ("content") relabels them instead. Returns new pages and the number of lines
+    changed.
     """
     from dataclasses import replace
 
@@ -44,7 +45,7 @@ def unlabel_trailing_prose(pages, min_words=TRAILING_PROSE_MIN_WORDS):
                 line = page.lines[i]
                 if (labels[i] == BOILERPLATE and len(line.split()) >= min_words
                         and line.rstrip().rstrip(CLOSERS)[-1:] in TERMINALS):
-                    labels[i] = None
+                    labels[i] = new_label
                     changed += 1
         out.append(replace(page, labels=labels))
     return out, changed

@@ -29,29 +29,57 @@ def _log(message):
     print(message, file=sys.stderr, flush=True)
 
 
-def cross_validated_proba(pipeline, frame, y, folds=CV_FOLDS, progress=True):
+def _fit_and_score(pipeline, train_frame, train_y, test_frame):
+    """Fit a clone of `pipeline`; P(content) on `test_frame` (None: return the fitted model)."""
+    from threadpoolctl import threadpool_limits
+
+    start = time.perf_counter()
+    with threadpool_limits(1):  # parallelism comes from running folds side by side
+        model = clone(pipeline).fit(train_frame, train_y)
+        result = model if test_frame is None else model.predict_proba(test_frame)[:, 1]
+    return result, time.perf_counter() - start
+
+
+def cross_validated_proba(pipeline, frame, y, folds=CV_FOLDS, progress=True, jobs=1,
+                          also_fit_all=False):
     """Out-of-fold P(content) for every line, folds grouped by site (domain) or page.
+
+    With `jobs` > 1 the folds are fitted in parallel processes; with `also_fit_all` the model
+    on all lines is fitted alongside them.
 
     Returns
     -------
-    ndarray of shape (n_lines,), or None when there are too few groups to split.
+    oof : ndarray of shape (n_lines,), or None when there are too few groups to split.
+    fitted : the pipeline fitted on all lines when `also_fit_all`, else None.
     """
+    from joblib import Parallel, delayed
+
     groups = frame[GROUP].to_numpy()
     n_groups = len(np.unique(groups))
-    if n_groups < 2:
-        return None
-    splitter = GroupKFold(n_splits=min(folds, n_groups))
-    oof = np.full(len(frame), np.nan)
-    for k, (train, test) in enumerate(splitter.split(frame, y, groups), 1):
-        if len(np.unique(y[train][y[train] != UNLABELLED])) < 2:
+    splits = []
+    if n_groups >= 2:
+        splitter = GroupKFold(n_splits=min(folds, n_groups))
+        splits = [(train, test) for train, test in splitter.split(frame, y, groups)
+                  if len(np.unique(y[train][y[train] != UNLABELLED])) >= 2]
+    tasks = [delayed(_fit_and_score)(pipeline, frame.iloc[train], y[train], frame.iloc[test])
+             for train, test in splits]
+    if also_fit_all:
+        tasks.append(delayed(_fit_and_score)(pipeline, frame, y, None))
+    results = Parallel(n_jobs=jobs, return_as="generator")(tasks) if jobs != 1 else (
+        task[0](*task[1], **task[2]) for task in tasks)
+    oof = np.full(len(frame), np.nan) if splits else None
+    fitted = None
+    for k, (result, seconds) in enumerate(results, 1):
+        if k > len(splits):
+            fitted = result
+            if progress:
+                _log(f"  model on all lines: {seconds:.0f} s")
             continue
-        start = time.perf_counter()
-        model = clone(pipeline).fit(frame.iloc[train], y[train])
-        oof[test] = model.predict_proba(frame.iloc[test])[:, 1]
+        train, test = splits[k - 1]
+        oof[test] = result
         if progress:
-            _log(f"  fold {k}/{splitter.n_splits}: {len(train):,} training lines, "
-                 f"{time.perf_counter() - start:.0f} s")
-    return oof
+            _log(f"  fold {k}/{len(splits)}: {len(train):,} training lines, {seconds:.0f} s")
+    return oof, fitted
 
 
 def evaluate_oof(frame, y, oof):
@@ -88,7 +116,8 @@ def calibration_report(frame, y, oof):
 
 
 def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, read_options=None,
-                progress=True, site_stats=False, calibrate=True, unlabel_trailing=False):
+                progress=True, site_stats=False, calibrate=True, unlabel_trailing=False,
+                jobs=1):
     """Train on labelled pages, cross-validate, choose the threshold and save the model.
 
     Parameters
@@ -102,6 +131,12 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, rea
     site_stats : bool
         Count each line's pages per site over `paths` and learn from it
         (:mod:`linesift.sitestats`); the model then needs such counts to filter.
+    calibrate : bool
+        Map P(content) through an isotonic fit of the cross-validated scores.
+    unlabel_trailing : bool
+        Fit on :func:`~train.data.unlabel_trailing_prose` labels (comments as context only).
+    jobs : int
+        Processes fitting the CV folds and the final model side by side.
 
     Returns
     -------
@@ -121,11 +156,12 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, rea
     if progress:
         _log(f"read {len(pages):,} pages, {len(frame):,} non-blank lines: {counts}")
     pipeline = pipeline if pipeline is not None else build_pipeline(site_stats=site_stats)
-    cv, threshold, oof, calibration = {}, 0.5, None, None
+    cv, threshold, oof, calibration, fitted = {}, 0.5, None, None, None
     if folds and folds > 1:
         if progress:
-            _log(f"cross-validating ({folds} folds grouped by site, else page)")
-        oof = cross_validated_proba(pipeline, frame, y, folds, progress)
+            _log(f"cross-validating ({folds} folds grouped by site, else page; {jobs} jobs)")
+        oof, fitted = cross_validated_proba(pipeline, frame, y, folds, progress, jobs=jobs,
+                                            also_fit_all=jobs != 1)
         if oof is not None and calibrate:
             calibration = calibration_report(frame, y, oof)
             step = _classifier(pipeline)
@@ -135,9 +171,10 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, rea
             oof[mask] = calibrator._calibrated(oof[mask])[:, 1]
         if oof is not None:
             threshold, cv = evaluate_oof(frame, y, oof)
-    if progress:
-        _log("fitting the final model on all pages")
-    fitted = clone(pipeline).fit(frame, y)
+    if fitted is None:
+        if progress:
+            _log("fitting the final model on all pages")
+        fitted = clone(pipeline).fit(frame, y)
     if calibration is not None:
         _classifier(fitted).calibration_ = calibrator.calibration_
     out_dir = Path(out_dir)
