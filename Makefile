@@ -34,8 +34,9 @@ test: $(STAMP) chromium labelstudio  ## Run every test, with a real local Label 
 test-fast: $(STAMP)  ## Unit tests only (no Label Studio, no browser)
 	LINESIFT_SKIP_LABELSTUDIO=1 $(BIN)/python -m pytest -q -m "not labelstudio and not browser"
 
-default-model: $(STAMP)  ## Retrain models/default on ../shared/data (about 15 minutes)
-	$(BIN)/linesift train $(SHARED)/data/*.jsonl.gz -o models/default --name default
+default-model: $(STAMP)  ## Retrain models/default on ../shared/data (about 20 minutes on 2 cores)
+	$(BIN)/linesift train $(SHARED)/data/*.jsonl.gz -o models/default --name default \
+		--unlabel-trailing-prose --jobs 2
 
 bench: $(STAMP)  ## Quality and throughput benchmarks (print tables)
 	$(BIN)/python bench/quality.py

@@ -171,7 +171,8 @@ class PagePosition(TransformerMixin, BaseEstimator):
         check_frame(X)
         self.feature_names_out_ = np.asarray(
             ["rel_pos", "log_rank", "log_rank_from_end", "log_page_lines", "rel_char_pos",
-             "len_vs_page_median", "len_vs_page_max", "log_dups_in_page"], dtype=object)
+             "len_vs_page_median", "len_vs_page_max", "log_dups_in_page",
+             "page_repeated_share"], dtype=object)
         return self
 
     def transform(self, X):
@@ -191,7 +192,10 @@ class PagePosition(TransformerMixin, BaseEstimator):
         dups = _dups_in_page(X, length)
         cols = [rank / np.maximum(size - 1, 1), np.log1p(rank), np.log1p(size - 1 - rank),
                 np.log1p(size), before / np.maximum(np.repeat(page_chars, sizes), 1),
-                np.log1p(length) - np.log1p(med), length / np.maximum(mx, 1), np.log(dups)]
+                np.log1p(length) - np.log1p(med), length / np.maximum(mx, 1), np.log(dups),
+                # threads and comment lists repeat "Quote", "Reply", "Re: <title>" per post
+                np.repeat(np.add.reduceat((dups > 1).astype(float), starts) / sizes
+                          if n else np.zeros(0), sizes)]
         return _add_columns(X, self.feature_names_out_, cols)
 
     def get_feature_names_out(self, input_features=None):
@@ -282,8 +286,9 @@ def line_tokens(X, max_chars=MAX_FEATURE_CHARS):
     return batch_tokens([t[:max_chars] for t in X[TEXT]])
 
 
-NEIGHBOUR_COLUMNS = ("log_chars", "stopword_density", "token_uniqueness", "log_words", "ends_terminal", "ratio_punct", "ratio_digit",
-                     "starts_upper", "capitalised_words", "has_url", "ends_separator")
+NEIGHBOUR_COLUMNS = ("log_chars", "stopword_density", "token_uniqueness", "log_words",
+                     "ends_terminal", "ratio_punct", "ratio_digit", "starts_upper",
+                     "capitalised_words", "has_url", "ends_separator", "log_dups_in_page")
 
 
 class NeighbourFeatures(TransformerMixin, BaseEstimator):
@@ -304,7 +309,7 @@ class NeighbourFeatures(TransformerMixin, BaseEstimator):
         check_frame(X)
         missing = [c for c in self.columns if c not in X]
         if missing:
-            raise ValueError(f"NeighbourFeatures needs columns {missing}; put LineShape and StopwordDensity first")
+            raise ValueError(f"NeighbourFeatures needs columns {missing}; put the other frame steps first")
         names = []
         for off in self.offsets:
             names.append(f"nb{off:+d}_exists")

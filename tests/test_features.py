@@ -43,7 +43,7 @@ CASES = [
     (PagePosition(), lambda: FRAME),
     (StopwordDensity(), lambda: FRAME),
     (TokenRepetition(), lambda: FRAME),
-    (NeighbourFeatures(), lambda: enriched(3)),
+    (NeighbourFeatures(), lambda: enriched(4)),
     (LineText(n_features=2**10), lambda: FRAME),
 ]
 IDS = [type(c[0]).__name__ for c in CASES]
@@ -85,7 +85,7 @@ def test_joblib_round_trip_gives_equal_output(step, data, tmp_path):
 def test_fitting_twice_equals_fitting_once_on_the_second_data(step, data):
     other = lines_frame([get_page("x\ny y y.\nz", id="o")])
     if isinstance(step, NeighbourFeatures):
-        for step_before in FRAME_STEPS[:3]:
+        for step_before in FRAME_STEPS:
             other = clone(step_before).fit(other).transform(other)
     twice = clone(step).fit(other).fit(data())
     once = clone(step).fit(data())
@@ -136,7 +136,7 @@ def test_shape_features_see_terminal_punctuation_in_any_script():
 
 
 def test_neighbours_stay_inside_their_page():
-    X = enriched(3)
+    X = enriched(4)
     out = NeighbourFeatures(offsets=(-1, 1), windows=()).fit(X).transform(X)
     first_rows = out.groupby("page").head(1)
     last_rows = out.groupby("page").tail(1)
