@@ -4,7 +4,8 @@ Prints content F1 per held-out set and per language for every model variant, bes
 text-only rule baselines (C4 line rules and jusText on lines), on exactly the same lines.
 Sparse sets (trafilatura_eval, polish_sparse) are scored on their labelled lines only.
 
-    python bench/quality.py                        # default variants, ~20 min on 2 cores
+    python bench/quality.py                        # default variants, ~8 min
+    python bench/quality.py --variants full --cv-folds 3 --jobs 2   # the default's threshold
     python bench/quality.py --variants full first_stage --max-train-pages 800
 """
 
@@ -20,7 +21,9 @@ from linesift.classifier import UNLABELLED
 from linesift.frame import PAGE
 from linesift.model import build_pipeline
 from linesift.sitestats import count_site_lines, with_site_columns
-from train.data import load_training_pages, training_table, unlabel_trailing_prose
+from train.data import (load_training_pages, source_weights, training_table,
+                        unlabel_trailing_prose)
+from train.fit import fit_with_cv
 from train.metrics import prf
 
 TRAIN_SETS = ("cleaneval", "l3s_gn1", "dragnet", "big9_chaos")
@@ -36,15 +39,20 @@ def page_kind(page):
 
 
 VARIANTS = {
-    "full": {},
+    "full": {},  # the default model's recipe
+    "labels_as_given": {"unlabel_trailing": False},  # comments after articles as boilerplate
     "first_stage": {"use_context": False},
     "char_ngrams": {"char_ngrams": (3, 3)},
     "no_ngrams": {"word_ngrams": None, "char_ngrams": None},
     "site_stats": {"site_stats": True},  # + site-level line repetition, counted per set
-    "trees80": {"trees": 80, "learning_rate": 0.15},
-    "trees60": {"trees": 60, "learning_rate": 0.2},
+    "trees150": {"trees": 150, "learning_rate": 0.1},
+    "uncalibrated": {"calibrate": False},
+    "balanced": {"balance": 0.5},  # sources weighted by n ** -0.5 (train.data.source_weights)
+    "balanced_equal": {"balance": 1.0},  # every source counts the same
 }
-"""Model variants compared: ContextClassifier parameters."""
+"""Model variants compared: ContextClassifier parameters, plus how the training labels are
+treated (``unlabel_trailing``: comments after an article as context only, the default's recipe)
+and ``calibrate`` (isotonic map from grouped out-of-fold scores, as `linesift train` does)."""
 
 
 def evaluate_sets(predict, eval_pages):
@@ -93,19 +101,19 @@ def model_predictor(fitted, threshold, site_stats=False):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--variants", nargs="+", default=["full", "first_stage"],
+    parser.add_argument("--variants", nargs="+", default=["full", "labels_as_given",
+                                                           "first_stage"],
                         choices=list(VARIANTS),
                         help="model variants to train and compare")
     parser.add_argument("--train", nargs="+", default=list(TRAIN_SETS))
     parser.add_argument("--eval", nargs="+", default=list(EVAL_SETS))
     parser.add_argument("--max-train-pages", type=int, default=None,
                         help="train on a random subset of pages (faster, for quick checks)")
-    parser.add_argument("--threshold", type=float, default=0.5)
-    parser.add_argument("--unlabel-trailing-prose", action="store_true",
-                        help="train with prose boilerplate after the article unlabelled "
-                             "(train.data.unlabel_trailing_prose: comments are context only)")
-    parser.add_argument("--trailing-prose-as-content", action="store_true",
-                        help="with --unlabel-trailing-prose: label those lines content instead")
+    parser.add_argument("--cv-folds", type=int, default=0,
+                        help="choose each model's threshold (and calibration) by grouped CV "
+                             "on the training sets, as `linesift train` does; 0: threshold 0.5 "
+                             "on uncalibrated scores (faster)")
+    parser.add_argument("--jobs", type=int, default=1, help="processes for the CV folds")
     args = parser.parse_args()
 
     train_pages = load_training_pages([shared_file(n) for n in args.train])
@@ -113,13 +121,8 @@ def main():
         rng = np.random.default_rng(0)
         keep = sorted(rng.choice(len(train_pages), args.max_train_pages, replace=False))
         train_pages = [train_pages[i] for i in keep]
-    if args.unlabel_trailing_prose:
-        train_pages, n_unlabelled = unlabel_trailing_prose(
-            train_pages, new_label="content" if args.trailing_prose_as_content else None)
-        print(f"unlabelled {n_unlabelled:,} trailing prose lines")
     eval_pages = {n: load_training_pages([shared_file(n)]) for n in args.eval}
-    frame, y = training_table(train_pages)
-    print(f"train: {', '.join(args.train)} ({len(train_pages):,} pages, {len(frame):,} lines); "
+    print(f"train: {', '.join(args.train)} ({len(train_pages):,} pages); "
           f"eval: {', '.join(args.eval)}\n")
 
     results = {}
@@ -128,12 +131,22 @@ def main():
     results["jusText lines"] = evaluate_sets(rule_predictor(justext_page), eval_pages)
     for name in args.variants:
         start = time.perf_counter()
-        site = VARIANTS[name].get("site_stats", False)
-        fit_frame = with_site_columns(frame, train_pages, count_site_lines(train_pages)) if site \
-            else frame
-        fitted = build_pipeline(**VARIANTS[name]).fit(fit_frame, y)
-        results[name] = evaluate_sets(model_predictor(fitted, args.threshold, site), eval_pages)
-        print(f"trained {name} in {time.perf_counter() - start:.0f} s")
+        params = dict(VARIANTS[name])
+        unlabel = params.pop("unlabel_trailing", True)
+        calibrate = params.pop("calibrate", True)
+        site = params.get("site_stats", False)
+        balance = params.pop("balance", 0.0)
+        pages = unlabel_trailing_prose(train_pages)[0] if unlabel else train_pages
+        frame, y = training_table(pages)
+        if site:
+            frame = with_site_columns(frame, pages, count_site_lines(pages))
+        weights = source_weights(pages, frame, y, balance) if balance else None
+        fitted, threshold, _, _ = fit_with_cv(build_pipeline(**params), frame, y,
+                                              folds=args.cv_folds, jobs=args.jobs,
+                                              calibrate=calibrate, progress=False,
+                                              weights=weights)
+        results[name] = evaluate_sets(model_predictor(fitted, threshold, site), eval_pages)
+        print(f"trained {name} in {time.perf_counter() - start:.0f} s (threshold {threshold:.2f})")
     print()
     _print(results)
 

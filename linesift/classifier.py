@@ -81,7 +81,8 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
     Notes
     -----
     ``y`` is 1 for content, 0 for boilerplate and -1 for unlabelled lines, which are not fitted
-    on but still give context to their neighbours.
+    on but still give context to their neighbours. ``sample_weight`` (optional) weighs the
+    labelled lines in both stages.
     """
 
     def __init__(self, *, first=None, second=None, offsets=SCORE_OFFSETS, windows=SCORE_WINDOWS,
@@ -100,9 +101,10 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         self.learning_rate = learning_rate
         self.random_state = random_state
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         X = check_frame(X)
         y = np.asarray(y)
+        w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         labelled = y != UNLABELLED
         if labelled.sum() == 0 or len(np.unique(y[labelled])) < 2:
             raise ValueError("training needs labelled lines of both classes (content and boilerplate)")
@@ -111,19 +113,21 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         first = self.first if self.first is not None else make_first_stage(
             self.dense_columns_, word_ngrams=self.word_ngrams, char_ngrams=self.char_ngrams,
             text_columns=[c for c in (TEXT, TOKENS) if c in X])
-        self.first_ = clone(first).fit(X[labelled], y[labelled])
+        self.first_ = _fit_weighted(clone(first), X[labelled], y[labelled],
+                                    None if w is None else w[labelled])
         if not self.use_context:
             return self
-        oof = self._out_of_fold(first, X, y)
+        oof = self._out_of_fold(first, X, y, w)
         second = self.second if self.second is not None else HistGradientBoostingClassifier(
             max_iter=self.trees, learning_rate=self.learning_rate, max_leaf_nodes=31,
             l2_regularization=1.0,
             random_state=self.random_state)
         Z = self._context_matrix(X, oof)
-        self.second_ = clone(second).fit(Z[labelled], y[labelled])
+        self.second_ = _fit_weighted(clone(second), Z[labelled], y[labelled],
+                                     None if w is None else w[labelled])
         return self
 
-    def _out_of_fold(self, first, X, y):
+    def _out_of_fold(self, first, X, y, w=None):
         """Stage-one scores for every line from models that did not see its site (or page).
 
         With a single page there is nothing to hold out: the fitted stage one scores it
@@ -142,7 +146,8 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
             if len(np.unique(y[train])) < 2:
                 oof[test] = y[train].mean() if len(train) else 0.5
                 continue
-            model = clone(first).fit(X.iloc[train], y[train])
+            model = _fit_weighted(clone(first), X.iloc[train], y[train],
+                                  None if w is None else w[train])
             oof[test] = model.predict_proba(X.iloc[test])[:, 1]
         return oof
 
@@ -221,6 +226,15 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
             names += [f"score_win{w}", f"high_win{w}"]
         return names + ["page_mean_score", "page_max_score", "score_rank_in_page",
                         "dist_to_best_line"]
+
+
+def _fit_weighted(estimator, X, y, sample_weight):
+    """``estimator.fit`` with sample weights routed to a pipeline's final step."""
+    if sample_weight is None:
+        return estimator.fit(X, y)
+    if isinstance(estimator, Pipeline):
+        return estimator.fit(X, y, **{f"{estimator.steps[-1][0]}__sample_weight": sample_weight})
+    return estimator.fit(X, y, sample_weight=sample_weight)
 
 
 def _linear_first_stage_proba(first, X, dense_values=None, dense_columns=None):

@@ -7,6 +7,8 @@ Every feature is defined for any language and script.
 """
 
 import re
+from itertools import chain
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -67,7 +69,7 @@ class LineShape(TransformerMixin, BaseEstimator):
         X = check_frame(X)
         texts = X[TEXT].tolist()
         cc = char_class_counts(texts, self.max_chars)
-        true_len = np.fromiter((len(t) for t in texts), dtype=np.float64, count=len(texts))
+        true_len = np.fromiter(map(len, texts), dtype=np.float64, count=len(texts))
         n_chars = np.minimum(true_len, self.max_chars)
         safe = np.maximum(n_chars, 1.0)
         non_space = n_chars - cc.counts[:, CLASSES.index("space")]
@@ -183,7 +185,7 @@ class PagePosition(TransformerMixin, BaseEstimator):
         n = len(X)
         rank = np.arange(n) - np.repeat(starts, sizes)
         size = np.repeat(sizes, sizes).astype(float)
-        length = np.fromiter((len(t) for t in X[TEXT]), dtype=np.float64, count=n)
+        length = np.fromiter(map(len, X[TEXT].tolist()), dtype=np.float64, count=n)
         cum = np.cumsum(length) - length
         page_chars = np.add.reduceat(length, starts) if n else np.zeros(0)
         before = cum - np.repeat(cum[starts] if n else cum, sizes)
@@ -268,8 +270,8 @@ class TokenRepetition(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         X = check_frame(X)
         toks = line_tokens(X)
-        n = np.fromiter((len(t) for t in toks), dtype=np.float64, count=len(toks))
-        unique = np.fromiter((len(set(t)) for t in toks), dtype=np.float64, count=len(toks))
+        n = np.fromiter(map(len, toks), dtype=np.float64, count=len(toks))
+        unique = np.fromiter(map(len, map(set, toks)), dtype=np.float64, count=len(toks))
         return _add_columns(X, self.feature_names_out_,
                             [unique / np.maximum(n, 1.0), np.log1p(n - unique)])
 
@@ -419,9 +421,9 @@ def hash_word_ngrams(token_lists, ngram_range=(1, 2), n_features=N_HASH_FEATURES
     (5 µs/line against 1 µs here).
     """
     n = len(token_lists)
-    lengths = np.fromiter((min(len(t), max_tokens) for t in token_lists), dtype=np.int64,
-                          count=n)
-    flat = [tok for toks in token_lists for tok in toks[:max_tokens]]
+    lengths = np.minimum(np.fromiter(map(len, token_lists), dtype=np.int64, count=n), max_tokens)
+    head = itemgetter(slice(0, max_tokens))
+    flat = list(chain.from_iterable(map(head, token_lists)))
     hashes = _token_hashes(flat)
     row = np.repeat(np.arange(n), lengths)
     left = np.repeat(np.cumsum(lengths), lengths) - np.arange(len(flat))  # tokens to line end

@@ -51,6 +51,27 @@ def unlabel_trailing_prose(pages, min_words=TRAILING_PROSE_MIN_WORDS, new_label=
     return out, changed
 
 
+def source_weights(pages, frame, y, power=0.5):
+    """A weight for each line of `frame` that evens out how much each source counts.
+
+    A source with n labelled lines gets weight proportional to ``n ** -power`` per line (0: as
+    given, 0.5: its total grows with the square root of its size, 1: every source counts the
+    same); weights average 1 over labelled lines. The source is the page's ``source`` field.
+    """
+    import numpy as np
+
+    from linesift.frame import PAGE
+
+    names = np.array([pages[p].meta.get("source") or "unknown" for p in range(len(pages))],
+                     dtype=object)[frame[PAGE].to_numpy()]
+    labelled = np.asarray(y) != -1
+    weights = np.ones(len(frame))
+    sizes = Counter(names[labelled])
+    for name, n in sizes.items():
+        weights[names == name] = float(n) ** -power
+    return weights / weights[labelled].mean() if labelled.any() else weights
+
+
 def label_counts(pages):
     """How many lines carry each label (None counted as 'unlabelled')."""
     counts = Counter()

@@ -29,19 +29,25 @@ def _log(message):
     print(message, file=sys.stderr, flush=True)
 
 
-def _fit_and_score(pipeline, train_frame, train_y, test_frame):
+def _fit_and_score(pipeline, train_frame, train_y, test_frame, weights=None):
     """Fit a clone of `pipeline`; P(content) on `test_frame` (None: return the fitted model)."""
     from threadpoolctl import threadpool_limits
 
     start = time.perf_counter()
     with threadpool_limits(1):  # parallelism comes from running folds side by side
-        model = clone(pipeline).fit(train_frame, train_y)
+        model = _fit(clone(pipeline), train_frame, train_y, weights)
         result = model if test_frame is None else model.predict_proba(test_frame)[:, 1]
     return result, time.perf_counter() - start
 
 
+def _fit(pipeline, frame, y, weights=None):
+    if weights is None:
+        return pipeline.fit(frame, y)
+    return pipeline.fit(frame, y, **{f"{pipeline.steps[-1][0]}__sample_weight": weights})
+
+
 def cross_validated_proba(pipeline, frame, y, folds=CV_FOLDS, progress=True, jobs=1,
-                          also_fit_all=False):
+                          also_fit_all=False, weights=None):
     """Out-of-fold P(content) for every line, folds grouped by site (domain) or page.
 
     With `jobs` > 1 the folds are fitted in parallel processes; with `also_fit_all` the model
@@ -61,10 +67,11 @@ def cross_validated_proba(pipeline, frame, y, folds=CV_FOLDS, progress=True, job
         splitter = GroupKFold(n_splits=min(folds, n_groups))
         splits = [(train, test) for train, test in splitter.split(frame, y, groups)
                   if len(np.unique(y[train][y[train] != UNLABELLED])) >= 2]
-    tasks = [delayed(_fit_and_score)(pipeline, frame.iloc[train], y[train], frame.iloc[test])
+    tasks = [delayed(_fit_and_score)(pipeline, frame.iloc[train], y[train], frame.iloc[test],
+                                     None if weights is None else weights[train])
              for train, test in splits]
     if also_fit_all:
-        tasks.append(delayed(_fit_and_score)(pipeline, frame, y, None))
+        tasks.append(delayed(_fit_and_score)(pipeline, frame, y, None, weights))
     results = Parallel(n_jobs=jobs, return_as="generator")(tasks) if jobs != 1 else (
         task[0](*task[1], **task[2]) for task in tasks)
     oof = np.full(len(frame), np.nan) if splits else None
@@ -115,6 +122,41 @@ def calibration_report(frame, y, oof):
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in report.items()}
 
 
+def fit_with_cv(pipeline, frame, y, *, folds=CV_FOLDS, jobs=1, calibrate=True, progress=True,
+                weights=None):
+    """Fit `pipeline` on all lines and judge it by grouped cross-validation.
+
+    Returns
+    -------
+    fitted : the pipeline fitted on all lines, calibrated when `calibrate` (and folds >= 2)
+    threshold : float, the threshold on (calibrated) P(content) that maximised held-out
+        content F1, 0.5 without cross-validation
+    cv : dict of held-out metrics (empty without cross-validation)
+    calibration : dict reporting the calibration, or None
+    """
+    cv, threshold, oof, calibration, fitted = {}, 0.5, None, None, None
+    if folds and folds > 1:
+        if progress:
+            _log(f"cross-validating ({folds} folds grouped by site, else page; {jobs} jobs)")
+        oof, fitted = cross_validated_proba(pipeline, frame, y, folds, progress, jobs=jobs,
+                                            also_fit_all=jobs != 1, weights=weights)
+        if oof is not None and calibrate:
+            calibration = calibration_report(frame, y, oof)
+            mask = (y != UNLABELLED) & ~np.isnan(oof)
+            oof = oof.copy()
+            calibrator = clone(_classifier(pipeline)).set_calibration(oof[mask], y[mask])
+            oof[mask] = calibrator._calibrated(oof[mask])[:, 1]
+        if oof is not None:
+            threshold, cv = evaluate_oof(frame, y, oof)
+    if fitted is None:
+        if progress:
+            _log("fitting the final model on all pages")
+        fitted = _fit(clone(pipeline), frame, y, weights)
+    if calibration is not None:
+        _classifier(fitted).calibration_ = calibrator.calibration_
+    return fitted, threshold, cv, calibration
+
+
 def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, read_options=None,
                 progress=True, site_stats=False, calibrate=True, unlabel_trailing=False,
                 jobs=1):
@@ -156,27 +198,8 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, rea
     if progress:
         _log(f"read {len(pages):,} pages, {len(frame):,} non-blank lines: {counts}")
     pipeline = pipeline if pipeline is not None else build_pipeline(site_stats=site_stats)
-    cv, threshold, oof, calibration, fitted = {}, 0.5, None, None, None
-    if folds and folds > 1:
-        if progress:
-            _log(f"cross-validating ({folds} folds grouped by site, else page; {jobs} jobs)")
-        oof, fitted = cross_validated_proba(pipeline, frame, y, folds, progress, jobs=jobs,
-                                            also_fit_all=jobs != 1)
-        if oof is not None and calibrate:
-            calibration = calibration_report(frame, y, oof)
-            step = _classifier(pipeline)
-            mask = (y != UNLABELLED) & ~np.isnan(oof)
-            oof = oof.copy()
-            calibrator = clone(step).set_calibration(oof[mask], y[mask])
-            oof[mask] = calibrator._calibrated(oof[mask])[:, 1]
-        if oof is not None:
-            threshold, cv = evaluate_oof(frame, y, oof)
-    if fitted is None:
-        if progress:
-            _log("fitting the final model on all pages")
-        fitted = clone(pipeline).fit(frame, y)
-    if calibration is not None:
-        _classifier(fitted).calibration_ = calibrator.calibration_
+    fitted, threshold, cv, calibration = fit_with_cv(pipeline, frame, y, folds=folds, jobs=jobs,
+                                                     calibrate=calibrate, progress=progress)
     out_dir = Path(out_dir)
     used_sources = sources(pages)
     card = {
