@@ -47,6 +47,7 @@ VARIANTS = {
     "site_stats": {"site_stats": True},  # + site-level line repetition, counted per set
     "trees150": {"trees": 150, "learning_rate": 0.1},
     "uncalibrated": {"calibrate": False},
+    "first_own": {"first_stage_neighbours": False},  # stage one on the line's own features
     "balanced": {"balance": 0.5},  # sources weighted by n ** -0.5 (train.data.source_weights)
     "balanced_equal": {"balance": 1.0},  # every source counts the same
 }

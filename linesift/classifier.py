@@ -21,6 +21,8 @@ from sklearn.utils.validation import check_is_fitted
 from .features import LineText, shift_within_pages, window_mean
 from .frame import BASE_COLUMNS, GROUP, PAGE, TEXT, TOKENS, check_frame
 
+NEIGHBOUR_PREFIXES = ("nb-", "nb+", "win")
+"""Names of NeighbourFeatures' columns start with these."""
 SCORE_OFFSETS = (-4, -3, -2, -1, 1, 2, 3, 4)
 SCORE_WINDOWS = (1, 3, 7, 15, 40)
 INNER_FOLDS = 4
@@ -77,6 +79,9 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
     trees, learning_rate : int, float
         Boosting rounds and learning rate of the default stage two; scoring time grows with
         the number of trees.
+    first_stage_neighbours : bool
+        Whether the default stage one also sees the neighbour features (False: only the
+        line's own text and shape; the neighbours then reach stage two only).
 
     Notes
     -----
@@ -88,7 +93,8 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
     def __init__(self, *, first=None, second=None, offsets=SCORE_OFFSETS, windows=SCORE_WINDOWS,
                  inner_folds=INNER_FOLDS, use_context=True, word_ngrams=(1, 2),
                  char_ngrams=None, trees=SECOND_STAGE_TREES,
-                 learning_rate=SECOND_STAGE_LEARNING_RATE, random_state=0):
+                 learning_rate=SECOND_STAGE_LEARNING_RATE, first_stage_neighbours=True,
+                 random_state=0):
         self.first = first
         self.second = second
         self.offsets = offsets
@@ -99,6 +105,7 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         self.char_ngrams = char_ngrams
         self.trees = trees
         self.learning_rate = learning_rate
+        self.first_stage_neighbours = first_stage_neighbours
         self.random_state = random_state
 
     def fit(self, X, y, sample_weight=None):
@@ -110,8 +117,10 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("training needs labelled lines of both classes (content and boilerplate)")
         self.classes_ = np.array([0, 1])
         self.dense_columns_ = feature_columns(X)
+        first_columns = self.dense_columns_ if self.first_stage_neighbours else [
+            c for c in self.dense_columns_ if not c.startswith(NEIGHBOUR_PREFIXES)]
         first = self.first if self.first is not None else make_first_stage(
-            self.dense_columns_, word_ngrams=self.word_ngrams, char_ngrams=self.char_ngrams,
+            first_columns, word_ngrams=self.word_ngrams, char_ngrams=self.char_ngrams,
             text_columns=[c for c in (TEXT, TOKENS) if c in X])
         self.first_ = _fit_weighted(clone(first), X[labelled], y[labelled],
                                     None if w is None else w[labelled])
@@ -262,11 +271,14 @@ def _linear_first_stage_proba(first, X, dense_values=None, dense_columns=None):
             offset += block.shape[1]
         elif name == "dense":
             weights = coef[offset:offset + len(columns)]
-            if dense_values is not None and list(columns) == list(dense_columns) and all(
+            position = {c: i for i, c in enumerate(dense_columns or ())}
+            if dense_values is not None and all(c in position for c in columns) and all(
                     hasattr(transformer, a) for a in ("mean_", "scale_")):
                 # StandardScaler folded into the weights: (x - mean) / scale @ w
-                scaled = weights / transformer.scale_
-                decision += dense_values @ scaled - float(transformer.mean_ @ scaled)
+                scaled = np.zeros(dense_values.shape[1])
+                scaled[[position[c] for c in columns]] = weights / transformer.scale_
+                decision += dense_values @ scaled - float(
+                    transformer.mean_ @ (weights / transformer.scale_))
             else:
                 decision += transformer.transform(X[columns]) @ weights
             offset += len(columns)

@@ -144,3 +144,38 @@ def test_parallel_training_gives_the_same_model_and_metrics(tmp_path, sample_pat
     assert one["cv"] == two["cv"] and one["threshold"] == two["threshold"]
     text = next(iter(linesift.read_pages([sample_path]))).text
     assert linesift.load(tmp_path / "one").score(text) == linesift.load(tmp_path / "two").score(text)
+
+
+def test_stage_one_on_own_features_scores_the_same_by_the_fast_path(sample_path):
+    from linesift.classifier import _linear_first_stage_proba
+    from linesift.model import build_pipeline
+    from train.data import load_training_pages, training_table
+
+    frame, y = training_table(load_training_pages([str(sample_path)]))
+    model = build_pipeline(first_stage_neighbours=False, trees=5).fit(frame, y)
+    enriched = model[:-1].transform(frame)
+    clf = model[-1]
+    first_columns = next(columns for name, _, columns
+                         in clf.first_.named_steps["features"].transformers_ if name == "dense")
+    assert first_columns and not any(c.startswith(("nb", "win")) for c in first_columns)
+    dense = enriched[clf.dense_columns_].to_numpy()
+    fast = _linear_first_stage_proba(clf.first_, enriched, dense, clf.dense_columns_)
+    np.testing.assert_allclose(fast, clf.first_.predict_proba(enriched)[:, 1], rtol=1e-9,
+                               atol=1e-12)
+
+
+def test_source_weights_even_out_sources():
+    from train.data import source_weights, training_table
+
+    big = [linesift.Page(id=f"b{i}", text="A line.\nAnother line.", labels=["content", None],
+                         meta={"source": "big"}) for i in range(4)]
+    small = [linesift.Page(id="s", text="One line.", labels=["boilerplate"],
+                           meta={"source": "small"})]
+    pages = big + small
+    frame, y = training_table(pages)
+    equal = source_weights(pages, frame, y, power=1.0)
+    labelled = y != -1
+    # 4 labelled lines from "big", 1 from "small": each source's weights sum to the same.
+    assert equal[labelled][:4].sum() == pytest.approx(equal[labelled][4:].sum())
+    assert equal[labelled].mean() == pytest.approx(1.0)
+    assert np.all(source_weights(pages, frame, y, power=0.0) == 1.0)
