@@ -115,6 +115,8 @@ def main():
                              "on the training sets, as `linesift train` does; 0: threshold 0.5 "
                              "on uncalibrated scores (faster)")
     parser.add_argument("--jobs", type=int, default=1, help="processes for the CV folds")
+    parser.add_argument("--save-models", metavar="DIR", default=None,
+                        help="also save each fitted variant as DIR/VARIANT.joblib")
     args = parser.parse_args()
 
     train_pages = load_training_pages([shared_file(n) for n in args.train])
@@ -147,6 +149,12 @@ def main():
                                               calibrate=calibrate, progress=False,
                                               weights=weights)
         results[name] = evaluate_sets(model_predictor(fitted, threshold, site), eval_pages)
+        if args.save_models:
+            import joblib
+            from pathlib import Path
+
+            Path(args.save_models).mkdir(parents=True, exist_ok=True)
+            joblib.dump(fitted, Path(args.save_models) / f"{name}.joblib")
         print(f"trained {name} in {time.perf_counter() - start:.0f} s (threshold {threshold:.2f})")
     print()
     _print(results)
