@@ -144,10 +144,10 @@ def main():
         if site:
             frame = with_site_columns(frame, pages, count_site_lines(pages))
         weights = source_weights(pages, frame, y, balance) if balance else None
-        fitted, threshold, _, _ = fit_with_cv(build_pipeline(**params), frame, y,
-                                              folds=args.cv_folds, jobs=args.jobs,
-                                              calibrate=calibrate, progress=False,
-                                              weights=weights)
+        fitted, threshold, _, _, _ = fit_with_cv(build_pipeline(**params), frame, y,
+                                                 folds=args.cv_folds, jobs=args.jobs,
+                                                 calibrate=calibrate, progress=False,
+                                                 weights=weights)
         results[name] = evaluate_sets(model_predictor(fitted, threshold, site), eval_pages)
         if args.save_models:
             import joblib

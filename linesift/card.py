@@ -32,6 +32,15 @@ def render_card_readme(card):
         for key, value in cv.items():
             if not isinstance(value, (dict, list)):
                 lines.append(f"| {key} | {_fmt(value)} |")
+    per_source = card.get("cv_detail", {}).get("per_source")
+    if per_source:
+        lines += ["", "Per source (held-out sites, same threshold; sparse sources on their "
+                      "labelled lines only):", "",
+                  "| source | lines | content P | content R | content F1 |",
+                  "|---|---|---|---|---|"]
+        for name, m in per_source.items():
+            lines.append(f"| {name} | {m['lines']:,} | {_fmt(m['content_precision'])} | "
+                         f"{_fmt(m['content_recall'])} | {_fmt(m['content_f1'])} |")
     calibration = card.get("calibration")
     if calibration:
         lines += ["", "## Calibration", "", f"P(content) is mapped by {calibration['method']}.",

@@ -73,6 +73,8 @@ def test_cross_validation_reports_metrics_and_threshold(tmp_path, sample_path):
         assert 0.0 <= cv[key] <= 1.0
     assert cv["threshold"] == card["threshold"]
     assert cv["lines"] == 138  # only labelled lines are scored
+    (source,) = card["cv_detail"]["per_source"]  # the sample is one source
+    assert card["cv_detail"]["per_source"][source]["lines"] == 138
     calibration = card["calibration"]
     assert 0.0 <= calibration["ece_raw"] <= 1.0
     assert 0.0 <= calibration["brier_calibrated_held_out"] <= 1.0

@@ -133,6 +133,7 @@ def fit_with_cv(pipeline, frame, y, *, folds=CV_FOLDS, jobs=1, calibrate=True, p
         content F1, 0.5 without cross-validation
     cv : dict of held-out metrics (empty without cross-validation)
     calibration : dict reporting the calibration, or None
+    oof : ndarray of (calibrated) held-out P(content) per line, or None
     """
     cv, threshold, oof, calibration, fitted = {}, 0.5, None, None, None
     if folds and folds > 1:
@@ -154,7 +155,7 @@ def fit_with_cv(pipeline, frame, y, *, folds=CV_FOLDS, jobs=1, calibrate=True, p
         fitted = _fit(clone(pipeline), frame, y, weights)
     if calibration is not None:
         _classifier(fitted).calibration_ = calibrator.calibration_
-    return fitted, threshold, cv, calibration
+    return fitted, threshold, cv, calibration, oof
 
 
 def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, read_options=None,
@@ -198,8 +199,10 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, rea
     if progress:
         _log(f"read {len(pages):,} pages, {len(frame):,} non-blank lines: {counts}")
     pipeline = pipeline if pipeline is not None else build_pipeline(site_stats=site_stats)
-    fitted, threshold, cv, calibration = fit_with_cv(pipeline, frame, y, folds=folds, jobs=jobs,
-                                                     calibrate=calibrate, progress=progress)
+    fitted, threshold, cv, calibration, oof = fit_with_cv(
+        pipeline, frame, y, folds=folds, jobs=jobs, calibrate=calibrate, progress=progress)
+    if oof is not None:
+        cv["per_source"] = per_source_metrics(pages, frame, y, oof, threshold)
     out_dir = Path(out_dir)
     used_sources = sources(pages)
     card = {
@@ -225,6 +228,20 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, rea
         _log(f"saved {out_dir} (threshold {threshold:.2f}, "
              f"CV content F1 {card['cv'].get('content_f1', float('nan')):.3f})")
     return card
+
+
+def per_source_metrics(pages, frame, y, oof, threshold):
+    """Held-out content precision, recall and F1 at `threshold` for each page source."""
+    names = np.array([p.meta.get("source") or "unknown" for p in pages],
+                     dtype=object)[frame[PAGE].to_numpy()]
+    out = {}
+    for name in sorted(set(names)):
+        mask = (names == name) & (y != UNLABELLED) & ~np.isnan(oof)
+        if mask.any():
+            m = line_metrics(y[mask], oof[mask], frame[PAGE].to_numpy()[mask], threshold)
+            out[name] = {k: round(m[k], 4) for k in ("content_precision", "content_recall",
+                                                     "content_f1")} | {"lines": m["lines"]}
+    return out
 
 
 def _classifier(pipeline):
