@@ -20,11 +20,13 @@ from sklearn.utils.validation import check_is_fitted
 from .charclass import CLASSES, char_class_counts
 from .frame import PAGE, TEXT, TOKENS, check_frame, page_bounds
 
-MAX_FEATURE_CHARS = 2000
+MAX_FEATURE_CHARS = 600
 """Characters of a line looked at by the shape features; longer lines are judged on this prefix."""
 MAX_NGRAM_CHARS = 200
 """Characters of a line fed to the n-gram hashing."""
 N_HASH_FEATURES = 2**18
+STOPWORD_TOKENS = 48
+"""Tokens of a line whose stopwords are counted."""
 NEIGHBOUR_OFFSETS = (-3, -2, -1, 1, 2, 3)
 WINDOWS = (2, 5, 10)
 
@@ -240,8 +242,10 @@ class StopwordDensity(TransformerMixin, BaseEstimator):
         X = check_frame(X)
         toks = line_tokens(X, self.max_chars)
         starts, ends = page_bounds(X[PAGE].to_numpy())
-        hits, best = stopword_hits(toks, starts)
-        n = np.fromiter(map(len, toks), dtype=np.float64, count=len(toks))
+        # the density of a long line is judged on its first tokens (bounded lookups per line)
+        counted = list(map(itemgetter(slice(0, STOPWORD_TOKENS)), toks))
+        hits, best = stopword_hits(counted, starts)
+        n = np.fromiter(map(len, counted), dtype=np.float64, count=len(counted))
         page_hits = np.add.reduceat(hits, starts) if len(hits) else hits
         page_n = np.add.reduceat(n, starts) if len(n) else n
         page_density = np.repeat(page_hits / np.maximum(page_n, 1), ends - starts)
@@ -376,7 +380,7 @@ def window_mean(values, pages, half_width):
     return (csum[hi] - csum[lo]) / (width[:, None] if q.ndim == 2 else width)
 
 
-MAX_NGRAM_TOKENS = 50
+MAX_NGRAM_TOKENS = 24
 """Tokens of a line fed to the word n-gram hashing."""
 
 
