@@ -21,8 +21,8 @@ from linesift.classifier import UNLABELLED
 from linesift.frame import PAGE
 from linesift.model import build_pipeline
 from linesift.sitestats import count_site_lines, with_site_columns
-from train.data import (load_training_pages, source_weights, training_table,
-                        unlabel_trailing_prose)
+from train.data import (TRAILING_PROSE_MIN_WORDS, load_training_pages, source_weights,
+                        training_table, unlabel_trailing_prose)
 from train.fit import fit_with_cv
 from train.metrics import prf
 
@@ -48,6 +48,7 @@ VARIANTS = {
     "trees150": {"trees": 150, "learning_rate": 0.1},
     "uncalibrated": {"calibrate": False},
     "first_own": {"first_stage_neighbours": False},  # stage one on the line's own features
+    "trailing6": {"trailing_min_words": 6},  # unlabel trailing prose from 6 words on
     "balanced": {"balance": 0.5},  # sources weighted by n ** -0.5 (train.data.source_weights)
     "balanced_equal": {"balance": 1.0},  # every source counts the same
 }
@@ -139,7 +140,8 @@ def main():
         calibrate = params.pop("calibrate", True)
         site = params.get("site_stats", False)
         balance = params.pop("balance", 0.0)
-        pages = unlabel_trailing_prose(train_pages)[0] if unlabel else train_pages
+        min_words = params.pop("trailing_min_words", TRAILING_PROSE_MIN_WORDS)
+        pages = unlabel_trailing_prose(train_pages, min_words)[0] if unlabel else train_pages
         frame, y = training_table(pages)
         if site:
             frame = with_site_columns(frame, pages, count_site_lines(pages))
