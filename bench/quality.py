@@ -74,6 +74,9 @@ def evaluate_sets(predict, eval_pages):
             sel = mask & (langs == lang)
             if sel.sum() >= MIN_LANG_LINES and len(set(langs[mask])) > 1:
                 rows.append(_row(name, lang, y[sel], keep[sel]))
+        if len(set(langs[mask]) - {"en"}) > 1:  # every language the training sets lack
+            sel = mask & (langs != "en")
+            rows.append(_row(name, "not en", y[sel], keep[sel]))
     return rows
 
 

@@ -122,7 +122,7 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         first = self.first if self.first is not None else make_first_stage(
             first_columns, word_ngrams=self.word_ngrams, char_ngrams=self.char_ngrams,
             text_columns=[c for c in (TEXT, TOKENS) if c in X])
-        self.first_ = _fit_weighted(clone(first), X[labelled], y[labelled],
+        self.first_ = fit_weighted(clone(first), X[labelled], y[labelled],
                                     None if w is None else w[labelled])
         if not self.use_context:
             return self
@@ -132,7 +132,7 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
             l2_regularization=1.0,
             random_state=self.random_state)
         Z = self._context_matrix(X, oof)
-        self.second_ = _fit_weighted(clone(second), Z[labelled], y[labelled],
+        self.second_ = fit_weighted(clone(second), Z[labelled], y[labelled],
                                      None if w is None else w[labelled])
         return self
 
@@ -155,7 +155,7 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
             if len(np.unique(y[train])) < 2:
                 oof[test] = y[train].mean() if len(train) else 0.5
                 continue
-            model = _fit_weighted(clone(first), X.iloc[train], y[train],
+            model = fit_weighted(clone(first), X.iloc[train], y[train],
                                   None if w is None else w[train])
             oof[test] = model.predict_proba(X.iloc[test])[:, 1]
         return oof
@@ -237,7 +237,7 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
                         "dist_to_best_line"]
 
 
-def _fit_weighted(estimator, X, y, sample_weight):
+def fit_weighted(estimator, X, y, sample_weight):
     """``estimator.fit`` with sample weights routed to a pipeline's final step."""
     if sample_weight is None:
         return estimator.fit(X, y)

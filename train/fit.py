@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
 
-from linesift.classifier import UNLABELLED
+from linesift.classifier import UNLABELLED, fit_weighted
 from linesift.frame import GROUP, PAGE
 from linesift.model import build_pipeline, save_model
 
@@ -35,15 +35,9 @@ def _fit_and_score(pipeline, train_frame, train_y, test_frame, weights=None):
 
     start = time.perf_counter()
     with threadpool_limits(1):  # parallelism comes from running folds side by side
-        model = _fit(clone(pipeline), train_frame, train_y, weights)
+        model = fit_weighted(clone(pipeline), train_frame, train_y, weights)
         result = model if test_frame is None else model.predict_proba(test_frame)[:, 1]
     return result, time.perf_counter() - start
-
-
-def _fit(pipeline, frame, y, weights=None):
-    if weights is None:
-        return pipeline.fit(frame, y)
-    return pipeline.fit(frame, y, **{f"{pipeline.steps[-1][0]}__sample_weight": weights})
 
 
 def cross_validated_proba(pipeline, frame, y, folds=CV_FOLDS, progress=True, jobs=1,
@@ -152,7 +146,7 @@ def fit_with_cv(pipeline, frame, y, *, folds=CV_FOLDS, jobs=1, calibrate=True, p
     if fitted is None:
         if progress:
             _log("fitting the final model on all pages")
-        fitted = _fit(clone(pipeline), frame, y, weights)
+        fitted = fit_weighted(clone(pipeline), frame, y, weights)
     if calibration is not None:
         _classifier(fitted).calibration_ = calibrator.calibration_
     return fitted, threshold, cv, calibration, oof
