@@ -36,7 +36,7 @@ test-fast: $(STAMP)  ## Unit tests only (no Label Studio, no browser)
 
 default-model: $(STAMP)  ## Retrain models/default on ../shared/data (about 20 minutes on 2 cores)
 	$(BIN)/linesift train $(SHARED)/data/*.jsonl.gz -o models/default --name default \
-		--unlabel-trailing-prose --jobs 2
+		--unlabel-trailing-prose --balance-sources 0.5 --jobs 2
 
 bench: $(STAMP)  ## Quality and throughput benchmarks (print tables)
 	$(BIN)/python bench/quality.py

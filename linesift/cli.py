@@ -185,6 +185,10 @@ def train_command(
         False, "--unlabel-trailing-prose",
         help="Use sentence-like boilerplate lines after a page's last content line (mostly "
              "user comments) as context only, not as boilerplate examples."),
+    balance_sources: float = typer.Option(
+        0.0, "--balance-sources", min=0.0, max=1.0,
+        help="Weigh each source (the pages' 'source' field) by its labelled lines to this "
+             "power, negated: 0 counts every line the same, 1 every source the same."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1,
                              help="Processes fitting the CV folds and the final model side by "
                                   "side (memory grows with each)."),
@@ -193,7 +197,7 @@ def train_command(
     from train.fit import train_model
 
     train_model(data, out, name=name, folds=folds, site_stats=site_stats, calibrate=calibrate,
-                unlabel_trailing=unlabel_trailing_prose, jobs=jobs)
+                unlabel_trailing=unlabel_trailing_prose, balance=balance_sources, jobs=jobs)
 
 
 @app.command("site-stats")

@@ -181,3 +181,19 @@ def test_source_weights_even_out_sources():
     assert equal[labelled][:4].sum() == pytest.approx(equal[labelled][4:].sum())
     assert equal[labelled].mean() == pytest.approx(1.0)
     assert np.all(source_weights(pages, frame, y, power=0.0) == 1.0)
+
+
+def test_balanced_training_is_recorded_on_the_card(tmp_path, sample_path):
+    from typer.testing import CliRunner
+
+    from linesift.cli import app
+
+    out = tmp_path / "balanced"
+    result = CliRunner().invoke(app, ["train", str(sample_path), "-o", str(out), "--folds", "0",
+                                      "--balance-sources", "0.5"])
+    assert result.exit_code == 0, result.output
+    card = linesift.load(out).card
+    assert card["source_balance"] == 0.5
+    refused = CliRunner().invoke(app, ["train", str(sample_path), "-o", str(out),
+                                       "--balance-sources", "2"])
+    assert refused.exit_code != 0 and "balance-sources" in refused.output

@@ -12,8 +12,8 @@ from linesift.classifier import UNLABELLED, fit_weighted
 from linesift.frame import GROUP, PAGE
 from linesift.model import build_pipeline, save_model
 
-from .data import (fingerprint, label_counts, load_training_pages, sources, training_table,
-                   unlabel_trailing_prose)
+from .data import (fingerprint, label_counts, load_training_pages, source_weights, sources,
+                   training_table, unlabel_trailing_prose)
 from .metrics import best_threshold, brier, calibration_error, line_metrics
 
 CV_FOLDS = 5
@@ -154,7 +154,7 @@ def fit_with_cv(pipeline, frame, y, *, folds=CV_FOLDS, jobs=1, calibrate=True, p
 
 def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, read_options=None,
                 progress=True, site_stats=False, calibrate=True, unlabel_trailing=False,
-                jobs=1):
+                balance=0.0, jobs=1):
     """Train on labelled pages, cross-validate, choose the threshold and save the model.
 
     Parameters
@@ -172,6 +172,9 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, rea
         Map P(content) through an isotonic fit of the cross-validated scores.
     unlabel_trailing : bool
         Fit on :func:`~train.data.unlabel_trailing_prose` labels (comments as context only).
+    balance : float
+        Weigh sources by their labelled lines to the power -`balance`
+        (:func:`~train.data.source_weights`; 0: every line counts the same).
     jobs : int
         Processes fitting the CV folds and the final model side by side.
 
@@ -193,8 +196,10 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, rea
     if progress:
         _log(f"read {len(pages):,} pages, {len(frame):,} non-blank lines: {counts}")
     pipeline = pipeline if pipeline is not None else build_pipeline(site_stats=site_stats)
+    weights = source_weights(pages, frame, y, balance) if balance else None
     fitted, threshold, cv, calibration, oof = fit_with_cv(
-        pipeline, frame, y, folds=folds, jobs=jobs, calibrate=calibrate, progress=progress)
+        pipeline, frame, y, folds=folds, jobs=jobs, calibrate=calibrate, progress=progress,
+        weights=weights)
     if oof is not None:
         cv["per_source"] = per_source_metrics(pages, frame, y, oof, threshold)
     out_dir = Path(out_dir)
@@ -216,6 +221,7 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, rea
         "uses_site_stats": bool(site_stats),
         "calibration": calibration,
         "unlabelled_trailing_prose_lines": unlabelled_prose,
+        "source_balance": balance,
     }
     card = save_model(fitted, out_dir, card)
     if progress:
