@@ -3,7 +3,9 @@
 import hashlib
 from collections import Counter
 
-from linesift.frame import lines_frame
+import numpy as np
+
+from linesift.frame import PAGE, lines_frame
 from linesift.labels import BOILERPLATE, CONTENT
 from linesift.readers import read_labelled_pages
 
@@ -21,7 +23,7 @@ def training_table(pages):
 TRAILING_PROSE_MIN_WORDS = 12
 
 
-def unlabel_trailing_prose(pages, min_words=TRAILING_PROSE_MIN_WORDS, new_label=None):
+def unlabel_trailing_prose(pages, min_words=TRAILING_PROSE_MIN_WORDS):
     """Pages whose boilerplate prose after the last content line is made unlabelled.
 
     Sources disagree on user comments and forum posts (see ``../shared/data/README.md``):
@@ -29,8 +31,7 @@ def unlabel_trailing_prose(pages, min_words=TRAILING_PROSE_MIN_WORDS, new_label=
     sentence-like line (at least `min_words` words, ending in terminal punctuation) labelled
     boilerplate after a page's article is most often such a comment; leaving it unlabelled
     keeps it as context without teaching the model that prose after an article is boilerplate.
-    `new_label` ("content") relabels them instead. Returns new pages and the number of lines
-    changed.
+    Returns new pages and the number of lines unlabelled.
     """
     from dataclasses import replace
 
@@ -45,10 +46,16 @@ def unlabel_trailing_prose(pages, min_words=TRAILING_PROSE_MIN_WORDS, new_label=
                 line = page.lines[i]
                 if (labels[i] == BOILERPLATE and len(line.split()) >= min_words
                         and line.rstrip().rstrip(CLOSERS)[-1:] in TERMINALS):
-                    labels[i] = new_label
+                    labels[i] = None
                     changed += 1
         out.append(replace(page, labels=labels))
     return out, changed
+
+
+def line_sources(pages, frame):
+    """The source (the page's ``source`` field, else 'unknown') of each line of `frame`."""
+    names = np.array([page.meta.get("source") or "unknown" for page in pages], dtype=object)
+    return names[frame[PAGE].to_numpy()]
 
 
 def source_weights(pages, frame, y, power=0.5):
@@ -58,12 +65,7 @@ def source_weights(pages, frame, y, power=0.5):
     given, 0.5: its total grows with the square root of its size, 1: every source counts the
     same); weights average 1 over labelled lines. The source is the page's ``source`` field.
     """
-    import numpy as np
-
-    from linesift.frame import PAGE
-
-    names = np.array([pages[p].meta.get("source") or "unknown" for p in range(len(pages))],
-                     dtype=object)[frame[PAGE].to_numpy()]
+    names = line_sources(pages, frame)
     labelled = np.asarray(y) != -1
     weights = np.ones(len(frame))
     sizes = Counter(names[labelled])

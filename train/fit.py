@@ -12,8 +12,8 @@ from linesift.classifier import UNLABELLED, fit_weighted
 from linesift.frame import GROUP, PAGE
 from linesift.model import build_pipeline, save_model
 
-from .data import (fingerprint, label_counts, load_training_pages, source_weights, sources,
-                   training_table, unlabel_trailing_prose)
+from .data import (fingerprint, label_counts, line_sources, load_training_pages,
+                   source_weights, sources, training_table, unlabel_trailing_prose)
 from .metrics import best_threshold, brier, calibration_error, line_metrics
 
 CV_FOLDS = 5
@@ -66,8 +66,7 @@ def cross_validated_proba(pipeline, frame, y, folds=CV_FOLDS, progress=True, job
              for train, test in splits]
     if also_fit_all:
         tasks.append(delayed(_fit_and_score)(pipeline, frame, y, None, weights))
-    results = Parallel(n_jobs=jobs, return_as="generator")(tasks) if jobs != 1 else (
-        task[0](*task[1], **task[2]) for task in tasks)
+    results = Parallel(n_jobs=jobs, return_as="generator")(tasks)  # n_jobs=1: in this process
     oof = np.full(len(frame), np.nan) if splits else None
     fitted = None
     for k, (result, seconds) in enumerate(results, 1):
@@ -232,8 +231,7 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, rea
 
 def per_source_metrics(pages, frame, y, oof, threshold):
     """Held-out content precision, recall and F1 at `threshold` for each page source."""
-    names = np.array([p.meta.get("source") or "unknown" for p in pages],
-                     dtype=object)[frame[PAGE].to_numpy()]
+    names = line_sources(pages, frame)
     out = {}
     for name in sorted(set(names)):
         mask = (names == name) & (y != UNLABELLED) & ~np.isnan(oof)
