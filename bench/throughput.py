@@ -19,7 +19,6 @@ from common import ROOT, SHARED_DATA, print_table, shared_file
 DEFAULT_SETS = ("dragnet", "trafilatura_eval", "all")
 """`all`: every shared set in one command (800,000 lines), where start-up weighs least."""
 TARGET_LINES_PER_S = 50_000
-ALL_SETS = ()
 
 
 def count(path):
@@ -66,8 +65,7 @@ def main():
     parser.add_argument("--scale", action="store_true",
                         help="also --jobs 1/2, peak memory at 1x/10x/100x and Dask (bench/scale.py)")
     args = parser.parse_args()
-    global ALL_SETS
-    ALL_SETS = sorted(SHARED_DATA.glob("*.jsonl.gz"))
+    all_sets = sorted(SHARED_DATA.glob("*.jsonl.gz"))
 
     one_line = ROOT / "bench" / ".throughput-one-line.txt"
     one_line.write_text("One short line of text.\n", encoding="utf-8")
@@ -75,7 +73,7 @@ def main():
     one_line.unlink()
     rows = []
     for name in args.sets:
-        path = ALL_SETS if name == "all" else shared_file(name)
+        path = all_sets if name == "all" else shared_file(name)
         pages, lines, mb = map(sum, zip(*(count(p) for p in path))) if name == "all" \
             else count(path)
         seconds, peak = run_filter(path, args.model, cores=[0])

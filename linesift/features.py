@@ -128,9 +128,8 @@ def _pattern_marks(texts, max_chars):
     low = "\n".join(t[:max_chars].replace("\n", " ") for t in texts).lower()
     starts = np.cumsum([0] + [len(t) + 1 for t in low.split("\n")[:-1]])
     for j, marks in ((0, URL_MARKS), (2, COPYRIGHT_MARKS)):
-        positions = [pos for mark in marks for pos in _find_all(low, mark)]
-        if positions:
-            out[np.searchsorted(starts, positions, side="right") - 1, j] = 1.0
+        out[:, j] = _lines_with([pos for mark in marks for pos in _find_all(low, mark)],
+                                starts, n)
     cps = np.frombuffer(low.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     out[:, 1] = _lines_with(_year_starts(cps), starts, n)
     at = np.flatnonzero(cps[1:-1] == ord("@")) + 1
@@ -244,7 +243,7 @@ class StopwordDensity(TransformerMixin, BaseEstimator):
         starts, ends = page_bounds(X[PAGE].to_numpy())
         # the density of a long line is judged on its first tokens (bounded lookups per line)
         counted = list(map(itemgetter(slice(0, STOPWORD_TOKENS)), toks))
-        hits, best = stopword_hits(counted, starts)
+        hits = stopword_hits(counted, starts)
         n = np.fromiter(map(len, counted), dtype=np.float64, count=len(counted))
         page_hits = np.add.reduceat(hits, starts) if len(hits) else hits
         page_n = np.add.reduceat(n, starts) if len(n) else n

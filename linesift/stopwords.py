@@ -59,7 +59,7 @@ def _membership_csr():
 
 
 def stopword_hits(token_lists, page_starts):
-    """Stopwords of each line in its page's stoplist, and each page's stoplist index.
+    """Stopwords of each line in its page's stoplist.
 
     Parameters
     ----------
@@ -70,12 +70,11 @@ def stopword_hits(token_lists, page_starts):
 
     Returns
     -------
-    hits : ndarray (n_lines,) -- tokens of the line in its page's list
-    best : ndarray (n_pages,) -- index of the list covering most of the page's first
-        LANGUAGE_SAMPLE_TOKENS tokens, -1 when no token of the page is in any list
+    hits : ndarray (n_lines,) -- tokens of the line in its page's list: the list covering
+        most of the page's first LANGUAGE_SAMPLE_TOKENS tokens (no hits when none does)
 
-    Vectorised over the batch: tokens become rows of :func:`membership` with one dict lookup
-    each; choosing the lists and counting hits are numpy passes.
+    Vectorised over the batch: tokens become rows of the membership matrix (:func:`stoplists`)
+    with one dict lookup each; choosing the lists and counting hits are numpy passes.
     """
     from itertools import chain, repeat
 
@@ -96,7 +95,7 @@ def stopword_hits(token_lists, page_starts):
     counts = (per_page @ _membership_csr()).toarray()
     best = np.where(counts.max(axis=1, initial=0) > 0, counts.argmax(axis=1), -1)
     hit = member[rows, np.maximum(best, 0)[page_of]] & (best[page_of] >= 0)
-    return np.bincount(line_of, weights=hit, minlength=n_lines), best
+    return np.bincount(line_of, weights=hit, minlength=n_lines)
 
 
 TOKEN_CHUNK_LINES = 4096
@@ -124,10 +123,8 @@ def batch_tokens(texts):
     from .charclass import letter_mask
 
     joined = "\n".join(texts)
-    if joined.count("\n") != len(texts) - 1:  # a line holding "\n" itself: one at a time
-        return [batch_tokens([t])[0] if "\n" not in t else
-                [tok for part in t.split("\n") for tok in batch_tokens([part])[0]]
-                for t in texts]
+    if joined.count("\n") != len(texts) - 1:  # a line holding "\n": it separates words too
+        return batch_tokens([t.replace("\n", " ") for t in texts])
     cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     letter, cjk = letter_mask(cps)
     newline = cps == 10

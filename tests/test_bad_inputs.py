@@ -234,13 +234,19 @@ def test_broken_symlink_in_a_directory_is_named_not_ignored(tiny_model, tmp_path
     assert_one_line_error(run(tiny_model, src), f"{src / 'link.txt'}: is a broken symbolic link")
 
 
-def test_permission_denied_file(tiny_model, tmp_path):
-    src = tmp_path / "pages"
+def pages_with_a_locked_file(parent):
+    """`parent`/pages holding a readable page and `locked.txt` with mode 000."""
+    src = parent / "pages"
     src.mkdir()
     (src / "a.txt").write_text("The first page has a sentence of text.\n", encoding="utf-8")
     locked = src / "locked.txt"
     locked.write_text("secret\n")
     locked.chmod(0)
+    return src, locked
+
+
+def test_permission_denied_file(tiny_model, tmp_path):
+    src, locked = pages_with_a_locked_file(tmp_path)
     if os.access(locked, os.R_OK):
         pytest.skip("running as root: chmod 000 does not stop root reading (see the "
                     "setpriv test and the symlink-loop tests)")
@@ -260,12 +266,7 @@ def test_permission_denied_file_as_root_run_as_nobody(tiny_model):
         root.chmod(0o755)
         model = root / "model"
         shutil.copytree(tiny_model, model)
-        src = root / "pages"
-        src.mkdir()
-        (src / "a.txt").write_text("The first page has a sentence of text.\n", encoding="utf-8")
-        locked = src / "locked.txt"
-        locked.write_text("secret\n")
-        locked.chmod(0)
+        src, locked = pages_with_a_locked_file(root)
         for path in [model, *model.iterdir(), src, src / "a.txt"]:
             path.chmod(0o755 if path.is_dir() else 0o644)
         as_nobody = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
