@@ -51,6 +51,7 @@ VARIANTS = {
     "trailing6": {"trailing_min_words": 6},  # unlabel trailing prose from 6 words on
     "balanced": {"balance": 0.5},  # sources weighted by n ** -0.5 (train.data.source_weights)
     "balanced_equal": {"balance": 1.0},  # every source counts the same
+    "cue_words": {"cue_words": True},  # cue words of every language hashed as one concept
 }
 """Model variants compared: ContextClassifier parameters, plus how the training labels are
 treated (``unlabel_trailing``: comments after an article as context only, the default's recipe)

@@ -42,7 +42,7 @@ FIRST_STAGE_ALPHA = 1e-5
 
 
 def make_first_stage(dense_columns, *, alpha=FIRST_STAGE_ALPHA, word_ngrams=(1, 2),
-                     char_ngrams=None, text_columns=(TEXT,)):
+                     char_ngrams=None, text_columns=(TEXT,), cue_words=False):
     """Stage one: hashed n-grams of the text + scaled dense features -> logistic regression.
 
     Fitted by averaged SGD on the log loss: within 0.01 content F1 of liblinear's exact fit on
@@ -50,7 +50,7 @@ def make_first_stage(dense_columns, *, alpha=FIRST_STAGE_ALPHA, word_ngrams=(1, 
     """
     parts = [("dense", StandardScaler(), list(dense_columns))]
     if word_ngrams or char_ngrams:
-        text = LineText(word_ngrams=word_ngrams, char_ngrams=char_ngrams)
+        text = LineText(word_ngrams=word_ngrams, char_ngrams=char_ngrams, cue_words=cue_words)
         parts.insert(0, ("text", text, list(text_columns)))
     return Pipeline([
         ("features", ColumnTransformer(parts, sparse_threshold=1.0)),
@@ -82,6 +82,10 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
     first_stage_neighbours : bool
         Whether the default stage one also sees the neighbour features (False: only the
         line's own text and shape; the neighbours then reach stage two only).
+    cue_words : bool
+        Whether the default stage one hashes boilerplate cue words of every language as their
+        shared concept (:mod:`linesift.cues`). Measured and left off: it lowered held-out F1
+        on seven of the eight shared sources (see the README's benchmarks).
 
     Notes
     -----
@@ -94,7 +98,7 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
                  inner_folds=INNER_FOLDS, use_context=True, word_ngrams=(1, 2),
                  char_ngrams=None, trees=SECOND_STAGE_TREES,
                  learning_rate=SECOND_STAGE_LEARNING_RATE, first_stage_neighbours=True,
-                 random_state=0):
+                 cue_words=False, random_state=0):
         self.first = first
         self.second = second
         self.offsets = offsets
@@ -106,7 +110,12 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         self.trees = trees
         self.learning_rate = learning_rate
         self.first_stage_neighbours = first_stage_neighbours
+        self.cue_words = cue_words
         self.random_state = random_state
+
+    def __setstate__(self, state):
+        state.setdefault("cue_words", False)  # models saved before the option existed
+        super().__setstate__(state)
 
     def fit(self, X, y, sample_weight=None):
         X = check_frame(X)
@@ -121,7 +130,7 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
             c for c in self.dense_columns_ if not c.startswith(NEIGHBOUR_PREFIXES)]
         first = self.first if self.first is not None else make_first_stage(
             first_columns, word_ngrams=self.word_ngrams, char_ngrams=self.char_ngrams,
-            text_columns=[c for c in (TEXT, TOKENS) if c in X])
+            text_columns=[c for c in (TEXT, TOKENS) if c in X], cue_words=self.cue_words)
         self.first_ = fit_weighted(clone(first), X[labelled], y[labelled],
                                     None if w is None else w[labelled])
         if not self.use_context:

@@ -394,40 +394,50 @@ def token_ngrams(tokens, ngram_range=(1, 2), max_tokens=MAX_NGRAM_TOKENS):
     return out
 
 
-_TOKEN_HASHES = {}
+_TOKEN_HASHES = {False: {}, True: {}}  # without and with cue words replaced by concepts
 _TOKEN_HASH_CACHE_SIZE = 1_000_000
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
-def _token_hashes(flat):
-    """murmurhash3 (32 bit, seed 0) of each token, through a bounded cache of known tokens."""
+def _token_hashes(flat, cue_words=False):
+    """murmurhash3 (32 bit, seed 0) of each token, through a bounded cache of known tokens.
+
+    With `cue_words`, a boilerplate cue word of any language is hashed as its concept
+    (:mod:`linesift.cues`), so it costs nothing once the token is cached."""
     from sklearn.utils import murmurhash3_32
 
-    cache = _TOKEN_HASHES
+    cache = _TOKEN_HASHES[bool(cue_words)]
     missing = set(flat).difference(cache)
     if len(cache) + len(missing) > _TOKEN_HASH_CACHE_SIZE:
         cache.clear()
         missing = set(flat)
-    for tok in missing:
-        cache[tok] = murmurhash3_32(tok, seed=0, positive=True)
+    if cue_words:
+        from .cues import cue_concepts
+
+        concept = cue_concepts()
+        for tok in missing:
+            cache[tok] = murmurhash3_32(concept.get(tok, tok), seed=0, positive=True)
+    else:
+        for tok in missing:
+            cache[tok] = murmurhash3_32(tok, seed=0, positive=True)
     return np.fromiter(map(cache.__getitem__, flat), dtype=np.uint64, count=len(flat))
 
 
 def hash_word_ngrams(token_lists, ngram_range=(1, 2), n_features=N_HASH_FEATURES,
-                     max_tokens=MAX_NGRAM_TOKENS):
+                     max_tokens=MAX_NGRAM_TOKENS, cue_words=False):
     """Hashed word n-gram counts of each line, l2-normalised: a CSR matrix (lines x n_features).
 
     The hashing trick of scikit-learn's HashingVectorizer, vectorised over the batch: each
     distinct token is hashed once (murmurhash3), an n-gram's hash is mixed from its tokens'
     hashes with numpy, and the counts are summed into CSR in one pass. HashingVectorizer with a
     Python analyzer builds every n-gram as a string and was the costliest step of scoring
-    (5 µs/line against 1 µs here).
+    (5 µs/line against 1 µs here). `cue_words`: see :func:`_token_hashes`.
     """
     n = len(token_lists)
     lengths = np.minimum(np.fromiter(map(len, token_lists), dtype=np.int64, count=n), max_tokens)
     head = itemgetter(slice(0, max_tokens))
     flat = list(chain.from_iterable(map(head, token_lists)))
-    hashes = _token_hashes(flat)
+    hashes = _token_hashes(flat, cue_words)
     row = np.repeat(np.arange(n), lengths)
     left = np.repeat(np.cumsum(lengths), lengths) - np.arange(len(flat))  # tokens to line end
     lo, hi = ngram_range
@@ -470,14 +480,22 @@ class LineText(TransformerMixin, BaseEstimator):
         n-gram ranges; None leaves that part out.
     n_features : int
         Hash space of each part.
+    cue_words : bool
+        Hash boilerplate cue words of every language as their shared concept ("Publicité",
+        "Anzeige" and "Advertisement" as one word; :mod:`linesift.cues`).
     """
 
     def __init__(self, *, word_ngrams=(1, 2), char_ngrams=(3, 3), n_features=N_HASH_FEATURES,
-                 max_chars=MAX_NGRAM_CHARS):
+                 max_chars=MAX_NGRAM_CHARS, cue_words=False):
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
         self.n_features = n_features
         self.max_chars = max_chars
+        self.cue_words = cue_words
+
+    def __setstate__(self, state):
+        state.setdefault("cue_words", False)  # models saved before the option existed
+        super().__setstate__(state)
 
     def _common(self):
         return dict(n_features=self.n_features, alternate_sign=False, lowercase=False,
@@ -494,7 +512,8 @@ class LineText(TransformerMixin, BaseEstimator):
         blocks = []
         if self.word_ngrams:
             blocks.append(hash_word_ngrams(line_tokens(X, self.max_chars),
-                                           tuple(self.word_ngrams), self.n_features))
+                                           tuple(self.word_ngrams), self.n_features,
+                                           cue_words=self.cue_words))
         if self.char_ngrams:
             chars = HashingVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngrams),
                                       **self._common())

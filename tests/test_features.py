@@ -207,3 +207,23 @@ def test_batch_tokens_cross_chunk_boundaries(monkeypatch):
     lines = ["Un deux", "trois", "", "中文 quatre", "cinq-six", "sept"]
     assert sw.batch_tokens(lines) == [["un", "deux"], ["trois"], [], ["中", "文", "quatre"],
                                       ["cinq", "six"], ["sept"]]
+
+
+def test_cue_words_of_every_language_hash_as_their_shared_concept():
+    lines = ["Advertisement", "Publicité", "Реклама", "Subscribe", "Подпишитесь", "Ministre"]
+    plain = LineText(n_features=2**18, char_ngrams=None).fit(lines).transform(lines)
+    cues = LineText(n_features=2**18, char_ngrams=None, cue_words=True).fit(lines).transform(lines)
+    column = [row.indices.tolist() for row in cues]
+    assert column[0] == column[1] == column[2] != column[3]
+    assert column[3] == column[4]
+    assert plain[0].indices.tolist() != plain[1].indices.tolist()
+    assert column[5] == plain[5].indices.tolist()  # other words hash as themselves
+
+
+def test_cue_words_are_single_lower_case_tokens_of_one_concept():
+    from linesift.cues import CUES, cue_concepts
+    from linesift.stopwords import tokens
+
+    words = [w for listed in CUES.values() for w in listed.split()]
+    assert len(words) == len(set(words)) == len(cue_concepts())
+    assert [w for w in words if tokens(w) != [w]] == []

@@ -197,3 +197,15 @@ def test_balanced_training_is_recorded_on_the_card(tmp_path, sample_path):
     refused = CliRunner().invoke(app, ["train", str(sample_path), "-o", str(out),
                                        "--balance-sources", "2"])
     assert refused.exit_code != 0 and "balance-sources" in refused.output
+
+
+def test_a_model_saved_before_the_cue_words_option_loads_with_it_off():
+    from linesift.classifier import ContextClassifier
+    from linesift.features import LineText
+
+    for estimator in (ContextClassifier(), LineText()):
+        state = estimator.__getstate__()
+        del state["cue_words"]
+        old = type(estimator).__new__(type(estimator))
+        old.__setstate__(state)
+        assert old.get_params()["cue_words"] is False
