@@ -52,6 +52,8 @@ VARIANTS = {
     "balanced": {"balance": 0.5},  # sources weighted by n ** -0.5 (train.data.source_weights)
     "balanced_equal": {"balance": 1.0},  # every source counts the same
     "cue_words": {"cue_words": True},  # cue words of every language hashed as one concept
+    "alpha_1e-3": {"alpha": 1e-3},  # stage one's L2 penalty (the default's is 1e-5)
+    "alpha_1e-4": {"alpha": 1e-4},
 }
 """Model variants compared: ContextClassifier parameters, plus how the training labels are
 treated (``unlabel_trailing``: comments after an article as context only, the default's recipe)

@@ -39,6 +39,9 @@ def feature_columns(X):
 
 
 FIRST_STAGE_ALPHA = 1e-5
+"""L2 penalty of stage one. Its weights are large at 1e-5 (log_chars +73 per standard
+deviation against log_words -44), so its scores sit near 0 or 1; 1e-4 and 1e-3 shrink them but
+scored no better, held out by site or by dataset (see the README's benchmarks)."""
 
 
 def make_first_stage(dense_columns, *, alpha=FIRST_STAGE_ALPHA, word_ngrams=(1, 2),
@@ -82,6 +85,8 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
     first_stage_neighbours : bool
         Whether the default stage one also sees the neighbour features (False: only the
         line's own text and shape; the neighbours then reach stage two only).
+    alpha : float
+        L2 penalty of the default stage one's logistic regression.
     cue_words : bool
         Whether the default stage one hashes boilerplate cue words of every language as their
         shared concept (:mod:`linesift.cues`). Measured and left off: it lowered held-out F1
@@ -98,7 +103,7 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
                  inner_folds=INNER_FOLDS, use_context=True, word_ngrams=(1, 2),
                  char_ngrams=None, trees=SECOND_STAGE_TREES,
                  learning_rate=SECOND_STAGE_LEARNING_RATE, first_stage_neighbours=True,
-                 cue_words=False, random_state=0):
+                 alpha=FIRST_STAGE_ALPHA, cue_words=False, random_state=0):
         self.first = first
         self.second = second
         self.offsets = offsets
@@ -110,11 +115,14 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         self.trees = trees
         self.learning_rate = learning_rate
         self.first_stage_neighbours = first_stage_neighbours
+        self.alpha = alpha
         self.cue_words = cue_words
         self.random_state = random_state
 
     def __setstate__(self, state):
-        state.setdefault("cue_words", False)  # models saved before the option existed
+        # models saved before these options existed
+        state.setdefault("cue_words", False)
+        state.setdefault("alpha", 1e-5)
         super().__setstate__(state)
 
     def fit(self, X, y, sample_weight=None):
@@ -129,8 +137,9 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         first_columns = self.dense_columns_ if self.first_stage_neighbours else [
             c for c in self.dense_columns_ if not c.startswith(NEIGHBOUR_PREFIXES)]
         first = self.first if self.first is not None else make_first_stage(
-            first_columns, word_ngrams=self.word_ngrams, char_ngrams=self.char_ngrams,
-            text_columns=[c for c in (TEXT, TOKENS) if c in X], cue_words=self.cue_words)
+            first_columns, alpha=self.alpha, word_ngrams=self.word_ngrams,
+            char_ngrams=self.char_ngrams, text_columns=[c for c in (TEXT, TOKENS) if c in X],
+            cue_words=self.cue_words)
         self.first_ = fit_weighted(clone(first), X[labelled], y[labelled],
                                     None if w is None else w[labelled])
         if not self.use_context:

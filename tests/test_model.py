@@ -199,13 +199,17 @@ def test_balanced_training_is_recorded_on_the_card(tmp_path, sample_path):
     assert refused.exit_code != 0 and "balance-sources" in refused.output
 
 
-def test_a_model_saved_before_the_cue_words_option_loads_with_it_off():
+def test_a_model_saved_before_the_newer_options_loads_with_what_it_was_trained_with():
     from linesift.classifier import ContextClassifier
     from linesift.features import LineText
 
-    for estimator in (ContextClassifier(), LineText()):
+    for estimator, before in ((ContextClassifier(cue_words=True, alpha=0.5),
+                               {"cue_words": False, "alpha": 1e-5}),
+                              (LineText(cue_words=True), {"cue_words": False})):
         state = estimator.__getstate__()
-        del state["cue_words"]
+        for name in before:
+            del state[name]
         old = type(estimator).__new__(type(estimator))
         old.__setstate__(state)
-        assert old.get_params()["cue_words"] is False
+        params = old.get_params()
+        assert {name: params[name] for name in before} == before
