@@ -44,7 +44,7 @@ except ImportError:
 
 from common import print_table, shared_file
 
-from quality import EVAL_SETS, TRAIN_SETS, page_kind
+from quality import EVAL_SETS, TRAIN_SETS, load_train_sets, page_kind
 from linesift.classifier import UNLABELLED
 from linesift.features import shift_within_pages, window_mean
 from linesift.frame import GROUP, PAGE, page_bounds
@@ -172,12 +172,7 @@ def main():
     parser.add_argument("--c2", type=float, default=1.0, help="CRF L2 penalty")
     args = parser.parse_args()
 
-    train_pages = load_training_pages([shared_file(n) for n in args.train])
-    if args.max_train_pages and len(train_pages) > args.max_train_pages:
-        rng = np.random.default_rng(0)
-        keep = sorted(rng.choice(len(train_pages), args.max_train_pages, replace=False))
-        train_pages = [train_pages[i] for i in keep]
-    pages = unlabel_trailing_prose(train_pages)[0]
+    pages = unlabel_trailing_prose(load_train_sets(args.train, args.max_train_pages))[0]
     frame, y = training_table(pages)
     print(f"train: {', '.join(args.train)} ({len(pages):,} pages, {len(frame):,} lines)")
 

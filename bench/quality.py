@@ -60,6 +60,16 @@ treated (``unlabel_trailing``: comments after an article as context only, the de
 and ``calibrate`` (isotonic map from grouped out-of-fold scores, as `linesift train` does)."""
 
 
+def load_train_sets(names, max_pages=None):
+    """The labelled pages of the named shared sets; a fixed random `max_pages` of them if given
+    (quick checks)."""
+    pages = load_training_pages([shared_file(n) for n in names])
+    if max_pages and len(pages) > max_pages:
+        keep = sorted(np.random.default_rng(0).choice(len(pages), max_pages, replace=False))
+        pages = [pages[i] for i in keep]
+    return pages
+
+
 def evaluate_sets(predict, eval_pages):
     """Rows of content P/R/F1 per eval set and per language for one predictor."""
     rows = []
@@ -126,11 +136,7 @@ def main():
                         help="also save each fitted variant as DIR/VARIANT.joblib")
     args = parser.parse_args()
 
-    train_pages = load_training_pages([shared_file(n) for n in args.train])
-    if args.max_train_pages and len(train_pages) > args.max_train_pages:
-        rng = np.random.default_rng(0)
-        keep = sorted(rng.choice(len(train_pages), args.max_train_pages, replace=False))
-        train_pages = [train_pages[i] for i in keep]
+    train_pages = load_train_sets(args.train, args.max_train_pages)
     eval_pages = {n: load_training_pages([shared_file(n)]) for n in args.eval}
     print(f"train: {', '.join(args.train)} ({len(train_pages):,} pages); "
           f"eval: {', '.join(args.eval)}\n")
