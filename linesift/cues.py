@@ -54,9 +54,9 @@ CUES = {
         komentáře komentari komentara reply replies antworten répondre responder rispondi
         odpowiedz odpowiedź ответить απάντηση quote zitieren citer citar cytuj цитировать""",
     "nav": """home homepage startseite accueil αρχική menu menü меню μενού navigation
-        sitemap breadcrumb previous prev vorherige nächste suivant précédent 
-        następna następny poprzednia poprzedni следующая предыдущая επόμενο προηγούμενο
-         vorige nästa föregående """,
+        sitemap breadcrumb previous prev vorherige nächste suivant précédent następna
+        następny poprzednia poprzedni следующая предыдущая επόμενο προηγούμενο vorige nästa
+        föregående""",
     "tags": """tags tagged schlagwörter schlagworte stichwörter étiquettes etiquetas tagi
         tagów теги метки ετικέτες categories category kategorie kategorien catégorie
         catégories categoría categorías categoria categorie kategoria kategorii рубрика

@@ -415,11 +415,10 @@ def _token_hashes(flat, cue_words=False):
         from .cues import cue_concepts
 
         concept = cue_concepts()
-        for tok in missing:
-            cache[tok] = murmurhash3_32(concept.get(tok, tok), seed=0, positive=True)
     else:
-        for tok in missing:
-            cache[tok] = murmurhash3_32(tok, seed=0, positive=True)
+        concept = {}
+    for tok in missing:
+        cache[tok] = murmurhash3_32(concept.get(tok, tok), seed=0, positive=True)
     return np.fromiter(map(cache.__getitem__, flat), dtype=np.uint64, count=len(flat))
 
 
