@@ -213,3 +213,19 @@ def test_a_model_saved_before_the_newer_options_loads_with_what_it_was_trained_w
         old.__setstate__(state)
         params = old.get_params()
         assert {name: params[name] for name in before} == before
+
+
+def test_stage_one_options_reach_its_steps_and_a_stronger_penalty_shrinks_its_weights(
+        sample_path):
+    from linesift.model import build_pipeline
+    from train.data import load_training_pages, training_table
+
+    frame, y = training_table(load_training_pages([str(sample_path)]))
+    weights = {}
+    for alpha in (1e-5, 1e-2):
+        clf = build_pipeline(alpha=alpha, cue_words=True, use_context=False).fit(frame, y)[-1]
+        logreg = clf.first_.named_steps["logreg"]
+        assert logreg.alpha == alpha
+        assert clf.first_.named_steps["features"].named_transformers_["text"].cue_words
+        weights[alpha] = np.abs(logreg.coef_).max()
+    assert weights[1e-2] < weights[1e-5]
