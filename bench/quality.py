@@ -39,7 +39,7 @@ def page_kind(page):
 
 
 VARIANTS = {
-    "full": {},  # the default model's recipe
+    "full": {},  # the default model's recipe without source balancing ("balanced" adds it)
     "labels_as_given": {"unlabel_trailing": False},  # comments after articles as boilerplate
     "first_stage": {"use_context": False},
     "char_ngrams": {"char_ngrams": (3, 3)},
