@@ -383,17 +383,6 @@ MAX_NGRAM_TOKENS = 24
 """Tokens of a line fed to the word n-gram hashing."""
 
 
-def token_ngrams(tokens, ngram_range=(1, 2), max_tokens=MAX_NGRAM_TOKENS):
-    """Word n-grams of a token list, as strings (for reading; the model hashes them with
-    :func:`hash_word_ngrams`)."""
-    tokens = tokens[:max_tokens]
-    lo, hi = ngram_range
-    out = list(tokens) if lo <= 1 else []
-    for n in range(max(lo, 2), hi + 1):
-        out += [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
-    return out
-
-
 _TOKEN_HASHES = {False: {}, True: {}}  # without and with cue words replaced by concepts
 _TOKEN_HASH_CACHE_SIZE = 1_000_000
 _MIX = np.uint64(0x9E3779B97F4A7C15)

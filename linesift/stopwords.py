@@ -30,11 +30,9 @@ inside words instead of breaking words at them."""
 
 @lru_cache(maxsize=1)
 def stoplists():
-    """(names, list of frozensets, token -> row, membership).
-
-    ``membership[row]`` (a boolean matrix, rows x lists) says which lists hold the token;
-    row 0 is for tokens in none.
-    """
+    """(token -> row, membership): ``membership[row]`` (a boolean matrix, rows x lists, one
+    list per jusText language plus CJK) says which lists hold the token; row 0 is for tokens
+    in none."""
     import pkgutil
 
     import justext
@@ -50,14 +48,14 @@ def stoplists():
     row = dict(zip(words, range(1, len(words) + 1)))
     member = np.zeros((len(words) + 1, len(names)), dtype=bool)
     member[codes + 1, np.repeat(np.arange(len(sets)), list(map(len, sets)))] = True
-    return names, sets, row, member
+    return row, member
 
 
 @lru_cache(maxsize=1)
 def _membership_csr():
     from scipy import sparse
 
-    return sparse.csr_matrix(stoplists()[3], dtype=np.float64)
+    return sparse.csr_matrix(stoplists()[1], dtype=np.float64)
 
 
 def stopword_hits(token_lists, page_starts):
@@ -82,7 +80,7 @@ def stopword_hits(token_lists, page_starts):
 
     from scipy import sparse
 
-    _, _, row_of, member = stoplists()
+    row_of, member = stoplists()
     n_lines, n_pages = len(token_lists), len(page_starts)
     lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=n_lines)
     flat = list(chain.from_iterable(token_lists))

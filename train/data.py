@@ -5,6 +5,7 @@ from collections import Counter
 
 import numpy as np
 
+from linesift.classifier import UNLABELLED
 from linesift.frame import PAGE, lines_frame
 from linesift.labels import BOILERPLATE, CONTENT
 from linesift.readers import read_labelled_pages
@@ -66,7 +67,7 @@ def source_weights(pages, frame, y, power=0.5):
     same); weights average 1 over labelled lines. The source is the page's ``source`` field.
     """
     names = line_sources(pages, frame)
-    labelled = np.asarray(y) != -1
+    labelled = np.asarray(y) != UNLABELLED
     weights = np.ones(len(frame))
     sizes = Counter(names[labelled])
     for name, n in sizes.items():

@@ -104,14 +104,13 @@ def calibration_report(frame, y, oof):
     report = {"method": "isotonic regression on grouped out-of-fold scores "
                         "(as CalibratedClassifierCV(method='isotonic', ensemble=False))",
               "ece_raw": calibration_error(labels, scores), "brier_raw": brier(labels, scores)}
-    if len(np.unique(groups)) < 2:
-        return report
-    calibrated = np.zeros_like(scores)
-    for fit_half, score_half in GroupKFold(n_splits=2).split(scores, labels, groups):
-        step = ContextClassifier().set_calibration(scores[fit_half], labels[fit_half])
-        calibrated[score_half] = step._calibrated(scores[score_half])[:, 1]
-    report.update(ece_calibrated_held_out=calibration_error(labels, calibrated),
-                  brier_calibrated_held_out=brier(labels, calibrated))
+    if len(np.unique(groups)) >= 2:
+        calibrated = np.zeros_like(scores)
+        for fit_half, score_half in GroupKFold(n_splits=2).split(scores, labels, groups):
+            step = ContextClassifier().set_calibration(scores[fit_half], labels[fit_half])
+            calibrated[score_half] = step._calibrated(scores[score_half])[:, 1]
+        report.update(ece_calibrated_held_out=calibration_error(labels, calibrated),
+                      brier_calibrated_held_out=brier(labels, calibrated))
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in report.items()}
 
 

@@ -63,9 +63,8 @@ def calibration_error(y_true, proba, bins=10):
     y_true = np.asarray(y_true, dtype=float)
     proba = np.asarray(proba, dtype=float)
     which = np.minimum((proba * bins).astype(int), bins - 1)
-    n = np.bincount(which, minlength=bins)
     gap = np.abs(np.bincount(which, proba, bins) - np.bincount(which, y_true, bins))
-    return float(gap.sum() / max(n.sum(), 1))
+    return float(gap.sum() / max(len(proba), 1))
 
 
 def brier(y_true, proba):
