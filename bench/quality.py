@@ -54,6 +54,14 @@ VARIANTS = {
     "cue_words": {"cue_words": True},  # cue words of every language hashed as one concept
     "alpha_1e-3": {"alpha": 1e-3},  # stage one's L2 penalty (the default's is 1e-5)
     "alpha_1e-4": {"alpha": 1e-4},
+    "min_sites3": {"ngram_min_sites": 3},  # word n-grams of >= 3 training sites, no hashing
+    "min_sites10": {"ngram_min_sites": 10},
+    "min_sites30": {"ngram_min_sites": 30},
+    "relative": {"page_relative": True},  # features against the page's mean (PageRelative)
+    "relative_min10": {"page_relative": True, "ngram_min_sites": 10},
+    "lexical_first": {"first_stage_dense": False},  # stage one on the words alone
+    "lexical_first_min10": {"first_stage_dense": False, "ngram_min_sites": 10},
+    "min10_alpha_1e-3": {"ngram_min_sites": 10, "alpha": 1e-3},
 }
 """Model variants compared: ContextClassifier parameters, plus how the training labels are
 treated (``unlabel_trailing``: comments after an article as context only, the default's recipe)

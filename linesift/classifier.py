@@ -45,15 +45,17 @@ scored no better, held out by site or by dataset (see the README's benchmarks)."
 
 
 def make_first_stage(dense_columns, *, alpha=FIRST_STAGE_ALPHA, word_ngrams=(1, 2),
-                     char_ngrams=None, text_columns=(TEXT,), cue_words=False):
+                     char_ngrams=None, text_columns=(TEXT,), cue_words=False,
+                     ngram_min_sites=None):
     """Stage one: hashed n-grams of the text + scaled dense features -> logistic regression.
 
     Fitted by averaged SGD on the log loss: within 0.01 content F1 of liblinear's exact fit on
     our cross-dataset check (Big9 -> CleanPortalEval) at a tenth of the time.
     """
-    parts = [("dense", StandardScaler(), list(dense_columns))]
+    parts = [("dense", StandardScaler(), list(dense_columns))] if len(dense_columns) else []
     if word_ngrams or char_ngrams:
-        text = LineText(word_ngrams=word_ngrams, char_ngrams=char_ngrams, cue_words=cue_words)
+        text = LineText(word_ngrams=word_ngrams, char_ngrams=char_ngrams, cue_words=cue_words,
+                        min_sites=ngram_min_sites)
         parts.insert(0, ("text", text, list(text_columns)))
     return Pipeline([
         ("features", ColumnTransformer(parts, sparse_threshold=1.0)),
@@ -85,12 +87,19 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
     first_stage_neighbours : bool
         Whether the default stage one also sees the neighbour features (False: only the
         line's own text and shape; the neighbours then reach stage two only).
+    first_stage_dense : bool
+        Whether the default stage one sees the dense features at all (False: its score is the
+        line's words alone, and the dense features reach stage two only).
     alpha : float
         L2 penalty of the default stage one's logistic regression.
     cue_words : bool
         Whether the default stage one hashes boilerplate cue words of every language as their
         shared concept (:mod:`linesift.cues`). Measured and left off: it lowered held-out F1
         on seven of the eight shared sources (see the README's benchmarks).
+    ngram_min_sites : int or None
+        The default stage one keeps only the word n-grams found on at least this many
+        training sites, each in its own column (:class:`~linesift.features.LineText`'s
+        ``min_sites``); None hashes every n-gram into shared buckets.
 
     Notes
     -----
@@ -103,7 +112,8 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
                  inner_folds=INNER_FOLDS, use_context=True, word_ngrams=(1, 2),
                  char_ngrams=None, trees=SECOND_STAGE_TREES,
                  learning_rate=SECOND_STAGE_LEARNING_RATE, first_stage_neighbours=True,
-                 alpha=FIRST_STAGE_ALPHA, cue_words=False, random_state=0):
+                 alpha=FIRST_STAGE_ALPHA, cue_words=False, ngram_min_sites=None,
+                 first_stage_dense=True, random_state=0):
         self.first = first
         self.second = second
         self.offsets = offsets
@@ -117,12 +127,16 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         self.first_stage_neighbours = first_stage_neighbours
         self.alpha = alpha
         self.cue_words = cue_words
+        self.ngram_min_sites = ngram_min_sites
+        self.first_stage_dense = first_stage_dense
         self.random_state = random_state
 
     def __setstate__(self, state):
         # models saved before these options existed
         state.setdefault("cue_words", False)
         state.setdefault("alpha", 1e-5)
+        state.setdefault("ngram_min_sites", None)
+        state.setdefault("first_stage_dense", True)
         super().__setstate__(state)
 
     def fit(self, X, y, sample_weight=None):
@@ -136,10 +150,12 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         self.dense_columns_ = feature_columns(X)
         first_columns = self.dense_columns_ if self.first_stage_neighbours else [
             c for c in self.dense_columns_ if not c.startswith(NEIGHBOUR_PREFIXES)]
+        if not self.first_stage_dense:
+            first_columns = []
         first = self.first if self.first is not None else make_first_stage(
             first_columns, alpha=self.alpha, word_ngrams=self.word_ngrams,
-            char_ngrams=self.char_ngrams, text_columns=[c for c in (TEXT, TOKENS) if c in X],
-            cue_words=self.cue_words)
+            char_ngrams=self.char_ngrams, text_columns=self._text_columns(X),
+            cue_words=self.cue_words, ngram_min_sites=self.ngram_min_sites)
         self.first_ = fit_weighted(clone(first), X[labelled], y[labelled],
                                     None if w is None else w[labelled])
         if not self.use_context:
@@ -153,6 +169,11 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         self.second_ = fit_weighted(clone(second), Z[labelled], y[labelled],
                                      None if w is None else w[labelled])
         return self
+
+    def _text_columns(self, X):
+        """Columns stage one's text step reads: the sites too when it counts n-grams by site."""
+        wanted = (TEXT, TOKENS, GROUP) if self.ngram_min_sites else (TEXT, TOKENS)
+        return [c for c in wanted if c in X]
 
     def _out_of_fold(self, first, X, y, w=None):
         """Stage-one scores for every line from models that did not see its site (or page).
@@ -277,7 +298,7 @@ def _linear_first_stage_proba(first, X, dense_values=None, dense_columns=None):
     if features is None or logreg is None or not hasattr(features, "named_transformers_"):
         return None
     names = [name for name, _, _ in features.transformers_ if name != "remainder"]
-    if names not in (["text", "dense"], ["dense"]) or getattr(logreg, "loss", None) != "log_loss":
+    if names not in (["text", "dense"], ["dense"], ["text"]) or getattr(logreg, "loss", None) != "log_loss":
         return None
     coef = logreg.coef_.ravel()
     decision = np.full(len(X), float(logreg.intercept_[0]))

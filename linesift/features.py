@@ -18,7 +18,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.utils.validation import check_is_fitted
 
 from .charclass import CLASSES, char_class_counts
-from .frame import PAGE, TEXT, TOKENS, check_frame, page_bounds
+from .frame import GROUP, PAGE, TEXT, TOKENS, check_frame, page_bounds
 
 MAX_FEATURE_CHARS = 600
 """Characters of a line looked at by the shape features; longer lines are judged on this prefix."""
@@ -282,6 +282,47 @@ class TokenRepetition(TransformerMixin, BaseEstimator):
         return _frame_step_names(self)
 
 
+RELATIVE_COLUMNS = ("log_chars", "log_words", "mean_word_len", "stopword_density",
+                    "ends_terminal", "ratio_punct", "ratio_digit", "ratio_upper",
+                    "capitalised_words", "token_uniqueness")
+
+
+class PageRelative(TransformerMixin, BaseEstimator):
+    """Each line's features against its page's mean: ``rel_<column>`` = value - page mean.
+
+    Scales differ between languages and sites (a Chinese line holds fewer characters than an
+    English one saying as much, Polish stoplists cover less of a sentence than English ones,
+    German words are longer), while "longer and richer in stopwords than the rest of its page"
+    means the same everywhere.
+    """
+
+    def __init__(self, *, columns=RELATIVE_COLUMNS):
+        self.columns = columns
+
+    def fit(self, X, y=None):
+        check_frame(X)
+        missing = [c for c in self.columns if c not in X]
+        if missing:
+            raise ValueError(f"PageRelative needs columns {missing}; put the other frame steps first")
+        self.feature_names_out_ = np.asarray([f"rel_{c}" for c in self.columns], dtype=object)
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self)
+        X = check_frame(X)
+        values = X[list(self.columns)].to_numpy(dtype=np.float64)
+        if len(values) == 0:
+            return _add_columns(X, self.feature_names_out_, list(values.T))
+        starts, ends = page_bounds(X[PAGE].to_numpy())
+        sizes = ends - starts
+        means = np.add.reduceat(values, starts, axis=0) / sizes[:, None]
+        return _add_columns(X, self.feature_names_out_,
+                            list((values - np.repeat(means, sizes, axis=0)).T))
+
+    def get_feature_names_out(self, input_features=None):
+        return _frame_step_names(self)
+
+
 def line_tokens(X, max_chars=MAX_FEATURE_CHARS):
     """Each line's word tokens: the frame's ``tokens`` column if a step made it, else computed."""
     from .stopwords import batch_tokens
@@ -411,15 +452,12 @@ def _token_hashes(flat, cue_words=False):
     return np.fromiter(map(cache.__getitem__, flat), dtype=np.uint64, count=len(flat))
 
 
-def hash_word_ngrams(token_lists, ngram_range=(1, 2), n_features=N_HASH_FEATURES,
-                     max_tokens=MAX_NGRAM_TOKENS, cue_words=False):
-    """Hashed word n-gram counts of each line, l2-normalised: a CSR matrix (lines x n_features).
+def word_ngram_hashes(token_lists, ngram_range=(1, 2), max_tokens=MAX_NGRAM_TOKENS,
+                      cue_words=False):
+    """The 32-bit hash of every word n-gram of each line: (row of each n-gram, its hash).
 
-    The hashing trick of scikit-learn's HashingVectorizer, vectorised over the batch: each
-    distinct token is hashed once (murmurhash3), an n-gram's hash is mixed from its tokens'
-    hashes with numpy, and the counts are summed into CSR in one pass. HashingVectorizer with a
-    Python analyzer builds every n-gram as a string and was the costliest step of scoring
-    (5 µs/line against 1 µs here). `cue_words`: see :func:`_token_hashes`.
+    Each distinct token is hashed once (murmurhash3) and an n-gram's hash is mixed from its
+    tokens' hashes with numpy. `cue_words`: see :func:`_token_hashes`.
     """
     n = len(token_lists)
     lengths = np.minimum(np.fromiter(map(len, token_lists), dtype=np.int64, count=n), max_tokens)
@@ -429,7 +467,7 @@ def hash_word_ngrams(token_lists, ngram_range=(1, 2), n_features=N_HASH_FEATURES
     row = np.repeat(np.arange(n), lengths)
     left = np.repeat(np.cumsum(lengths), lengths) - np.arange(len(flat))  # tokens to line end
     lo, hi = ngram_range
-    rows, cols = [], []
+    rows, out = [], []
     h = hashes.copy()
     for size in range(1, hi + 1):
         if size > 1:
@@ -437,15 +475,59 @@ def hash_word_ngrams(token_lists, ngram_range=(1, 2), n_features=N_HASH_FEATURES
         if size >= lo:
             ok = left[:len(h)] >= size
             rows.append(row[:len(h)][ok])
-            cols.append((h[ok] % np.uint64(n_features)).astype(np.int64))
-    rows = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-    cols = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+            out.append(h[ok])
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
+    return np.concatenate(rows), np.concatenate(out)
+
+
+def hash_word_ngrams(token_lists, ngram_range=(1, 2), n_features=N_HASH_FEATURES,
+                     max_tokens=MAX_NGRAM_TOKENS, cue_words=False, vocabulary=None):
+    """Hashed word n-gram counts of each line, l2-normalised: a CSR matrix (lines x n_features).
+
+    The hashing trick of scikit-learn's HashingVectorizer, vectorised over the batch (see
+    :func:`word_ngram_hashes`); the counts are summed into CSR in one pass. HashingVectorizer
+    with a Python analyzer builds every n-gram as a string and was the costliest step of scoring
+    (5 µs/line against 1 µs here).
+
+    With `vocabulary` (sorted n-gram hashes), an n-gram's column is its position there and an
+    n-gram outside it has none (``n_features`` is then ``len(vocabulary)``): words never seen in
+    training, in a language the model never saw, then add nothing, instead of taking the weight
+    of whatever English n-gram shares their hash bucket. Norms count every n-gram of the line, so
+    a line of unknown words keeps a near-zero text vector.
+    """
+    n = len(token_lists)
+    rows, h = word_ngram_hashes(token_lists, ngram_range, max_tokens, cue_words)
+    unknown = np.zeros(n)
+    if vocabulary is None:
+        cols = (h % np.uint64(n_features)).astype(np.int64)
+    else:
+        n_features = len(vocabulary)
+        cols = np.searchsorted(vocabulary, h)
+        known = cols < n_features
+        known[known] = vocabulary[cols[known]] == h[known]
+        unknown = np.bincount(rows[~known], minlength=n)  # each counted once: repeats are rare
+        rows, cols = rows[known], cols[known]
     counts = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
                                shape=(n, n_features))
     counts.sum_duplicates()
-    norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
+    norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel() + unknown)
     counts.data /= np.repeat(np.maximum(norms, 1e-12), np.diff(counts.indptr)).astype(np.float32)
     return counts
+
+
+def frequent_ngrams(token_lists, groups, min_groups, ngram_range=(1, 2),
+                    max_tokens=MAX_NGRAM_TOKENS, cue_words=False):
+    """Sorted hashes of the word n-grams found in at least `min_groups` distinct groups (sites).
+
+    Counting sites rather than lines keeps one site's template words (its menu, its footer)
+    out of the vocabulary: only words that mean the same on many sites get a weight.
+    """
+    rows, h = word_ngram_hashes(token_lists, ngram_range, max_tokens, cue_words)
+    group_codes = pd.factorize(np.asarray(groups, dtype=object))[0]
+    pairs = np.unique((h << np.uint64(32)) | group_codes[rows].astype(np.uint64))
+    ngrams, per_ngram = np.unique(pairs >> np.uint64(32), return_counts=True)
+    return ngrams[per_ngram >= min_groups]
 
 
 def normalise_for_ngrams(text, max_chars=MAX_NGRAM_CHARS):
@@ -471,18 +553,24 @@ class LineText(TransformerMixin, BaseEstimator):
     cue_words : bool
         Hash boilerplate cue words of every language as their shared concept ("Publicité",
         "Anzeige" and "Advertisement" as one word; :mod:`linesift.cues`).
+    min_sites : int or None
+        Keep only the word n-grams that training lines of at least this many sites hold (the
+        ``group`` column, else every line counts as its own site), each in a column of its
+        own (``vocabulary_``); None hashes every n-gram into `n_features` buckets.
     """
 
     def __init__(self, *, word_ngrams=(1, 2), char_ngrams=(3, 3), n_features=N_HASH_FEATURES,
-                 max_chars=MAX_NGRAM_CHARS, cue_words=False):
+                 max_chars=MAX_NGRAM_CHARS, cue_words=False, min_sites=None):
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
         self.n_features = n_features
         self.max_chars = max_chars
         self.cue_words = cue_words
+        self.min_sites = min_sites
 
     def __setstate__(self, state):
-        state.setdefault("cue_words", False)  # models saved before the option existed
+        state.setdefault("cue_words", False)  # models saved before these options existed
+        state.setdefault("min_sites", None)
         super().__setstate__(state)
 
     def _common(self):
@@ -491,7 +579,17 @@ class LineText(TransformerMixin, BaseEstimator):
 
     def fit(self, X, y=None):
         _check_lines(X)
-        self.n_features_out_ = self.n_features * (bool(self.word_ngrams) + bool(self.char_ngrams))
+        self.vocabulary_ = None
+        word_features = self.n_features
+        if self.word_ngrams and self.min_sites:
+            X = _as_frame(X)
+            groups = X[GROUP] if GROUP in X else np.arange(len(X))
+            self.vocabulary_ = frequent_ngrams(line_tokens(X, self.max_chars), groups,
+                                               self.min_sites, tuple(self.word_ngrams),
+                                               cue_words=self.cue_words)
+            word_features = len(self.vocabulary_)
+        self.n_features_out_ = (word_features * bool(self.word_ngrams)
+                                + self.n_features * bool(self.char_ngrams))
         return self
 
     def transform(self, X):
@@ -501,7 +599,8 @@ class LineText(TransformerMixin, BaseEstimator):
         if self.word_ngrams:
             blocks.append(hash_word_ngrams(line_tokens(X, self.max_chars),
                                            tuple(self.word_ngrams), self.n_features,
-                                           cue_words=self.cue_words))
+                                           cue_words=self.cue_words,
+                                           vocabulary=getattr(self, "vocabulary_", None)))
         if self.char_ngrams:
             chars = HashingVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngrams),
                                       **self._common())

@@ -17,8 +17,8 @@ from sklearn.pipeline import Pipeline
 
 from .classifier import ContextClassifier
 from .errors import ModelError
-from .features import (LineShape, NeighbourFeatures, PagePosition, StopwordDensity,
-                       TokenRepetition)
+from .features import (LineShape, NeighbourFeatures, PagePosition, PageRelative,
+                       StopwordDensity, TokenRepetition)
 from .frame import lines_frame
 
 MODEL_FILE = "model.joblib"
@@ -29,11 +29,13 @@ DEFAULT_THRESHOLD = 0.5
 DEFAULT_MODEL_NAME = "default"
 
 
-def build_pipeline(*, site_stats=False, **classifier_params):
+def build_pipeline(*, site_stats=False, page_relative=False, **classifier_params):
     """The full model: frame feature steps, then the two-stage :class:`ContextClassifier`.
 
     With `site_stats`, a :class:`~linesift.sitestats.SiteRepetition` step before "neighbours"
-    reads the site counts that :func:`~linesift.sitestats.with_site_columns` attaches.
+    reads the site counts that :func:`~linesift.sitestats.with_site_columns` attaches. With
+    `page_relative`, a :class:`~linesift.features.PageRelative` step adds each line's features
+    against its page's mean.
     """
     steps = [
         ("shape", LineShape()),
@@ -43,6 +45,8 @@ def build_pipeline(*, site_stats=False, **classifier_params):
         ("neighbours", NeighbourFeatures()),
         ("classify", ContextClassifier(**classifier_params)),
     ]
+    if page_relative:
+        steps.insert(4, ("relative", PageRelative()))
     if site_stats:
         from .sitestats import SiteRepetition
 

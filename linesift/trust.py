@@ -30,6 +30,7 @@ TRUSTED_TYPES = (
     "linesift.features.LineText",
     "linesift.features.NeighbourFeatures",
     "linesift.features.PagePosition",
+    "linesift.features.PageRelative",
     "linesift.features.StopwordDensity",
     "linesift.features.TokenRepetition",
     "linesift.sitestats.SiteRepetition",

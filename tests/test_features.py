@@ -14,7 +14,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
 from linesift.features import (LineShape, LineText, NeighbourFeatures, PagePosition,
-                               StopwordDensity, TokenRepetition)
+                               PageRelative, StopwordDensity, TokenRepetition)
 from linesift.frame import BASE_COLUMNS, lines_frame
 from tests.conftest import get_page
 
@@ -44,7 +44,9 @@ CASES = [
     (StopwordDensity(), lambda: FRAME),
     (TokenRepetition(), lambda: FRAME),
     (NeighbourFeatures(), lambda: enriched(4)),
+    (PageRelative(), lambda: enriched(3)),
     (LineText(n_features=2**10), lambda: FRAME),
+    (LineText(char_ngrams=None, min_sites=2), lambda: FRAME),
 ]
 IDS = [type(c[0]).__name__ for c in CASES]
 
@@ -84,7 +86,7 @@ def test_joblib_round_trip_gives_equal_output(step, data, tmp_path):
 @pytest.mark.parametrize("step, data", CASES, ids=IDS)
 def test_fitting_twice_equals_fitting_once_on_the_second_data(step, data):
     other = lines_frame([get_page("x\ny y y.\nz", id="o")])
-    if isinstance(step, NeighbourFeatures):
+    if isinstance(step, (NeighbourFeatures, PageRelative)):
         for step_before in FRAME_STEPS:
             other = clone(step_before).fit(other).transform(other)
     twice = clone(step).fit(other).fit(data())
@@ -93,7 +95,7 @@ def test_fitting_twice_equals_fitting_once_on_the_second_data(step, data):
                                   as_array(once.transform(data())))
 
 
-@pytest.mark.parametrize("step, data", CASES[:5], ids=IDS[:5])
+@pytest.mark.parametrize("step, data", CASES[:6], ids=IDS[:6])
 def test_feature_names_match_added_columns(step, data):
     X = data()
     fitted = clone(step).fit(X)
@@ -227,3 +229,41 @@ def test_cue_words_are_single_lower_case_tokens_of_one_concept():
     words = [w for listed in CUES.values() for w in listed.split()]
     assert len(words) == len(set(words)) == len(cue_concepts())
     assert [w for w in words if tokens(w) != [w]] == []
+
+
+def test_min_sites_keeps_only_ngrams_of_enough_sites():
+    frame = lines_frame([get_page("Share this article\nUn texte propre à ce site.", id="a",
+                                  domain="a.example"),
+                         get_page("Share this article\nΈνα κείμενο μόνο εδώ.", id="b",
+                                  domain="b.example"),
+                         get_page("Share this article\nТекст только здесь.", id="c",
+                                  domain="b.example")])
+    step = LineText(char_ngrams=None, min_sites=2).fit(frame)
+    # unigrams and bigrams of "share this article": the only n-grams of two sites
+    assert len(step.vocabulary_) == step.n_features_out_ == 5
+    out = step.transform(frame).toarray()
+    assert out.shape == (len(frame), 5)
+    shared = frame["text"] == "Share this article"
+    np.testing.assert_allclose(np.linalg.norm(out[shared], axis=1), 1.0, rtol=1e-6)
+    assert not out[~shared].any()  # words of one site only get no column
+    unseen = step.transform(lines_frame([get_page("Share this новый текст", id="d")])).toarray()
+    # "share", "this", "share this" known among 7 n-grams: the norm counts the unknown ones too
+    np.testing.assert_allclose(unseen[0][unseen[0] > 0], [7 ** -0.5] * 3, rtol=1e-6)
+
+
+def test_min_sites_counts_sites_not_lines():
+    template = "\n".join(["Menu du site", "Menu du site"] * 3)
+    frame = lines_frame([get_page(template, id=f"p{i}", domain="one.example") for i in range(4)])
+    assert LineText(char_ngrams=None, min_sites=2).fit(frame).n_features_out_ == 0
+
+
+def test_page_relative_is_the_value_against_the_page_mean():
+    X = enriched(3)
+    out = PageRelative(columns=("log_chars",)).fit(X).transform(X)
+    expected = X["log_chars"] - X.groupby("page")["log_chars"].transform("mean")
+    np.testing.assert_allclose(out["rel_log_chars"], expected, atol=1e-12)
+
+
+def test_page_relative_names_missing_columns():
+    with pytest.raises(ValueError, match="PageRelative needs columns"):
+        PageRelative().fit(FRAME)
