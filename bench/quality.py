@@ -59,9 +59,9 @@ VARIANTS = {
     "min_sites30": {"ngram_min_sites": 30},
     "relative": {"page_relative": True},  # features against the page's mean (PageRelative)
     "relative_min10": {"page_relative": True, "ngram_min_sites": 10},
-    "lexical_first": {"first_stage_dense": False},  # stage one on the words alone
-    "lexical_first_min10": {"first_stage_dense": False, "ngram_min_sites": 10},
     "min10_alpha_1e-3": {"ngram_min_sites": 10, "alpha": 1e-3},
+    "sgd_constant": {"first_solver": "sgd_constant"},  # stage one's SGD at a fixed step 0.01
+    "lbfgs": {"first_solver": "lbfgs"},  # stage one fitted exactly (L-BFGS, C=0.1)
 }
 """Model variants compared: ContextClassifier parameters, plus how the training labels are
 treated (``unlabel_trailing``: comments after an article as context only, the default's recipe)

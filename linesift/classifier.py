@@ -12,7 +12,7 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.linear_model import SGDClassifier
+from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
@@ -38,6 +38,9 @@ def feature_columns(X):
     return [c for c in X.columns if c not in BASE_COLUMNS]
 
 
+FIRST_STAGE_SOLVERS = ("sgd", "sgd_constant", "lbfgs")
+FIRST_STAGE_ETA0 = 0.01
+FIRST_STAGE_C = 0.1
 FIRST_STAGE_ALPHA = 1e-5
 """L2 penalty of stage one. Its weights are large at 1e-5 (log_chars +73 per standard
 deviation against log_words -44), so its scores sit near 0 or 1; 1e-4 and 1e-3 shrink them but
@@ -46,22 +49,33 @@ scored no better, held out by site or by dataset (see the README's benchmarks)."
 
 def make_first_stage(dense_columns, *, alpha=FIRST_STAGE_ALPHA, word_ngrams=(1, 2),
                      char_ngrams=None, text_columns=(TEXT,), cue_words=False,
-                     ngram_min_sites=None):
+                     ngram_min_sites=None, solver="sgd"):
     """Stage one: hashed n-grams of the text + scaled dense features -> logistic regression.
 
     Fitted by averaged SGD on the log loss: within 0.01 content F1 of liblinear's exact fit on
     our cross-dataset check (Big9 -> CleanPortalEval) at a tenth of the time.
     """
-    parts = [("dense", StandardScaler(), list(dense_columns))] if len(dense_columns) else []
+    parts = [("dense", StandardScaler(), list(dense_columns))]
     if word_ngrams or char_ngrams:
         text = LineText(word_ngrams=word_ngrams, char_ngrams=char_ngrams, cue_words=cue_words,
                         min_sites=ngram_min_sites)
         parts.insert(0, ("text", text, list(text_columns)))
     return Pipeline([
         ("features", ColumnTransformer(parts, sparse_threshold=1.0)),
-        ("logreg", SGDClassifier(loss="log_loss", alpha=alpha, average=True, max_iter=15,
-                                  tol=None, random_state=0)),
+        ("logreg", _logistic_regression(solver, alpha)),
     ])
+
+
+def _logistic_regression(solver, alpha):
+    """Stage one's logistic regression, fitted by `solver` (see :class:`ContextClassifier`)."""
+    if solver == "lbfgs":
+        return LogisticRegression(C=FIRST_STAGE_C, max_iter=100)
+    if solver not in FIRST_STAGE_SOLVERS:
+        raise ValueError(f"solver must be one of {FIRST_STAGE_SOLVERS}, got {solver!r}")
+    schedule = dict(learning_rate="constant", eta0=FIRST_STAGE_ETA0) if solver == "sgd_constant" \
+        else {}
+    return SGDClassifier(loss="log_loss", alpha=alpha, average=True, max_iter=15, tol=None,
+                         random_state=0, **schedule)
 
 
 class ContextClassifier(ClassifierMixin, BaseEstimator):
@@ -87,9 +101,6 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
     first_stage_neighbours : bool
         Whether the default stage one also sees the neighbour features (False: only the
         line's own text and shape; the neighbours then reach stage two only).
-    first_stage_dense : bool
-        Whether the default stage one sees the dense features at all (False: its score is the
-        line's words alone, and the dense features reach stage two only).
     alpha : float
         L2 penalty of the default stage one's logistic regression.
     cue_words : bool
@@ -113,7 +124,7 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
                  char_ngrams=None, trees=SECOND_STAGE_TREES,
                  learning_rate=SECOND_STAGE_LEARNING_RATE, first_stage_neighbours=True,
                  alpha=FIRST_STAGE_ALPHA, cue_words=False, ngram_min_sites=None,
-                 first_stage_dense=True, random_state=0):
+                 first_solver="sgd", random_state=0):
         self.first = first
         self.second = second
         self.offsets = offsets
@@ -128,7 +139,7 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         self.alpha = alpha
         self.cue_words = cue_words
         self.ngram_min_sites = ngram_min_sites
-        self.first_stage_dense = first_stage_dense
+        self.first_solver = first_solver
         self.random_state = random_state
 
     def __setstate__(self, state):
@@ -136,7 +147,7 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         state.setdefault("cue_words", False)
         state.setdefault("alpha", 1e-5)
         state.setdefault("ngram_min_sites", None)
-        state.setdefault("first_stage_dense", True)
+        state.setdefault("first_solver", "sgd")
         super().__setstate__(state)
 
     def fit(self, X, y, sample_weight=None):
@@ -150,12 +161,11 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         self.dense_columns_ = feature_columns(X)
         first_columns = self.dense_columns_ if self.first_stage_neighbours else [
             c for c in self.dense_columns_ if not c.startswith(NEIGHBOUR_PREFIXES)]
-        if not self.first_stage_dense:
-            first_columns = []
         first = self.first if self.first is not None else make_first_stage(
             first_columns, alpha=self.alpha, word_ngrams=self.word_ngrams,
             char_ngrams=self.char_ngrams, text_columns=self._text_columns(X),
-            cue_words=self.cue_words, ngram_min_sites=self.ngram_min_sites)
+            cue_words=self.cue_words, ngram_min_sites=self.ngram_min_sites,
+            solver=self.first_solver)
         self.first_ = fit_weighted(clone(first), X[labelled], y[labelled],
                                     None if w is None else w[labelled])
         if not self.use_context:
@@ -298,7 +308,8 @@ def _linear_first_stage_proba(first, X, dense_values=None, dense_columns=None):
     if features is None or logreg is None or not hasattr(features, "named_transformers_"):
         return None
     names = [name for name, _, _ in features.transformers_ if name != "remainder"]
-    if names not in (["text", "dense"], ["dense"], ["text"]) or getattr(logreg, "loss", None) != "log_loss":
+    logistic = isinstance(logreg, LogisticRegression) or getattr(logreg, "loss", None) == "log_loss"
+    if names not in (["text", "dense"], ["dense"]) or not logistic:
         return None
     coef = logreg.coef_.ravel()
     decision = np.full(len(X), float(logreg.intercept_[0]))

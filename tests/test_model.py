@@ -203,9 +203,12 @@ def test_a_model_saved_before_the_newer_options_loads_with_what_it_was_trained_w
     from linesift.classifier import ContextClassifier
     from linesift.features import LineText
 
-    for estimator, before in ((ContextClassifier(cue_words=True, alpha=0.5),
-                               {"cue_words": False, "alpha": 1e-5}),
-                              (LineText(cue_words=True), {"cue_words": False})):
+    for estimator, before in ((ContextClassifier(cue_words=True, alpha=0.5, ngram_min_sites=3,
+                                                 first_solver="lbfgs"),
+                               {"cue_words": False, "alpha": 1e-5, "ngram_min_sites": None,
+                                "first_solver": "sgd"}),
+                              (LineText(cue_words=True, min_sites=3),
+                               {"cue_words": False, "min_sites": None})):
         state = estimator.__getstate__()
         for name in before:
             del state[name]
@@ -229,3 +232,32 @@ def test_stage_one_options_reach_its_steps_and_a_stronger_penalty_shrinks_its_we
         assert clf.first_.named_steps["features"].named_transformers_["text"].cue_words
         weights[alpha] = np.abs(logreg.coef_).max()
     assert weights[1e-2] < weights[1e-5]
+
+
+@pytest.mark.parametrize("options", [{"first_solver": "lbfgs"}, {"first_solver": "sgd_constant"},
+                                     {"ngram_min_sites": 2, "page_relative": True}], ids=str)
+def test_stage_one_variants_score_the_same_by_the_fast_path(sample_path, options):
+    from linesift.classifier import LogisticRegression
+    from linesift.model import build_pipeline
+    from train.data import load_training_pages, training_table
+
+    frame, y = training_table(load_training_pages([str(sample_path)]))
+    model = build_pipeline(use_context=False, **options).fit(frame, y)
+    enriched = model[:-1].transform(frame)
+    clf = model[-1]
+    fast = clf.first_stage_proba(enriched)
+    np.testing.assert_allclose(fast, clf.first_.predict_proba(enriched)[:, 1], atol=1e-9)
+    logreg = clf.first_.named_steps["logreg"]
+    assert isinstance(logreg, LogisticRegression) == (options.get("first_solver") == "lbfgs")
+    text = clf.first_.named_steps["features"].named_transformers_["text"]
+    assert (text.vocabulary_ is not None) == ("ngram_min_sites" in options)
+    assert ("rel_log_chars" in enriched) == options.get("page_relative", False)
+
+
+def test_an_unknown_stage_one_solver_is_refused(sample_path):
+    from linesift.model import build_pipeline
+    from train.data import load_training_pages, training_table
+
+    frame, y = training_table(load_training_pages([str(sample_path)]))
+    with pytest.raises(ValueError, match="solver must be one of"):
+        build_pipeline(first_solver="newton").fit(frame, y)

@@ -256,12 +256,20 @@ def describe_features(pipeline):
     steps = dict(pipeline.named_steps)
     clf = steps.get("classify")
     out = []
-    for key in ("shape", "stopwords", "position", "site", "neighbours"):
+    for key in ("shape", "stopwords", "repetition", "position", "site", "relative",
+                "neighbours"):
         if key in steps:
             out.append(f"{key}: {len(steps[key].get_feature_names_out())} columns")
     if clf is not None and (clf.word_ngrams or clf.char_ngrams):
-        out.append(f"text: hashed word n-grams {clf.word_ngrams}, character n-grams "
-                   f"{clf.char_ngrams}")
+        text = getattr(getattr(clf, "first_", None), "named_steps", {}).get("features")
+        vocabulary = getattr(getattr(text, "named_transformers_", {}).get("text"),
+                             "vocabulary_", None)
+        words = (f"word n-grams {clf.word_ngrams} found on >= {clf.ngram_min_sites} training "
+                 f"sites ({len(vocabulary):,} kept)" if vocabulary is not None
+                 else f"hashed word n-grams {clf.word_ngrams}")
+        out.append(f"text: {words}, character n-grams {clf.char_ngrams}")
+    if clf is not None:
+        out.append(f"stage one: logistic regression fitted by {clf.first_solver}")
     if clf is not None and clf.use_context:
         out.append(f"context stage over first-stage scores (offsets {list(clf.offsets)}, "
                    f"windows {list(clf.windows)})")
