@@ -192,12 +192,20 @@ def train_command(
     jobs: int = typer.Option(1, "--jobs", "-j", min=1,
                              help="Processes fitting the CV folds and the final model side by "
                                   "side (memory grows with each)."),
+    page_relative: bool = typer.Option(
+        False, "--page-relative",
+        help="Also give each line's shape and stopword density against its page's mean."),
+    ngram_min_sites: Optional[int] = typer.Option(
+        None, "--ngram-min-sites", min=1,
+        help="Keep only the word n-grams found on at least this many training sites (words "
+             "of other languages then add nothing); default: hash every n-gram."),
 ):
     """Train a line classifier on labelled pages and save it with its card."""
     from train.fit import train_model
 
     train_model(data, out, name=name, folds=folds, site_stats=site_stats, calibrate=calibrate,
-                unlabel_trailing=unlabel_trailing_prose, balance=balance_sources, jobs=jobs)
+                unlabel_trailing=unlabel_trailing_prose, balance=balance_sources, jobs=jobs,
+                page_relative=page_relative, ngram_min_sites=ngram_min_sites)
 
 
 @app.command("site-stats")

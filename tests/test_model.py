@@ -261,3 +261,20 @@ def test_an_unknown_stage_one_solver_is_refused(sample_path):
     frame, y = training_table(load_training_pages([str(sample_path)]))
     with pytest.raises(ValueError, match="solver must be one of"):
         build_pipeline(first_solver="newton").fit(frame, y)
+
+
+def test_vocabulary_and_page_relative_options_reach_the_saved_model(tmp_path, sample_path):
+    from typer.testing import CliRunner
+
+    from linesift.cli import app
+
+    out = tmp_path / "vocabulary"
+    result = CliRunner().invoke(app, ["train", str(sample_path), "-o", str(out), "--folds", "0",
+                                      "--page-relative", "--ngram-min-sites", "2"])
+    assert result.exit_code == 0, result.output
+    sifter = linesift.load(out)
+    assert any("found on >= 2 training sites" in f for f in sifter.card["features"])
+    assert any(f.startswith("relative:") for f in sifter.card["features"])
+    page = "Accueil | Actualités\nLe ministre a affirmé que Moscou serait prêt à négocier.\n© 2024"
+    scores = sifter.score(page)
+    assert len(scores) == 3 and all(0.0 <= s <= 1.0 for s in scores)

@@ -152,7 +152,7 @@ def fit_with_cv(pipeline, frame, y, *, folds=CV_FOLDS, jobs=1, calibrate=True, p
 
 def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, read_options=None,
                 progress=True, site_stats=False, calibrate=True, unlabel_trailing=False,
-                balance=0.0, jobs=1):
+                balance=0.0, jobs=1, page_relative=False, ngram_min_sites=None):
     """Train on labelled pages, cross-validate, choose the threshold and save the model.
 
     Parameters
@@ -175,6 +175,12 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, rea
         (:func:`~train.data.source_weights`; 0: every line counts the same).
     jobs : int
         Processes fitting the CV folds and the final model side by side.
+    page_relative : bool
+        Add each line's features against its page's mean
+        (:class:`~linesift.features.PageRelative`).
+    ngram_min_sites : int or None
+        Keep only the word n-grams found on at least this many training sites, each its own
+        column (:class:`~linesift.features.LineText`'s ``min_sites``); None hashes them all.
 
     Returns
     -------
@@ -193,7 +199,8 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, rea
     counts = label_counts(pages)
     if progress:
         _log(f"read {len(pages):,} pages, {len(frame):,} non-blank lines: {counts}")
-    pipeline = pipeline if pipeline is not None else build_pipeline(site_stats=site_stats)
+    pipeline = pipeline if pipeline is not None else build_pipeline(
+        site_stats=site_stats, page_relative=page_relative, ngram_min_sites=ngram_min_sites)
     weights = source_weights(pages, frame, y, balance) if balance else None
     fitted, threshold, cv, calibration, oof = fit_with_cv(
         pipeline, frame, y, folds=folds, jobs=jobs, calibrate=calibrate, progress=progress,
