@@ -39,7 +39,8 @@ def page_kind(page):
 
 
 VARIANTS = {
-    "full": {},  # the default model's recipe without source balancing ("balanced" adds it)
+    "default": {"balance": 0.5, "page_relative": True, "ngram_min_sites": 10},  # models/default's
+    "full": {},  # the recipe before stop 10, without source balancing ("balanced" adds it)
     "labels_as_given": {"unlabel_trailing": False},  # comments after articles as boilerplate
     "first_stage": {"use_context": False},
     "char_ngrams": {"char_ngrams": (3, 3)},
