@@ -39,12 +39,16 @@ def feature_columns(X):
 
 
 FIRST_STAGE_SOLVERS = ("sgd", "sgd_constant", "lbfgs")
+"""How stage one is fitted: averaged SGD with scikit-learn's "optimal" step schedule (the
+default), averaged SGD at a constant step FIRST_STAGE_ETA0, or L-BFGS at C = FIRST_STAGE_C."""
 FIRST_STAGE_ETA0 = 0.01
 FIRST_STAGE_C = 0.1
 FIRST_STAGE_ALPHA = 1e-5
-"""L2 penalty of stage one. Its weights are large at 1e-5 (log_chars +73 per standard
-deviation against log_words -44), so its scores sit near 0 or 1; 1e-4 and 1e-3 shrink them but
-scored no better, held out by site or by dataset (see the README's benchmarks)."""
+"""L2 penalty of stage one's SGD. Its weights are large at 1e-5 (log_chars +148 per standard
+deviation against log_words -122 in the default model) and its scores sit near 0 or 1: the
+"optimal" schedule has not converged. A constant step or L-BFGS gives a calibrated stage one,
+and a stronger penalty smaller weights, but neither scored better with stage two on top, held
+out by site or by dataset (see the README's benchmarks)."""
 
 
 def make_first_stage(dense_columns, *, alpha=FIRST_STAGE_ALPHA, word_ngrams=(1, 2),
@@ -111,6 +115,8 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         The default stage one keeps only the word n-grams found on at least this many
         training sites, each in its own column (:class:`~linesift.features.LineText`'s
         ``min_sites``); None hashes every n-gram into shared buckets.
+    first_solver : {"sgd", "sgd_constant", "lbfgs"}
+        How the default stage one is fitted (:data:`FIRST_STAGE_SOLVERS`).
 
     Notes
     -----

@@ -90,6 +90,14 @@ class LineShape(TransformerMixin, BaseEstimator):
         return _frame_step_names(self)
 
 
+def _require_columns(step, X):
+    """Raise a clear error unless X holds the columns `step` reads (made by earlier steps)."""
+    missing = [c for c in step.columns if c not in X]
+    if missing:
+        raise ValueError(f"{type(step).__name__} needs columns {missing}; put the other frame "
+                         "steps first")
+
+
 def _add_columns(X, names, cols):
     """X with the given columns added (one DataFrame concat, not a copy per column)."""
     added = pd.DataFrame(np.column_stack(cols) if len(cols) else np.zeros((len(X), 0)),
@@ -300,10 +308,7 @@ class PageRelative(TransformerMixin, BaseEstimator):
         self.columns = columns
 
     def fit(self, X, y=None):
-        check_frame(X)
-        missing = [c for c in self.columns if c not in X]
-        if missing:
-            raise ValueError(f"PageRelative needs columns {missing}; put the other frame steps first")
+        _require_columns(self, check_frame(X))
         self.feature_names_out_ = np.asarray([f"rel_{c}" for c in self.columns], dtype=object)
         return self
 
@@ -352,10 +357,7 @@ class NeighbourFeatures(TransformerMixin, BaseEstimator):
         self.windows = windows
 
     def fit(self, X, y=None):
-        check_frame(X)
-        missing = [c for c in self.columns if c not in X]
-        if missing:
-            raise ValueError(f"NeighbourFeatures needs columns {missing}; put the other frame steps first")
+        _require_columns(self, check_frame(X))
         names = []
         for off in self.offsets:
             names.append(f"nb{off:+d}_exists")
