@@ -40,6 +40,8 @@ def page_kind(page):
 
 VARIANTS = {
     "default": {"balance": 0.5, "page_relative": True, "ngram_min_sites": 10},  # models/default's
+    "default_lbfgs": {"balance": 0.5, "page_relative": True, "ngram_min_sites": 10,
+                      "first_solver": "lbfgs"},
     "full": {},  # the recipe before stop 10, without source balancing ("balanced" adds it)
     "labels_as_given": {"unlabel_trailing": False},  # comments after articles as boilerplate
     "first_stage": {"use_context": False},
