@@ -30,6 +30,21 @@ die() { say "$*"; exit 1; }
 
 healthy() { curl -fs -o /dev/null --max-time 5 "$URL/health"; }
 
+# True when something already listens on 127.0.0.1:$PORT, answering or not (a server left
+# over from another checkout would otherwise serve the requests meant for ours).
+port_taken() {
+    "$PYTHON" - "$PORT" <<'PY'
+import socket, sys
+with socket.socket() as s:
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind(("127.0.0.1", int(sys.argv[1])))
+    except OSError:
+        sys.exit(0)
+sys.exit(1)
+PY
+}
+
 running_pid() {
     [[ -f "$PIDFILE" ]] || return 1
     local pid; pid="$(cat "$PIDFILE")"
@@ -101,6 +116,8 @@ start() {
         return 0
     fi
     healthy && die "something else answers at $URL; stop it or set LABEL_STUDIO_PORT"
+    port_taken && die "port $PORT is taken by a process this checkout did not start; stop it" \
+        "or set LABEL_STUDIO_PORT"
     ensure_venv
     ensure_credentials
     launch
