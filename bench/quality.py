@@ -59,10 +59,8 @@ VARIANTS = {
     "alpha_1e-4": {"alpha": 1e-4},
     "min_sites3": {"ngram_min_sites": 3},  # word n-grams of >= 3 training sites, no hashing
     "min_sites10": {"ngram_min_sites": 10},
-    "min_sites30": {"ngram_min_sites": 30},
     "relative": {"page_relative": True},  # features against the page's mean (PageRelative)
     "relative_min10": {"page_relative": True, "ngram_min_sites": 10},
-    "min10_alpha_1e-3": {"ngram_min_sites": 10, "alpha": 1e-3},
     "sgd_constant": {"first_solver": "sgd_constant"},  # stage one's SGD at a fixed step 0.01
     "lbfgs": {"first_solver": "lbfgs"},  # stage one fitted exactly (L-BFGS, C=0.1)
 }

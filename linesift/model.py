@@ -42,11 +42,10 @@ def build_pipeline(*, site_stats=False, page_relative=False, **classifier_params
         ("stopwords", StopwordDensity()),
         ("repetition", TokenRepetition()),
         ("position", PagePosition()),
+        *([("relative", PageRelative())] if page_relative else []),
         ("neighbours", NeighbourFeatures()),
         ("classify", ContextClassifier(**classifier_params)),
     ]
-    if page_relative:
-        steps.insert(4, ("relative", PageRelative()))
     if site_stats:
         from .sitestats import SiteRepetition
 
