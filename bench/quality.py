@@ -40,6 +40,7 @@ def page_kind(page):
 
 VARIANTS = {
     "default": {"balance": 0.5, "page_relative": True, "ngram_min_sites": 10},  # models/default's
+    "default_hashed": {"balance": 0.5, "page_relative": True},  # the same with hashed n-grams
     "default_lbfgs": {"balance": 0.5, "page_relative": True, "ngram_min_sites": 10,
                       "first_solver": "lbfgs"},
     "full": {},  # the recipe before stop 10, without source balancing ("balanced" adds it)
