@@ -4,14 +4,16 @@ import numpy as np
 import pandas as pd
 
 from .labels import CONTENT
-from .lines import is_blank
 
 TEXT = "text"
 PAGE = "page"
 LINE_NO = "line_no"
 GROUP = "group"
 TOKENS = "tokens"
-BASE_COLUMNS = (TEXT, PAGE, LINE_NO, GROUP, TOKENS)
+HIDDEN_WORDS = "hidden_words"
+"""Training only: True for the lines whose words the n-gram features treat as unknown (pages
+standing in for languages the model never saw; ``train.data.hide_words``)."""
+BASE_COLUMNS = (TEXT, PAGE, LINE_NO, GROUP, TOKENS, HIDDEN_WORDS)
 """Columns that are not features (feature steps add every other column)."""
 
 
@@ -31,25 +33,24 @@ def lines_frame(pages, *, with_labels=False):
         page's original lines) and ``group`` (the page's domain, else its id; for grouped CV).
     y : ndarray of int, only when `with_labels`
     """
-    texts, page_idx, line_nos, groups, y = [], [], [], [], []
-    for p, page in enumerate(pages):
-        group = page.domain or page.id
-        labels = page.labels if with_labels else None
-        for i, line in enumerate(page.lines):
-            if is_blank(line):
-                continue
-            texts.append(line)
-            page_idx.append(p)
-            line_nos.append(i)
-            groups.append(group)
-            if with_labels:
-                label = labels[i] if labels is not None else None
-                y.append(-1 if label is None else int(label == CONTENT))
+    texts, line_nos, counts, groups, y = [], [], [], [], []
+    for page in pages:
+        lines = page.lines
+        kept = [i for i, line in enumerate(lines) if line and not line.isspace()]  # is_blank
+        texts += map(lines.__getitem__, kept)
+        line_nos += kept
+        counts.append(len(kept))
+        groups.append(page.domain or page.id)
+        if with_labels:
+            labels = page.labels
+            y += ([-1 if labels[i] is None else int(labels[i] == CONTENT) for i in kept]
+                  if labels is not None else [-1] * len(kept))
+    counts = np.asarray(counts, dtype=np.int64)
     frame = pd.DataFrame({
         TEXT: pd.Series(texts, dtype=object),
-        PAGE: np.asarray(page_idx, dtype=np.int64),
+        PAGE: np.repeat(np.arange(len(counts), dtype=np.int64), counts),
         LINE_NO: np.asarray(line_nos, dtype=np.int64),
-        GROUP: pd.Series(groups, dtype=object),
+        GROUP: pd.Series(np.repeat(np.asarray(groups, dtype=object), counts), dtype=object),
     })
     if with_labels:
         return frame, np.asarray(y, dtype=np.int8)
