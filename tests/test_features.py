@@ -267,3 +267,29 @@ def test_page_relative_is_the_value_against_the_page_mean():
 def test_page_relative_names_missing_columns():
     with pytest.raises(ValueError, match="PageRelative needs columns"):
         PageRelative().fit(FRAME)
+
+
+def test_hidden_words_count_only_in_the_norm():
+    frame = lines_frame([get_page("Share this article\nUn texte propre à ce site.", id="a",
+                                  domain="a.example"),
+                         get_page("Share this article\nΈνα κείμενο μόνο εδώ.", id="b",
+                                  domain="b.example")])
+    step = LineText(char_ngrams=None, min_sites=2).fit(frame)
+    shown = step.transform(frame).toarray()
+    hidden = step.transform(frame.assign(hidden_words=frame["page"] == 1)).toarray()
+    np.testing.assert_array_equal(hidden[:2], shown[:2])  # page 0 keeps its words
+    assert shown[2].any() and not hidden[2:].any()  # page 1's known words are hidden
+    hashed = LineText(char_ngrams=None).fit(frame)
+    assert not hashed.transform(frame.assign(hidden_words=True)).toarray().any()
+
+
+def test_lines_frame_leaves_out_exactly_the_blank_lines():
+    from linesift.lines import is_blank
+
+    text = "a\n\n \t\nb\n\u3000\nc "
+    frame = lines_frame([get_page(text, id="x"), get_page("", id="empty"),
+                         get_page(text, id="y", domain="d.example")])
+    kept = [i for i, line in enumerate(text.split("\n")) if not is_blank(line)]
+    assert frame["line_no"].tolist() == kept * 2
+    assert frame["page"].tolist() == [0] * len(kept) + [2] * len(kept)
+    assert frame["group"].tolist() == ["x"] * len(kept) + ["d.example"] * len(kept)
