@@ -21,8 +21,8 @@ from linesift.classifier import UNLABELLED
 from linesift.frame import PAGE
 from linesift.model import build_pipeline
 from linesift.sitestats import count_site_lines, with_site_columns
-from train.data import (TRAILING_PROSE_MIN_WORDS, hide_words, load_training_pages,
-                        source_weights, training_table, unlabel_trailing_prose)
+from train.data import (TRAILING_PROSE_MIN_WORDS, load_training_pages, source_weights,
+                        training_table, unlabel_trailing_prose)
 from train.fit import fit_with_cv
 from train.metrics import prf
 
@@ -64,11 +64,6 @@ VARIANTS = {
     "relative_min10": {"page_relative": True, "ngram_min_sites": 10},
     "sgd_constant": {"first_solver": "sgd_constant"},  # stage one's SGD at a fixed step 0.01
     "lbfgs": {"first_solver": "lbfgs"},  # stage one fitted exactly (L-BFGS, C=0.1)
-    # the default's recipe with the words of 30 % / 50 % of training pages hidden
-    "default_hide30": {"balance": 0.5, "page_relative": True, "ngram_min_sites": 10,
-                       "hide_words": 0.3},
-    "default_hide50": {"balance": 0.5, "page_relative": True, "ngram_min_sites": 10,
-                       "hide_words": 0.5},
 }
 """Model variants compared: ContextClassifier parameters, plus how the training labels are
 treated (``unlabel_trailing``: comments after an article as context only, the default's recipe)
@@ -170,9 +165,6 @@ def main():
         min_words = params.pop("trailing_min_words", TRAILING_PROSE_MIN_WORDS)
         pages = unlabel_trailing_prose(train_pages, min_words)[0] if unlabel else train_pages
         frame, y = training_table(pages)
-        hidden = params.pop("hide_words", 0.0)
-        if hidden:
-            frame = hide_words(frame, hidden)
         if site:
             frame = with_site_columns(frame, pages, count_site_lines(pages))
         weights = source_weights(pages, frame, y, balance) if balance else None

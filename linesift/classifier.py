@@ -19,7 +19,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from .features import LineText, shift_within_pages, window_mean
-from .frame import BASE_COLUMNS, GROUP, HIDDEN_WORDS, PAGE, TEXT, TOKENS, check_frame
+from .frame import BASE_COLUMNS, GROUP, PAGE, TEXT, TOKENS, check_frame
 
 NEIGHBOUR_PREFIXES = ("nb-", "nb+", "win")
 """Names of NeighbourFeatures' columns start with these."""
@@ -167,10 +167,9 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         self.dense_columns_ = feature_columns(X)
         first_columns = self.dense_columns_ if self.first_stage_neighbours else [
             c for c in self.dense_columns_ if not c.startswith(NEIGHBOUR_PREFIXES)]
-        self.text_columns_ = self._text_columns(X)
         first = self.first if self.first is not None else make_first_stage(
             first_columns, alpha=self.alpha, word_ngrams=self.word_ngrams,
-            char_ngrams=self.char_ngrams, text_columns=self.text_columns_,
+            char_ngrams=self.char_ngrams, text_columns=self._text_columns(X),
             cue_words=self.cue_words, ngram_min_sites=self.ngram_min_sites,
             solver=self.first_solver)
         self.first_ = fit_weighted(clone(first), X[labelled], y[labelled],
@@ -190,16 +189,7 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
     def _text_columns(self, X):
         """Columns stage one's text step reads: the sites too when it counts n-grams by site."""
         wanted = (TEXT, TOKENS, GROUP) if self.ngram_min_sites else (TEXT, TOKENS)
-        return [c for c in wanted + (HIDDEN_WORDS,) if c in X]
-
-    def scoring_frame(self, X):
-        """`X` with the training-only columns stage one was fitted with, at their neutral value.
-
-        A model trained with hidden words (``train.data.hide_words``) reads the
-        ``hidden_words`` column; no page is hidden when scoring."""
-        if HIDDEN_WORDS in getattr(self, "text_columns_", ()) and HIDDEN_WORDS not in X:
-            return X.assign(**{HIDDEN_WORDS: False})
-        return X
+        return [c for c in wanted if c in X]
 
     def _out_of_fold(self, first, X, y, w=None):
         """Stage-one scores for every line from models that did not see its site (or page).
@@ -247,13 +237,13 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         `dense`, if given, is ``X[self.dense_columns_]`` as a float array (computed once for
         both stages)."""
         check_is_fitted(self)
-        X = self.scoring_frame(check_frame(X))
+        X = check_frame(X)
         fast = _linear_first_stage_proba(self.first_, X, dense, self.dense_columns_)
         return fast if fast is not None else self.first_.predict_proba(X)[:, 1]
 
     def predict_proba(self, X):
         check_is_fitted(self)
-        X = self.scoring_frame(check_frame(X))
+        X = check_frame(X)
         dense = X[self.dense_columns_].to_numpy(dtype=np.float64)
         first = self.first_stage_proba(X, dense)
         if not self.use_context:

@@ -37,7 +37,7 @@ def _first_stage_contributions(clf, enriched):
     first = clf.first_
     features = first.named_steps["features"]
     coef = first.named_steps["logreg"].coef_.ravel()
-    X = features.transform(clf.scoring_frame(enriched))
+    X = features.transform(enriched)
     X = X.tocsr() if hasattr(X, "tocsr") else np.asarray(X)
     text = features.named_transformers_.get("text")
     text_width = text.n_features_out_ if text is not None else 0

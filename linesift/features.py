@@ -18,7 +18,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.utils.validation import check_is_fitted
 
 from .charclass import CLASSES, char_class_counts
-from .frame import GROUP, HIDDEN_WORDS, PAGE, TEXT, TOKENS, check_frame, page_bounds
+from .frame import GROUP, PAGE, TEXT, TOKENS, check_frame, page_bounds
 
 MAX_FEATURE_CHARS = 600
 """Characters of a line looked at by the shape features; longer lines are judged on this prefix."""
@@ -484,8 +484,7 @@ def word_ngram_hashes(token_lists, ngram_range=(1, 2), max_tokens=MAX_NGRAM_TOKE
 
 
 def hash_word_ngrams(token_lists, ngram_range=(1, 2), n_features=N_HASH_FEATURES,
-                     max_tokens=MAX_NGRAM_TOKENS, cue_words=False, vocabulary=None,
-                     hidden=None):
+                     max_tokens=MAX_NGRAM_TOKENS, cue_words=False, vocabulary=None):
     """Hashed word n-gram counts of each line, l2-normalised: a CSR matrix (lines x n_features).
 
     The hashing trick of scikit-learn's HashingVectorizer, vectorised over the batch (see
@@ -498,25 +497,19 @@ def hash_word_ngrams(token_lists, ngram_range=(1, 2), n_features=N_HASH_FEATURES
     training, in a language the model never saw, then add nothing, instead of taking the weight
     of whatever English n-gram shares their hash bucket. Norms count every n-gram of the line, so
     a line of unknown words keeps a near-zero text vector.
-
-    `hidden` (a boolean per line) makes every n-gram of those lines unknown: training pages
-    that stand in for a language the model never saw (``train.data.hide_words``).
     """
     n = len(token_lists)
     rows, h = word_ngram_hashes(token_lists, ngram_range, max_tokens, cue_words)
+    unknown = np.zeros(n)
     if vocabulary is None:
-        n_features = int(n_features)
         cols = (h % np.uint64(n_features)).astype(np.int64)
-        known = np.ones(len(rows), dtype=bool)
     else:
         n_features = len(vocabulary)
         cols = np.searchsorted(vocabulary, h)
         known = cols < n_features
         known[known] = vocabulary[cols[known]] == h[known]
-    if hidden is not None:
-        known &= ~np.asarray(hidden, dtype=bool)[rows]
-    unknown = np.bincount(rows[~known], minlength=n)  # each counted once: repeats are rare
-    rows, cols = rows[known], cols[known]
+        unknown = np.bincount(rows[~known], minlength=n)  # each counted once: repeats are rare
+        rows, cols = rows[known], cols[known]
     counts = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
                                shape=(n, n_features))
     counts.sum_duplicates()
@@ -606,12 +599,10 @@ class LineText(TransformerMixin, BaseEstimator):
         X = _as_frame(X)
         blocks = []
         if self.word_ngrams:
-            hidden = X[HIDDEN_WORDS].to_numpy(dtype=bool) if HIDDEN_WORDS in X else None
             blocks.append(hash_word_ngrams(line_tokens(X, self.max_chars),
                                            tuple(self.word_ngrams), self.n_features,
                                            cue_words=self.cue_words,
-                                           vocabulary=getattr(self, "vocabulary_", None),
-                                           hidden=hidden))
+                                           vocabulary=getattr(self, "vocabulary_", None)))
         if self.char_ngrams:
             chars = HashingVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngrams),
                                       **self._common())

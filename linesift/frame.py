@@ -10,10 +10,7 @@ PAGE = "page"
 LINE_NO = "line_no"
 GROUP = "group"
 TOKENS = "tokens"
-HIDDEN_WORDS = "hidden_words"
-"""Training only: True for the lines whose words the n-gram features treat as unknown (pages
-standing in for languages the model never saw; ``train.data.hide_words``)."""
-BASE_COLUMNS = (TEXT, PAGE, LINE_NO, GROUP, TOKENS, HIDDEN_WORDS)
+BASE_COLUMNS = (TEXT, PAGE, LINE_NO, GROUP, TOKENS)
 """Columns that are not features (feature steps add every other column)."""
 
 

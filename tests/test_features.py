@@ -269,20 +269,6 @@ def test_page_relative_names_missing_columns():
         PageRelative().fit(FRAME)
 
 
-def test_hidden_words_count_only_in_the_norm():
-    frame = lines_frame([get_page("Share this article\nUn texte propre à ce site.", id="a",
-                                  domain="a.example"),
-                         get_page("Share this article\nΈνα κείμενο μόνο εδώ.", id="b",
-                                  domain="b.example")])
-    step = LineText(char_ngrams=None, min_sites=2).fit(frame)
-    shown = step.transform(frame).toarray()
-    hidden = step.transform(frame.assign(hidden_words=frame["page"] == 1)).toarray()
-    np.testing.assert_array_equal(hidden[:2], shown[:2])  # page 0 keeps its words
-    assert shown[2].any() and not hidden[2:].any()  # page 1's known words are hidden
-    hashed = LineText(char_ngrams=None).fit(frame)
-    assert not hashed.transform(frame.assign(hidden_words=True)).toarray().any()
-
-
 def test_lines_frame_leaves_out_exactly_the_blank_lines():
     from linesift.lines import is_blank
 

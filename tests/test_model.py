@@ -278,23 +278,3 @@ def test_vocabulary_and_page_relative_options_reach_the_saved_model(tmp_path, sa
     page = "Accueil | Actualités\nLe ministre a affirmé que Moscou serait prêt à négocier.\n© 2024"
     scores = sifter.score(page)
     assert len(scores) == 3 and all(0.0 <= s <= 1.0 for s in scores)
-
-
-def test_hidden_words_train_a_model_that_scores_pages_without_the_column(sample_path):
-    from linesift.model import build_pipeline
-    from train.data import hide_words, load_training_pages, training_table
-
-    frame, y = training_table(load_training_pages([str(sample_path)]))
-    hidden = hide_words(frame, 0.5, seed=1)
-    per_page = hidden.groupby("page")["hidden_words"].agg(["min", "max"])
-    assert (per_page["min"] == per_page["max"]).all()  # whole pages are hidden, or none
-    assert 0 < per_page["min"].sum() < len(per_page)
-    model = build_pipeline(ngram_min_sites=1, trees=5).fit(hidden, y)
-    clf = model[-1]
-    enriched = model[:-1].transform(frame)  # as `linesift filter` builds it: no such column
-    assert "hidden_words" not in enriched
-    shown = clf.predict_proba(enriched)[:, 1]
-    np.testing.assert_array_equal(
-        shown, clf.predict_proba(enriched.assign(hidden_words=False))[:, 1])
-    words = clf.first_stage_proba(enriched)
-    assert not np.allclose(words, clf.first_stage_proba(enriched.assign(hidden_words=True)))

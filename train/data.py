@@ -6,7 +6,7 @@ from collections import Counter
 import numpy as np
 
 from linesift.classifier import UNLABELLED
-from linesift.frame import HIDDEN_WORDS, PAGE, lines_frame
+from linesift.frame import PAGE, lines_frame
 from linesift.labels import BOILERPLATE, CONTENT
 from linesift.readers import read_labelled_pages
 
@@ -73,23 +73,6 @@ def source_weights(pages, frame, y, power=0.5):
     for name, n in sizes.items():
         weights[names == name] = float(n) ** -power
     return weights / weights[labelled].mean() if labelled.any() else weights
-
-
-def hide_words(frame, fraction, seed=0):
-    """`frame` with a random `fraction` of its pages' words hidden from the n-gram features.
-
-    The model's word n-grams come from the training languages; on a page in any other
-    language (Greek, Russian, ...) next to none of them is known, and stage one's text vector
-    is empty. Hiding the words of some training pages (the ``hidden_words`` column, read by
-    :class:`~linesift.features.LineText`) shows the model that case, so both stages learn to
-    decide from shape, stopwords, position and context when the words say nothing. Stopwords
-    stay: jusText's lists cover about 100 languages. Cross-validation scores held-out pages
-    with their words (``train.fit.cross_validated_proba``).
-    """
-    pages = frame[PAGE].to_numpy()
-    n_pages = int(pages.max()) + 1 if len(pages) else 0
-    chosen = np.random.default_rng(seed).random(n_pages) < fraction
-    return frame.assign(**{HIDDEN_WORDS: chosen[pages]})
 
 
 def label_counts(pages):

@@ -9,7 +9,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
 
 from linesift.classifier import UNLABELLED, fit_weighted
-from linesift.frame import GROUP, HIDDEN_WORDS, PAGE
+from linesift.frame import GROUP, PAGE
 from linesift.model import build_pipeline, save_model
 
 from .data import (fingerprint, label_counts, line_sources, load_training_pages,
@@ -61,9 +61,7 @@ def cross_validated_proba(pipeline, frame, y, folds=CV_FOLDS, progress=True, job
         splitter = GroupKFold(n_splits=min(folds, n_groups))
         splits = [(train, test) for train, test in splitter.split(frame, y, groups)
                   if len(np.unique(y[train][y[train] != UNLABELLED])) >= 2]
-    # held-out pages are scored with their words (hidden words are a training device)
-    shown = frame.drop(columns=HIDDEN_WORDS) if HIDDEN_WORDS in frame else frame
-    tasks = [delayed(_fit_and_score)(pipeline, frame.iloc[train], y[train], shown.iloc[test],
+    tasks = [delayed(_fit_and_score)(pipeline, frame.iloc[train], y[train], frame.iloc[test],
                                      None if weights is None else weights[train])
              for train, test in splits]
     if also_fit_all:
