@@ -8,7 +8,6 @@ Every feature is defined for any language and script.
 
 import re
 from itertools import chain
-from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -19,6 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .charclass import CLASSES, char_class_counts
 from .frame import GROUP, PAGE, TEXT, TOKENS, check_frame, page_bounds
+from .tokens import batch_token_hashes, first_tokens, from_column, to_column
 
 MAX_FEATURE_CHARS = 600
 """Characters of a line looked at by the shape features; longer lines are judged on this prefix."""
@@ -247,12 +247,12 @@ class StopwordDensity(TransformerMixin, BaseEstimator):
 
         check_is_fitted(self)
         X = check_frame(X)
-        toks = line_tokens(X, self.max_chars)
+        hashes, counts = line_token_hashes(X, self.max_chars)
         starts, ends = page_bounds(X[PAGE].to_numpy())
         # the density of a long line is judged on its first tokens (bounded lookups per line)
-        counted = list(map(itemgetter(slice(0, STOPWORD_TOKENS)), toks))
-        hits = stopword_hits(counted, starts)
-        n = np.fromiter(map(len, counted), dtype=np.float64, count=len(counted))
+        counted, n = first_tokens(hashes, counts, STOPWORD_TOKENS)
+        hits = stopword_hits(counted, n, starts)
+        n = n.astype(np.float64)
         page_hits = np.add.reduceat(hits, starts) if len(hits) else hits
         page_n = np.add.reduceat(n, starts) if len(n) else n
         page_density = np.repeat(page_hits / np.maximum(page_n, 1), ends - starts)
@@ -260,7 +260,8 @@ class StopwordDensity(TransformerMixin, BaseEstimator):
         out[:, 0] = hits / np.maximum(n, 1)
         out[:, 1] = np.log1p(hits)
         out[:, 2] = page_density
-        with_tokens = X.assign(**{TOKENS: pd.Series(toks, index=X.index, dtype=object)})
+        with_tokens = X.assign(**{TOKENS: pd.Series(to_column(hashes, counts), index=X.index,
+                                                     dtype=object)})
         return _add_columns(with_tokens, self.feature_names_out_, list(out.T))
 
     def get_feature_names_out(self, input_features=None):
@@ -280,9 +281,14 @@ class TokenRepetition(TransformerMixin, BaseEstimator):
     def transform(self, X):
         check_is_fitted(self)
         X = check_frame(X)
-        toks = line_tokens(X)
-        n = np.fromiter(map(len, toks), dtype=np.float64, count=len(toks))
-        unique = np.fromiter(map(len, map(set, toks)), dtype=np.float64, count=len(toks))
+        hashes, counts = line_token_hashes(X)
+        n = counts.astype(np.float64)
+        line_of = np.repeat(np.arange(len(counts)), counts)
+        order = np.lexsort((hashes, line_of))
+        h, line = hashes[order], line_of[order]
+        new = np.ones(len(h), dtype=bool)
+        new[1:] = (h[1:] != h[:-1]) | (line[1:] != line[:-1])
+        unique = np.bincount(line[new], minlength=len(counts)).astype(np.float64)
         return _add_columns(X, self.feature_names_out_,
                             [unique / np.maximum(n, 1.0), np.log1p(n - unique)])
 
@@ -328,12 +334,18 @@ class PageRelative(TransformerMixin, BaseEstimator):
         return _frame_step_names(self)
 
 
-def line_tokens(X, max_chars=MAX_FEATURE_CHARS):
-    """Each line's word tokens: the frame's ``tokens`` column if a step made it, else computed."""
+def line_token_hashes(X, max_chars=MAX_FEATURE_CHARS):
+    """Each line's word tokens as hashes, ``(hashes, counts)`` (:mod:`linesift.tokens`): from
+    the frame's ``tokens`` column if a step made it, else computed from the text."""
+    if TOKENS in X:
+        return from_column(X[TOKENS])
+    return batch_token_hashes([t[:max_chars] for t in X[TEXT]])
+
+
+def line_token_strings(X, max_chars=MAX_FEATURE_CHARS):
+    """Each line's word tokens as strings (the n-grams of models saved before token hashes)."""
     from .stopwords import batch_tokens
 
-    if TOKENS in X:
-        return X[TOKENS].tolist()
     return batch_tokens([t[:max_chars] for t in X[TEXT]])
 
 
@@ -429,10 +441,14 @@ MAX_NGRAM_TOKENS = 24
 _TOKEN_HASHES = {False: {}, True: {}}  # without and with cue words replaced by concepts
 _TOKEN_HASH_CACHE_SIZE = 1_000_000
 _MIX = np.uint64(0x9E3779B97F4A7C15)
+TOKEN_HASH = "poly64"
+"""How LineText's n-grams hash tokens: "poly64" (:mod:`linesift.tokens`, no token strings) or
+"murmur3" (each token string through murmurhash3, models saved before token hashes)."""
 
 
-def _token_hashes(flat, cue_words=False):
-    """murmurhash3 (32 bit, seed 0) of each token, through a bounded cache of known tokens.
+def _murmur_token_hashes(flat, cue_words=False):
+    """murmurhash3 (32 bit, seed 0) of each token string, through a bounded cache of known
+    tokens (the hashing of models saved before :mod:`linesift.tokens`).
 
     With `cue_words`, a boilerplate cue word of any language is hashed as its concept
     (:mod:`linesift.cues`), so it costs nothing once the token is cached."""
@@ -454,20 +470,32 @@ def _token_hashes(flat, cue_words=False):
     return np.fromiter(map(cache.__getitem__, flat), dtype=np.uint64, count=len(flat))
 
 
-def word_ngram_hashes(token_lists, ngram_range=(1, 2), max_tokens=MAX_NGRAM_TOKENS,
-                      cue_words=False):
+def _cue_concept_hashes(hashes):
+    """Token hashes with every boilerplate cue word's replaced by its concept's
+    (:mod:`linesift.cues`: "Publicité", "Anzeige" and "Advertisement" hash alike)."""
+    from .cues import cue_concepts
+    from .tokens import string_hashes
+
+    concept = cue_concepts()
+    words = string_hashes(concept)
+    order = np.argsort(words)
+    words, concepts = words[order], string_hashes(concept.values())[order]
+    at = np.minimum(np.searchsorted(words, hashes), len(words) - 1)
+    return np.where(words[at] == hashes, concepts[at], hashes)
+
+
+def word_ngram_hashes(token_hashes, counts, ngram_range=(1, 2), max_tokens=MAX_NGRAM_TOKENS):
     """The 32-bit hash of every word n-gram of each line: (row of each n-gram, its hash).
 
-    Each distinct token is hashed once (murmurhash3) and an n-gram's hash is mixed from its
-    tokens' hashes with numpy. `cue_words`: see :func:`_token_hashes`.
+    `token_hashes` are 32-bit token hashes, lines in order, and `counts` each line's number of
+    tokens; only a line's first `max_tokens` tokens count. An n-gram's hash is mixed from its
+    tokens' hashes with numpy.
     """
-    n = len(token_lists)
-    lengths = np.minimum(np.fromiter(map(len, token_lists), dtype=np.int64, count=n), max_tokens)
-    head = itemgetter(slice(0, max_tokens))
-    flat = list(chain.from_iterable(map(head, token_lists)))
-    hashes = _token_hashes(flat, cue_words)
+    hashes, lengths = first_tokens(np.asarray(token_hashes, dtype=np.uint64),
+                                   np.asarray(counts, dtype=np.int64), max_tokens)
+    n = len(lengths)
     row = np.repeat(np.arange(n), lengths)
-    left = np.repeat(np.cumsum(lengths), lengths) - np.arange(len(flat))  # tokens to line end
+    left = np.repeat(np.cumsum(lengths), lengths) - np.arange(len(hashes))  # tokens to line end
     lo, hi = ngram_range
     rows, out = [], []
     h = hashes.copy()
@@ -483,8 +511,8 @@ def word_ngram_hashes(token_lists, ngram_range=(1, 2), max_tokens=MAX_NGRAM_TOKE
     return np.concatenate(rows), np.concatenate(out)
 
 
-def hash_word_ngrams(token_lists, ngram_range=(1, 2), n_features=N_HASH_FEATURES,
-                     max_tokens=MAX_NGRAM_TOKENS, cue_words=False, vocabulary=None):
+def hash_word_ngrams(token_hashes, counts, ngram_range=(1, 2), n_features=N_HASH_FEATURES,
+                     max_tokens=MAX_NGRAM_TOKENS, vocabulary=None):
     """Hashed word n-gram counts of each line, l2-normalised: a CSR matrix (lines x n_features).
 
     The hashing trick of scikit-learn's HashingVectorizer, vectorised over the batch (see
@@ -498,8 +526,8 @@ def hash_word_ngrams(token_lists, ngram_range=(1, 2), n_features=N_HASH_FEATURES
     of whatever English n-gram shares their hash bucket. Norms count every n-gram of the line, so
     a line of unknown words keeps a near-zero text vector.
     """
-    n = len(token_lists)
-    rows, h = word_ngram_hashes(token_lists, ngram_range, max_tokens, cue_words)
+    n = len(counts)
+    rows, h = word_ngram_hashes(token_hashes, counts, ngram_range, max_tokens)
     unknown = np.zeros(n)
     if vocabulary is None:
         cols = (h % np.uint64(n_features)).astype(np.int64)
@@ -510,22 +538,22 @@ def hash_word_ngrams(token_lists, ngram_range=(1, 2), n_features=N_HASH_FEATURES
         known[known] = vocabulary[cols[known]] == h[known]
         unknown = np.bincount(rows[~known], minlength=n)  # each counted once: repeats are rare
         rows, cols = rows[known], cols[known]
-    counts = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
+    matrix = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
                                shape=(n, n_features))
-    counts.sum_duplicates()
-    norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel() + unknown)
-    counts.data /= np.repeat(np.maximum(norms, 1e-12), np.diff(counts.indptr)).astype(np.float32)
-    return counts
+    matrix.sum_duplicates()
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel() + unknown)
+    matrix.data /= np.repeat(np.maximum(norms, 1e-12), np.diff(matrix.indptr)).astype(np.float32)
+    return matrix
 
 
-def frequent_ngrams(token_lists, groups, min_groups, ngram_range=(1, 2),
-                    max_tokens=MAX_NGRAM_TOKENS, cue_words=False):
+def frequent_ngrams(token_hashes, counts, groups, min_groups, ngram_range=(1, 2),
+                    max_tokens=MAX_NGRAM_TOKENS):
     """Sorted hashes of the word n-grams found in at least `min_groups` distinct groups (sites).
 
     Counting sites rather than lines keeps one site's template words (its menu, its footer)
     out of the vocabulary: only words that mean the same on many sites get a weight.
     """
-    rows, h = word_ngram_hashes(token_lists, ngram_range, max_tokens, cue_words)
+    rows, h = word_ngram_hashes(token_hashes, counts, ngram_range, max_tokens)
     group_codes = pd.factorize(np.asarray(groups, dtype=object))[0]
     pairs = np.unique((h << np.uint64(32)) | group_codes[rows].astype(np.uint64))
     ngrams, per_ngram = np.unique(pairs >> np.uint64(32), return_counts=True)
@@ -543,7 +571,7 @@ _DIGITS = re.compile(r"\d")
 class LineText(TransformerMixin, BaseEstimator):
     """Hashed word and character n-grams of each line's text (stateless, any script).
 
-    Words are the lines' tokens (:func:`line_tokens`; a CJK character is a token, so word
+    Words are the lines' tokens (:func:`line_token_hashes`; a CJK character is a token, so word
     bigrams are character bigrams there), shared with StopwordDensity when it ran first.
 
     Parameters
@@ -573,7 +601,24 @@ class LineText(TransformerMixin, BaseEstimator):
     def __setstate__(self, state):
         state.setdefault("cue_words", False)  # models saved before these options existed
         state.setdefault("min_sites", None)
+        state.setdefault("token_hash_", "murmur3")  # fitted before linesift.tokens
         super().__setstate__(state)
+
+    def _token_hashes(self, X):
+        """32-bit hashes of each line's tokens, and each line's number of tokens, hashed as this
+        step was fitted (:data:`TOKEN_HASH`)."""
+        if getattr(self, "token_hash_", TOKEN_HASH) == "murmur3":
+            # the tokens of the shape step's prefix when it ran, as before token hashes
+            limit = MAX_FEATURE_CHARS if TOKENS in X else self.max_chars
+            token_lists = line_token_strings(X, limit)
+            counts = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+            heads = [t[:MAX_NGRAM_TOKENS] for t in token_lists]  # bounded string work
+            counts = np.minimum(counts, MAX_NGRAM_TOKENS)
+            return _murmur_token_hashes(list(chain.from_iterable(heads)), self.cue_words), counts
+        hashes, counts = line_token_hashes(X, self.max_chars)
+        if self.cue_words:
+            hashes = _cue_concept_hashes(hashes)
+        return hashes >> np.uint64(32), counts
 
     def _common(self):
         return dict(n_features=self.n_features, alternate_sign=False, lowercase=False,
@@ -582,13 +627,13 @@ class LineText(TransformerMixin, BaseEstimator):
     def fit(self, X, y=None):
         _check_lines(X)
         self.vocabulary_ = None
+        self.token_hash_ = TOKEN_HASH
         word_features = self.n_features
         if self.word_ngrams and self.min_sites:
             X = _as_frame(X)
             groups = X[GROUP] if GROUP in X else np.arange(len(X))
-            self.vocabulary_ = frequent_ngrams(line_tokens(X, self.max_chars), groups,
-                                               self.min_sites, tuple(self.word_ngrams),
-                                               cue_words=self.cue_words)
+            self.vocabulary_ = frequent_ngrams(*self._token_hashes(X), groups, self.min_sites,
+                                               tuple(self.word_ngrams))
             word_features = len(self.vocabulary_)
         self.n_features_out_ = (word_features * bool(self.word_ngrams)
                                 + self.n_features * bool(self.char_ngrams))
@@ -599,9 +644,8 @@ class LineText(TransformerMixin, BaseEstimator):
         X = _as_frame(X)
         blocks = []
         if self.word_ngrams:
-            blocks.append(hash_word_ngrams(line_tokens(X, self.max_chars),
-                                           tuple(self.word_ngrams), self.n_features,
-                                           cue_words=self.cue_words,
+            blocks.append(hash_word_ngrams(*self._token_hashes(X), tuple(self.word_ngrams),
+                                           self.n_features,
                                            vocabulary=getattr(self, "vocabulary_", None)))
         if self.char_ngrams:
             chars = HashingVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngrams),

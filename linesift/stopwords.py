@@ -58,13 +58,37 @@ def _membership_csr():
     return sparse.csr_matrix(stoplists()[1], dtype=np.float64)
 
 
-def stopword_hits(token_lists, page_starts):
+@lru_cache(maxsize=1)
+def _stoplist_hashes():
+    """(sorted token hashes of every listed word, its row in :func:`stoplists`' membership)."""
+    from .tokens import string_hashes
+
+    row_of = stoplists()[0]
+    words = list(row_of)
+    hashes = string_hashes(words)
+    order = np.argsort(hashes)
+    return hashes[order], np.fromiter(map(row_of.__getitem__, words), dtype=np.int64,
+                                      count=len(words))[order]
+
+
+def stoplist_rows(token_hashes):
+    """Each token's row in :func:`stoplists`' membership matrix (0: in no list), by its hash
+    (:mod:`linesift.tokens`)."""
+    known, rows = _stoplist_hashes()
+    if not len(token_hashes):
+        return np.zeros(0, dtype=np.int64)
+    at = np.minimum(np.searchsorted(known, token_hashes), len(known) - 1)
+    return np.where(known[at] == token_hashes, rows[at], 0)
+
+
+def stopword_hits(token_hashes, counts, page_starts):
     """Stopwords of each line in its page's stoplist.
 
     Parameters
     ----------
-    token_lists : list of list of str
-        Tokens of each line, pages contiguous.
+    token_hashes, counts : ndarray
+        Every token's hash (:mod:`linesift.tokens`), lines in order, and each line's number of
+        tokens; pages contiguous.
     page_starts : ndarray of int
         First line of each page.
 
@@ -74,26 +98,23 @@ def stopword_hits(token_lists, page_starts):
         most of the page's first LANGUAGE_SAMPLE_TOKENS tokens (no hits when none does)
 
     Vectorised over the batch: tokens become rows of the membership matrix (:func:`stoplists`)
-    with one dict lookup each; choosing the lists and counting hits are numpy passes.
+    by a sorted-hash lookup; choosing the lists and counting hits are numpy passes.
     """
-    from itertools import repeat
-
     from scipy import sparse
 
-    row_of, member = stoplists()
-    n_lines, n_pages = len(token_lists), len(page_starts)
-    lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=n_lines)
-    flat = list(chain.from_iterable(token_lists))
-    rows = np.fromiter(map(row_of.get, flat, repeat(0)), dtype=np.int64, count=len(flat))
-    line_of = np.repeat(np.arange(n_lines), lengths)
+    member = stoplists()[1]
+    n_lines, n_pages = len(counts), len(page_starts)
+    rows = stoplist_rows(token_hashes)
+    line_of = np.repeat(np.arange(n_lines), counts)
     page_of_line = np.repeat(np.arange(n_pages), np.diff(np.append(page_starts, n_lines)))
     page_of = page_of_line[line_of]
-    first_token = np.concatenate([[0], np.cumsum(lengths)])[page_starts]
-    sample = (np.arange(len(flat)) - first_token[page_of] < LANGUAGE_SAMPLE_TOKENS) & (rows > 0)
+    first_token = np.concatenate([[0], np.cumsum(counts)])[page_starts]
+    sample = (np.arange(len(rows)) - first_token[page_of] < LANGUAGE_SAMPLE_TOKENS) & (rows > 0)
     per_page = sparse.csr_matrix((np.ones(int(sample.sum())), (page_of[sample], rows[sample])),
                                  shape=(n_pages, len(member)))
-    counts = (per_page @ _membership_csr()).toarray()
-    best = np.where(counts.max(axis=1, initial=0) > 0, counts.argmax(axis=1), -1)
+    counts_per_list = (per_page @ _membership_csr()).toarray()
+    best = np.where(counts_per_list.max(axis=1, initial=0) > 0, counts_per_list.argmax(axis=1),
+                    -1)
     hit = member[rows, np.maximum(best, 0)[page_of]] & (best[page_of] >= 0)
     return np.bincount(line_of, weights=hit, minlength=n_lines)
 

@@ -279,3 +279,22 @@ def test_lines_frame_leaves_out_exactly_the_blank_lines():
     assert frame["line_no"].tolist() == kept * 2
     assert frame["page"].tolist() == [0] * len(kept) + [2] * len(kept)
     assert frame["group"].tolist() == ["x"] * len(kept) + ["d.example"] * len(kept)
+
+
+def test_a_model_saved_before_token_hashes_keeps_its_murmur_n_grams():
+    from sklearn.utils import murmurhash3_32
+
+    step = LineText(char_ngrams=None, word_ngrams=(1, 1), n_features=2**10).fit(FRAME)
+    assert step.token_hash_ == "poly64"
+    state = dict(step.__getstate__())
+    del state["token_hash_"]
+    old = LineText.__new__(LineText)
+    old.__setstate__(state)  # as joblib loads a model pickled before linesift.tokens
+    assert old.token_hash_ == "murmur3"
+    frame = lines_frame([get_page("Publicité Publicité Minister", id="m")])
+    row = old.transform(frame).toarray()[0]
+    columns = [murmurhash3_32(w, seed=0, positive=True) % 2**10 for w in ("publicité", "minister")]
+    expected = np.zeros(2**10)
+    np.add.at(expected, columns + [columns[0]], 1.0)
+    np.testing.assert_allclose(row, expected / np.linalg.norm(expected), rtol=1e-6)
+    assert not np.allclose(step.transform(frame).toarray()[0], row)  # the new hashing differs

@@ -1,0 +1,135 @@
+"""Word tokens of a batch of lines as 64-bit hashes, without making a string per token.
+
+The tokens are those of :func:`linesift.stopwords.batch_tokens` (lower-cased runs of letters
+with their combining marks, every CJK character alone), found with numpy over the batch's code
+points. Each token is hashed where it lies, by a polynomial over its code points taken from
+prefix sums, so no token string is ever built: building and looking up a Python string per
+token was most of the feature steps' time. :func:`string_hashes` gives the same hash for a
+whole string, so word lists (stopwords, cue words) hash the same way as the tokens.
+
+A batch of tokens is ``(hashes, counts)``: every token's hash, lines in order, and each line's
+number of tokens.
+"""
+
+import numpy as np
+
+from .charclass import letter_mask
+
+_Q = np.uint64(0x9E3779B97F4A7C15)  # odd, so invertible modulo 2**64
+_Q_INV = np.uint64(pow(int(_Q), -1, 2**64))
+TOKEN_CHUNK_LINES = 4096
+"""Lines tokenised at once (numpy passes stay in cache)."""
+
+
+def _utf32(text):
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+_POWERS = {}
+
+
+def _powers(base, n):
+    """base**0 .. base**(n-1) modulo 2**64 (a view of a cached table grown as needed)."""
+    table = _POWERS.get(int(base))
+    if table is None or len(table) < n:
+        size = max(n, 2 * len(table) if table is not None else 1 << 18)
+        table = np.full(size, base, dtype=np.uint64)
+        table[0] = 1
+        with np.errstate(over="ignore"):
+            table = np.cumprod(table, dtype=np.uint64)
+        _POWERS[int(base)] = table
+    return table[:n]
+
+
+def _finish(raw, lengths):
+    """Mix a polynomial hash with the token length (splitmix64's finaliser)."""
+    with np.errstate(over="ignore"):
+        h = raw ^ (lengths.astype(np.uint64) << np.uint64(56))
+        h = (h ^ (h >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        h = (h ^ (h >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return h ^ (h >> np.uint64(31))
+
+
+def _span_hashes(cps, starts, ends):
+    """Hash of each span ``cps[start:end]``: sum of cp * Q**k over the span, shifted to start at
+    Q**0, then mixed with the span's length."""
+    n = len(cps)
+    with np.errstate(over="ignore"):
+        prefix = np.zeros(n + 1, dtype=np.uint64)
+        np.cumsum(cps.astype(np.uint64) * _powers(_Q, n), dtype=np.uint64, out=prefix[1:])
+        raw = (prefix[ends] - prefix[starts]) * _powers(_Q_INV, n + 1)[starts]
+    return _finish(raw, ends - starts)
+
+
+def string_hashes(strings):
+    """The token hash of each whole string (a token's hash equals that of its string)."""
+    strings = list(strings)
+    if not strings:
+        return np.zeros(0, dtype=np.uint64)
+    lengths = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
+    ends = np.cumsum(lengths)
+    return _span_hashes(_utf32("".join(strings)), ends - lengths, ends)
+
+
+def batch_token_hashes(texts):
+    """Tokens of each line as hashes: ``(hashes, counts)`` (see the module docstring).
+
+    The same tokens as :func:`linesift.stopwords.batch_tokens`, vectorised the same way (code
+    points classed with numpy, the batch lower-cased in one call), but the tokens are then
+    delimited and hashed with numpy instead of being split into strings.
+    """
+    texts = list(texts)
+    if len(texts) > TOKEN_CHUNK_LINES:
+        parts = [batch_token_hashes(texts[i:i + TOKEN_CHUNK_LINES])
+                 for i in range(0, len(texts), TOKEN_CHUNK_LINES)]
+        return (np.concatenate([h for h, _ in parts]),
+                np.concatenate([c for _, c in parts]))
+    n = len(texts)
+    if n == 0:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    joined = "\n".join(texts)
+    if joined.count("\n") != n - 1:  # a line holding "\n": it separates words too
+        joined = "\n".join(t.replace("\n", " ") for t in texts)
+    cps = _utf32(joined)
+    letter, cjk = letter_mask(cps)
+    newline = cps == 10
+    mapped = np.where(letter | cjk | newline, cps, np.uint32(32)).astype(np.uint32)
+    lowered = _utf32(mapped.tobytes().decode("utf-32-le", "surrogatepass").lower())
+    if len(lowered) != len(cps):  # lower-casing changed lengths (e.g. "İ" -> "i̇")
+        cjk = letter_mask(lowered)[1]
+    newline = lowered == 10
+    word = (lowered != 32) & ~newline
+    # a token starts at a word character after a non-word one, and at every CJK character
+    # and the character after it; it ends where the next one starts or at a non-word one
+    before = np.concatenate([[False], word[:-1] & ~cjk[:-1]])
+    start = word & (~before | cjk)
+    after = np.concatenate([word[1:] & ~cjk[1:], [False]])
+    end = word & (~after | cjk)
+    starts = np.flatnonzero(start)
+    ends = np.flatnonzero(end) + 1
+    line_of = np.cumsum(newline)[starts]
+    counts = np.bincount(line_of, minlength=n).astype(np.int64)
+    return _span_hashes(lowered, starts, ends), counts
+
+
+def to_column(hashes, counts):
+    """One bytes value per line holding its token hashes (a lines-table column that survives
+    row selection)."""
+    buffer = hashes.astype(np.uint64, copy=False).tobytes()
+    bounds = np.concatenate([[0], np.cumsum(counts)]) * 8
+    return [buffer[a:b] for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist())]
+
+
+def from_column(values):
+    """``(hashes, counts)`` back from :func:`to_column` values."""
+    values = list(values)
+    counts = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) // 8
+    return np.frombuffer(b"".join(values), dtype=np.uint64), counts
+
+
+def first_tokens(hashes, counts, limit):
+    """Only each line's first `limit` tokens: ``(hashes, counts)``."""
+    if not len(hashes) or counts.max(initial=0) <= limit:
+        return hashes, counts
+    position = np.arange(len(hashes)) - np.repeat(np.cumsum(counts) - counts, counts)
+    return hashes[position < limit], np.minimum(counts, limit)
