@@ -283,17 +283,29 @@ class TokenRepetition(TransformerMixin, BaseEstimator):
         X = check_frame(X)
         hashes, counts = line_token_hashes(X)
         n = counts.astype(np.float64)
-        line_of = np.repeat(np.arange(len(counts)), counts)
-        order = np.lexsort((hashes, line_of))
-        h, line = hashes[order], line_of[order]
-        new = np.ones(len(h), dtype=bool)
-        new[1:] = (h[1:] != h[:-1]) | (line[1:] != line[:-1])
-        unique = np.bincount(line[new], minlength=len(counts)).astype(np.float64)
+        unique = distinct_per_line(hashes, counts).astype(np.float64)
         return _add_columns(X, self.feature_names_out_,
                             [unique / np.maximum(n, 1.0), np.log1p(n - unique)])
 
     def get_feature_names_out(self, input_features=None):
         return _frame_step_names(self)
+
+
+def distinct_per_line(hashes, counts):
+    """Distinct token hashes of each line: one sort of (line, hash) keys packed into 64 bits
+    (the line in the top 24 bits, the hash's top 40 below it; two tokens of one line would
+    have to share 40 bits of hash to be counted once)."""
+    line_of = np.repeat(np.arange(len(counts), dtype=np.uint64), counts)
+    if len(counts) >= 1 << 24:
+        order = np.lexsort((hashes, line_of))
+        hashes, line_of = hashes[order], line_of[order]
+        new = np.ones(len(hashes), dtype=bool)
+        new[1:] = (hashes[1:] != hashes[:-1]) | (line_of[1:] != line_of[:-1])
+        return np.bincount(line_of[new].astype(np.int64), minlength=len(counts))
+    key = np.sort((line_of << np.uint64(40)) | (hashes >> np.uint64(24)))
+    new = np.ones(len(key), dtype=bool)
+    new[1:] = key[1:] != key[:-1]
+    return np.bincount((key[new] >> np.uint64(40)).astype(np.int64), minlength=len(counts))
 
 
 RELATIVE_COLUMNS = ("log_chars", "log_words", "mean_word_len", "stopword_density",

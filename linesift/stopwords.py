@@ -30,25 +30,25 @@ inside words instead of breaking words at them."""
 
 @lru_cache(maxsize=1)
 def stoplists():
-    """(token -> row, membership): ``membership[row]`` (a boolean matrix, rows x lists, one
-    list per jusText language plus CJK) says which lists hold the token; row 0 is for tokens
+    """(hashes, membership): the sorted token hashes (:mod:`linesift.tokens`) of every listed
+    word, and a boolean matrix, (1 + words) x lists, one list per jusText language plus CJK:
+    ``membership[1 + i]`` says which lists hold the word of ``hashes[i]``; row 0 is for tokens
     in none."""
     import pkgutil
 
     import justext
-    import pandas as pd
+
+    from .tokens import string_hashes
 
     names = sorted(justext.get_stoplists()) + [CJK_LIST]
     # jusText's own get_stoplist, read whole-file: the same words in a third of the time
     sets = [frozenset(pkgutil.get_data("justext", f"stoplists/{n}.txt").decode("utf8").lower()
                       .splitlines()) for n in names[:-1]]
     sets.append(CJK_FUNCTION_CHARS)
-    # every listed word numbered by one C-level hashing pass (a dict lookup per word took 0.05 s)
-    codes, words = pd.factorize(np.fromiter(chain.from_iterable(sets), dtype=object))
-    row = dict(zip(words, range(1, len(words) + 1)))
-    member = np.zeros((len(words) + 1, len(names)), dtype=bool)
+    hashes, codes = np.unique(string_hashes(chain.from_iterable(sets)), return_inverse=True)
+    member = np.zeros((len(hashes) + 1, len(names)), dtype=bool)
     member[codes + 1, np.repeat(np.arange(len(sets)), list(map(len, sets)))] = True
-    return row, member
+    return hashes, member
 
 
 @lru_cache(maxsize=1)
@@ -58,27 +58,14 @@ def _membership_csr():
     return sparse.csr_matrix(stoplists()[1], dtype=np.float64)
 
 
-@lru_cache(maxsize=1)
-def _stoplist_hashes():
-    """(sorted token hashes of every listed word, its row in :func:`stoplists`' membership)."""
-    from .tokens import string_hashes
-
-    row_of = stoplists()[0]
-    words = list(row_of)
-    hashes = string_hashes(words)
-    order = np.argsort(hashes)
-    return hashes[order], np.fromiter(map(row_of.__getitem__, words), dtype=np.int64,
-                                      count=len(words))[order]
-
-
 def stoplist_rows(token_hashes):
     """Each token's row in :func:`stoplists`' membership matrix (0: in no list), by its hash
     (:mod:`linesift.tokens`)."""
-    known, rows = _stoplist_hashes()
+    known = stoplists()[0]
     if not len(token_hashes):
         return np.zeros(0, dtype=np.int64)
     at = np.minimum(np.searchsorted(known, token_hashes), len(known) - 1)
-    return np.where(known[at] == token_hashes, rows[at], 0)
+    return np.where(known[at] == token_hashes, at + 1, 0)
 
 
 def stopword_hits(token_hashes, counts, page_starts):

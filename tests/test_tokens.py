@@ -75,3 +75,16 @@ def test_first_tokens_keeps_each_lines_head():
     assert head.tolist() == [0, 1, 2, 4, 5, 6] and counts.tolist() == [3, 0, 3]
     same = first_tokens(hashes, np.array([4, 0, 6]), 6)
     assert same[0] is hashes
+
+
+def test_distinct_tokens_per_line_by_either_path():
+    from linesift import features
+
+    lines = ["le chat et le chat", "", "Publicité 2 Publicité 2 En savoir plus", "中文中文"]
+    hashes, counts = batch_token_hashes(lines)
+    expected = [len(set(t)) for t in batch_tokens(lines)]
+    assert features.distinct_per_line(hashes, counts).tolist() == expected == [3, 0, 4, 2]
+    # the 64-bit packing needs fewer than 2**24 lines; past that, a two-key sort
+    many = np.zeros(1 << 24, dtype=np.int64)
+    many[:len(counts)] = counts
+    assert features.distinct_per_line(hashes, many)[:len(lines)].tolist() == expected
