@@ -18,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .charclass import CLASSES, char_class_counts
 from .frame import GROUP, PAGE, TEXT, TOKENS, check_frame, page_bounds
-from .tokens import batch_token_hashes, first_tokens, from_column, to_column
+from .tokens import batch_token_hashes, first_tokens, from_column, sorted_lookup, to_column
 
 MAX_FEATURE_CHARS = 600
 """Characters of a line looked at by the shape features; longer lines are judged on this prefix."""
@@ -545,9 +545,8 @@ def hash_word_ngrams(token_hashes, counts, ngram_range=(1, 2), n_features=N_HASH
         cols = (h % np.uint64(n_features)).astype(np.int64)
     else:
         n_features = len(vocabulary)
-        cols = np.searchsorted(vocabulary, h)
-        known = cols < n_features
-        known[known] = vocabulary[cols[known]] == h[known]
+        cols = sorted_lookup(vocabulary, h)
+        known = cols >= 0
         unknown = np.bincount(rows[~known], minlength=n)  # each counted once: repeats are rare
         rows, cols = rows[known], cols[known]
     matrix = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),

@@ -61,11 +61,9 @@ def _membership_csr():
 def stoplist_rows(token_hashes):
     """Each token's row in :func:`stoplists`' membership matrix (0: in no list), by its hash
     (:mod:`linesift.tokens`)."""
-    known = stoplists()[0]
-    if not len(token_hashes):
-        return np.zeros(0, dtype=np.int64)
-    at = np.minimum(np.searchsorted(known, token_hashes), len(known) - 1)
-    return np.where(known[at] == token_hashes, at + 1, 0)
+    from .tokens import sorted_lookup
+
+    return sorted_lookup(stoplists()[0], token_hashes) + 1
 
 
 def stopword_hits(token_hashes, counts, page_starts):

@@ -88,3 +88,19 @@ def test_distinct_tokens_per_line_by_either_path():
     many = np.zeros(1 << 24, dtype=np.int64)
     many[:len(counts)] = counts
     assert features.distinct_per_line(hashes, many)[:len(lines)].tolist() == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 2**64 - 1), max_size=200),
+       st.lists(st.integers(0, 2**64 - 1), max_size=200), st.booleans())
+def test_sorted_lookup_equals_a_binary_search(known, queries, narrow):
+    from linesift.tokens import sorted_lookup
+
+    if narrow:  # 32-bit hashes, as the n-gram vocabulary holds
+        known, queries = [k % 2**32 for k in known], [q % 2**32 for q in queries]
+    known = np.unique(np.asarray(known, dtype=np.uint64))
+    queries = np.asarray(queries + known[::3].tolist(), dtype=np.uint64)
+    at = np.minimum(np.searchsorted(known, queries), max(len(known) - 1, 0))
+    expected = np.where(known[at] == queries, at, -1) if len(known) else np.full(len(queries), -1)
+    np.testing.assert_array_equal(sorted_lookup(known, queries, bucket_bits=4), expected)
+    np.testing.assert_array_equal(sorted_lookup(known, queries), expected)
