@@ -48,7 +48,7 @@ FIRST_STAGE_ALPHA = 1e-5
 deviation against log_words -122 in the default model) and its scores sit near 0 or 1: the
 "optimal" schedule has not converged. A constant step or L-BFGS gives a calibrated stage one,
 and a stronger penalty smaller weights, but neither scored better with stage two on top, held
-out by site or by dataset (see the README's benchmarks)."""
+out by site or by dataset (see bench/RESULTS.md)."""
 
 
 def make_first_stage(dense_columns, *, alpha=FIRST_STAGE_ALPHA, word_ngrams=(1, 2),
@@ -110,7 +110,7 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
     cue_words : bool
         Whether the default stage one hashes boilerplate cue words of every language as their
         shared concept (:mod:`linesift.cues`). Measured and left off: it lowered held-out F1
-        on seven of the eight shared sources (see the README's benchmarks).
+        on seven of the eight shared sources (see bench/RESULTS.md).
     ngram_min_sites : int or None
         The default stage one keeps only the word n-grams found on at least this many
         training sites, each in its own column (:class:`~linesift.features.LineText`'s

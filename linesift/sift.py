@@ -17,9 +17,10 @@ from .lines import join_lines
 from .model import DEFAULT_THRESHOLD, default_model_dir, load_pipeline
 from .pages import Page
 
-BATCH_LINES = 4000
-"""Lines scored per model call: large enough to amortise per-call overhead, small enough for
-the feature arrays to stay in cache (measured fastest between 4,000 and 8,000 lines)."""
+BATCH_LINES = 16000
+"""Lines scored per model call: large enough to amortise per-call overhead (the cache-bound
+passes chunk themselves). With token hashes and column-major trees, dragnet filtered on one
+core in 6.5 s at 16,000 lines against 7.2-7.9 s at 4,000; peak memory 397 MB against 311 MB."""
 
 
 @dataclass
