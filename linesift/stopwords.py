@@ -9,7 +9,6 @@ languages the model never saw in training.
 
 import re
 from functools import lru_cache
-from itertools import chain
 
 import numpy as np
 
@@ -28,26 +27,36 @@ letters. :func:`batch_tokens` also keeps combining marks (Devanagari, Thai, Arab
 inside words instead of breaking words at them."""
 
 
+def _justext_folder():
+    """The installed jusText package's folder, found without importing it."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("justext")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("linesift needs the justext package for its stoplists: "
+                          "pip install justext")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
 @lru_cache(maxsize=1)
 def stoplists():
     """(hashes, membership): the sorted token hashes (:mod:`linesift.tokens`) of every listed
     word, and a boolean matrix, (1 + words) x lists, one list per jusText language plus CJK:
     ``membership[1 + i]`` says which lists hold the word of ``hashes[i]``; row 0 is for tokens
     in none."""
-    import pkgutil
+    from .tokens import line_hashes, string_hashes
 
-    import justext
-
-    from .tokens import string_hashes
-
-    names = sorted(justext.get_stoplists()) + [CJK_LIST]
-    # jusText's own get_stoplist, read whole-file: the same words in a third of the time
-    sets = [frozenset(pkgutil.get_data("justext", f"stoplists/{n}.txt").decode("utf8").lower()
-                      .splitlines()) for n in names[:-1]]
-    sets.append(CJK_FUNCTION_CHARS)
-    hashes, codes = np.unique(string_hashes(chain.from_iterable(sets)), return_inverse=True)
+    # jusText's stoplists/*.txt (its get_stoplists and get_stoplist), read as data files
+    # without importing jusText itself (its lxml and regexes cost 0.07 s at start-up)
+    folder = _justext_folder() / "stoplists"
+    files = sorted(folder.glob("*.txt"))
+    names = [f.stem for f in files] + [CJK_LIST]
+    lists = [line_hashes(f.read_bytes().decode("utf8").lower()) for f in files]
+    lists.append(string_hashes(CJK_FUNCTION_CHARS))
+    hashes, codes = np.unique(np.concatenate(lists), return_inverse=True)
     member = np.zeros((len(hashes) + 1, len(names)), dtype=bool)
-    member[codes + 1, np.repeat(np.arange(len(sets)), list(map(len, sets)))] = True
+    member[codes + 1, np.repeat(np.arange(len(lists)), list(map(len, lists)))] = True
     return hashes, member
 
 

@@ -71,6 +71,15 @@ def string_hashes(strings):
     return _span_hashes(_utf32("".join(strings)), ends - lengths, ends)
 
 
+def line_hashes(text):
+    """``string_hashes(text.split("\\n"))``, without making a string per line (word lists)."""
+    cps = _utf32(text)
+    breaks = np.flatnonzero(cps == 10)
+    starts = np.concatenate([[0], breaks + 1])
+    ends = np.append(breaks, len(cps))
+    return _span_hashes(cps, starts, ends)
+
+
 def batch_token_hashes(texts):
     """Tokens of each line as hashes: ``(hashes, counts)`` (see the module docstring).
 

@@ -104,3 +104,10 @@ def test_sorted_lookup_equals_a_binary_search(known, queries, narrow):
     expected = np.where(known[at] == queries, at, -1) if len(known) else np.full(len(queries), -1)
     np.testing.assert_array_equal(sorted_lookup(known, queries, bucket_bits=4), expected)
     np.testing.assert_array_equal(sorted_lookup(known, queries), expected)
+
+
+def test_line_hashes_are_the_hashes_of_the_lines():
+    from linesift.tokens import line_hashes
+
+    text = "le\nla\n\nλέξη\n的\nquelque chose"
+    np.testing.assert_array_equal(line_hashes(text), string_hashes(text.split("\n")))
