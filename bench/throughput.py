@@ -16,6 +16,8 @@ import time
 
 from common import ROOT, SHARED_DATA, print_table, shared_file
 
+from linesift.sift import BATCH_LINES
+
 DEFAULT_SETS = ("dragnet", "trafilatura_eval", "all")
 """`all`: every shared set in one command (800,000 lines), where start-up weighs least."""
 TARGET_LINES_PER_S = 50_000
@@ -58,10 +60,60 @@ def run_filter(path, model, cores, extra=()):
     return seconds, usage.ru_maxrss / 1024
 
 
+def time_steps(path, model=None):
+    """Seconds spent in each step of the model's pipeline over the pages of `path`, batched as
+    `linesift filter` batches them, in this process pinned to one core."""
+    from linesift.classifier import PREDICT_CHUNK_ROWS
+    from linesift.frame import lines_frame
+    from linesift.readers import read_pages
+    from linesift.sift import gc_paused, load
+
+    os.sched_setaffinity(0, {0})
+    sifter = load(model)
+    pipeline = sifter.pipeline
+    clf = pipeline[-1]
+    pages = list(read_pages([str(path)]))
+    batches, batch, n = [], [], 0
+    for page in pages:
+        batch.append(page)
+        n += len(page.lines)
+        if n >= BATCH_LINES:
+            batches.append(batch)
+            batch, n = [], 0
+    batches += [batch] if batch else []
+    seconds = {}
+
+    def timed(name, fn, *args):
+        start = time.perf_counter()
+        result = fn(*args)
+        seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - start
+        return result
+
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1), gc_paused():  # as `linesift filter` scores
+        for batch in batches:
+            X = timed("lines table", lines_frame, batch)
+            for name, step in pipeline.steps[:-1]:
+                X = timed(name, step.transform, X)
+            dense = timed("stage one", lambda: X[clf.dense_columns_].to_numpy(dtype=float))
+            first = timed("stage one", clf.first_stage_proba, X, dense)
+            Z = timed("stage two: input", clf._context_matrix, X, first, dense)
+            timed("stage two: trees", lambda: [
+                clf.second_.predict_proba(Z[i:i + PREDICT_CHUNK_ROWS])
+                for i in range(0, len(Z), PREDICT_CHUNK_ROWS)])
+    total = sum(seconds.values())
+    return [{"step": k, "seconds": v, "share": v / total} for k, v in seconds.items()] + [
+        {"step": "total", "seconds": total, "share": 1.0}]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sets", nargs="+", default=list(DEFAULT_SETS))
     parser.add_argument("--model", default=None, help="model directory (default: models/default)")
+    parser.add_argument("--steps", action="store_true",
+                        help="also time each step of the loaded model over the first set, in "
+                             "this process, pinned to one core (where the time goes)")
     parser.add_argument("--scale", action="store_true",
                         help="also --jobs 1/2, peak memory at 1x/10x/100x and Dask (bench/scale.py)")
     args = parser.parse_args()
@@ -86,6 +138,11 @@ def main():
     print(f"start-up (imports, model load; the command on a one-line file): {startup:.2f} s")
     print_table(rows, ["input", "pages", "lines", "MB", "cores", "seconds", "lines/s/core",
                        "MB/s", "pages/s", "peak MB", "lines/s after start-up"])
+    if args.steps:
+        first = args.sets[0] if args.sets[0] != "all" else "dragnet"
+        print(f"\nseconds per step over {first}, once started (one core, "
+              f"{BATCH_LINES:,}-line batches)")
+        print_table(time_steps(shared_file(first), args.model), ["step", "seconds", "share"])
     if args.scale:
         import scale
 

@@ -41,7 +41,8 @@ class FilterStats:
 
     def summary(self):
         rate = self.lines / self.seconds if self.seconds else 0.0
-        text = (f"{self.pages:,} pages, {self.lines:,} lines, kept {self.kept:,} "
+        pages = "1 page" if self.pages == 1 else f"{self.pages:,} pages"
+        text = (f"{pages}, {self.lines:,} lines, kept {self.kept:,} "
                 f"({self.kept / max(self.lines, 1):.0%}) in {self.seconds:.1f} s "
                 f"({rate:,.0f} lines/s)")
         if self.skipped:
