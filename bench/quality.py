@@ -64,9 +64,6 @@ VARIANTS = {
     "relative_min10": {"page_relative": True, "ngram_min_sites": 10},
     "sgd_constant": {"first_solver": "sgd_constant"},  # stage one's SGD at a fixed step 0.01
     "lbfgs": {"first_solver": "lbfgs"},  # stage one fitted exactly (L-BFGS, C=0.1)
-    # the default's recipe, stage one's weights averaged over 5 shuffles of the data
-    "default_seeds": {"balance": 0.5, "page_relative": True, "ngram_min_sites": 10,
-                      "first_solver": "sgd_seeds"},
 }
 """Model variants compared: ContextClassifier parameters, plus how the training labels are
 treated (``unlabel_trailing``: comments after an article as context only, the default's recipe)

@@ -38,12 +38,9 @@ def feature_columns(X):
     return [c for c in X.columns if c not in BASE_COLUMNS]
 
 
-FIRST_STAGE_SOLVERS = ("sgd", "sgd_constant", "lbfgs", "sgd_seeds")
+FIRST_STAGE_SOLVERS = ("sgd", "sgd_constant", "lbfgs")
 """How stage one is fitted: averaged SGD with scikit-learn's "optimal" step schedule (the
-default), averaged SGD at a constant step FIRST_STAGE_ETA0, L-BFGS at C = FIRST_STAGE_C, or the
-default's SGD over FIRST_STAGE_SEEDS shuffles of the data with their weights averaged
-(:class:`SeedAveragedSGD`)."""
-FIRST_STAGE_SEEDS = 5
+default), averaged SGD at a constant step FIRST_STAGE_ETA0, or L-BFGS at C = FIRST_STAGE_C."""
 FIRST_STAGE_ETA0 = 0.01
 FIRST_STAGE_C = 0.1
 FIRST_STAGE_ALPHA = 1e-5
@@ -79,48 +76,10 @@ def _logistic_regression(solver, alpha):
         return LogisticRegression(C=FIRST_STAGE_C, max_iter=100)
     if solver not in FIRST_STAGE_SOLVERS:
         raise ValueError(f"solver must be one of {FIRST_STAGE_SOLVERS}, got {solver!r}")
-    if solver == "sgd_seeds":
-        return SeedAveragedSGD(alpha=alpha, seeds=FIRST_STAGE_SEEDS)
     schedule = dict(learning_rate="constant", eta0=FIRST_STAGE_ETA0) if solver == "sgd_constant" \
         else {}
     return SGDClassifier(loss="log_loss", alpha=alpha, average=True, max_iter=15, tol=None,
                          random_state=0, **schedule)
-
-
-class SeedAveragedSGD(ClassifierMixin, BaseEstimator):
-    """Log-loss SGD fitted on `seeds` shuffles of the data, its weights averaged.
-
-    One linear model (``coef_``, ``intercept_``), so it scores at the cost of one. SGD that
-    has not converged lands somewhere else for each order of the data; the average is what
-    those fits agree on.
-    """
-
-    loss = "log_loss"  # a linear log-loss model, for the fast scoring path
-
-    def __init__(self, *, alpha=FIRST_STAGE_ALPHA, seeds=FIRST_STAGE_SEEDS, max_iter=15):
-        self.alpha = alpha
-        self.seeds = seeds
-        self.max_iter = max_iter
-
-    def fit(self, X, y, sample_weight=None):
-        fits = [SGDClassifier(loss="log_loss", alpha=self.alpha, average=True,
-                              max_iter=self.max_iter, tol=None, random_state=seed)
-                .fit(X, y, sample_weight=sample_weight) for seed in range(self.seeds)]
-        self.classes_ = fits[0].classes_
-        self.coef_ = np.mean([f.coef_ for f in fits], axis=0)
-        self.intercept_ = np.mean([f.intercept_ for f in fits], axis=0)
-        return self
-
-    def decision_function(self, X):
-        check_is_fitted(self)
-        return np.asarray(X @ self.coef_.ravel()).ravel() + float(self.intercept_[0])
-
-    def predict_proba(self, X):
-        p = expit(self.decision_function(X))
-        return np.column_stack([1 - p, p])
-
-    def predict(self, X):
-        return self.classes_[(self.decision_function(X) > 0).astype(int)]
 
 
 class ContextClassifier(ClassifierMixin, BaseEstimator):
@@ -156,7 +115,7 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         The default stage one keeps only the word n-grams found on at least this many
         training sites, each in its own column (:class:`~linesift.features.LineText`'s
         ``min_sites``); None hashes every n-gram into shared buckets.
-    first_solver : {"sgd", "sgd_constant", "lbfgs", "sgd_seeds"}
+    first_solver : {"sgd", "sgd_constant", "lbfgs"}
         How the default stage one is fitted (:data:`FIRST_STAGE_SOLVERS`).
 
     Notes

@@ -235,7 +235,6 @@ def test_stage_one_options_reach_its_steps_and_a_stronger_penalty_shrinks_its_we
 
 
 @pytest.mark.parametrize("options", [{"first_solver": "lbfgs"}, {"first_solver": "sgd_constant"},
-                                     {"first_solver": "sgd_seeds"},
                                      {"ngram_min_sites": 2, "page_relative": True}], ids=str)
 def test_stage_one_variants_score_the_same_by_the_fast_path(sample_path, options):
     from linesift.classifier import LogisticRegression
@@ -279,24 +278,3 @@ def test_vocabulary_and_page_relative_options_reach_the_saved_model(tmp_path, sa
     page = "Accueil | Actualités\nLe ministre a affirmé que Moscou serait prêt à négocier.\n© 2024"
     scores = sifter.score(page)
     assert len(scores) == 3 and all(0.0 <= s <= 1.0 for s in scores)
-
-
-def test_seed_averaged_stage_one_is_the_mean_of_its_fits(sample_path):
-    from sklearn.base import clone
-
-    from linesift.classifier import SeedAveragedSGD, SGDClassifier
-    from linesift.model import build_pipeline
-    from train.data import load_training_pages, training_table
-
-    frame, y = training_table(load_training_pages([str(sample_path)]))
-    enriched = build_pipeline()[:-1].fit_transform(frame)
-    X = enriched[["log_chars", "stopword_density", "ends_terminal"]].to_numpy()[y >= 0]
-    labels = y[y >= 0]
-    averaged = SeedAveragedSGD(seeds=3).fit(X, labels)
-    fits = [SGDClassifier(loss="log_loss", alpha=averaged.alpha, average=True, max_iter=15,
-                          tol=None, random_state=seed).fit(X, labels) for seed in range(3)]
-    np.testing.assert_allclose(averaged.coef_, np.mean([f.coef_ for f in fits], axis=0))
-    assert not np.allclose(fits[0].coef_, fits[1].coef_)  # the shuffles do differ
-    assert clone(averaged).get_params() == averaged.get_params()
-    proba = averaged.predict_proba(X)
-    assert proba.shape == (len(X), 2) and np.allclose(proba.sum(axis=1), 1.0)
