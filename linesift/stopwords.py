@@ -127,7 +127,9 @@ def batch_tokens(texts):
 
     Vectorised over the batch: the lines' code points are classed with numpy in one pass
     (:mod:`linesift.charclass`), every non-letter becomes a space, and Python's C-level
-    ``split`` cuts the words; about five times faster than a regex per line.
+    ``split`` cuts the words; about five times faster than a regex per line. The feature steps
+    use the same tokens as hashes (:mod:`linesift.tokens`, no string per token); these strings
+    are the reference, and the n-grams of models saved before token hashes.
     """
     texts = list(texts)
     if len(texts) > TOKEN_CHUNK_LINES:  # numpy passes stay in cache
