@@ -7,6 +7,7 @@ Every feature is defined for any language and script.
 """
 
 import re
+from functools import lru_cache
 from itertools import chain
 
 import numpy as np
@@ -482,18 +483,24 @@ def _murmur_token_hashes(flat, cue_words=False):
     return np.fromiter(map(cache.__getitem__, flat), dtype=np.uint64, count=len(flat))
 
 
-def _cue_concept_hashes(hashes):
-    """Token hashes with every boilerplate cue word's replaced by its concept's
-    (:mod:`linesift.cues`: "Publicité", "Anzeige" and "Advertisement" hash alike)."""
+@lru_cache(maxsize=1)
+def _cue_hash_table():
+    """(sorted hashes of the cue words, the hash of each one's concept)."""
     from .cues import cue_concepts
     from .tokens import string_hashes
 
     concept = cue_concepts()
     words = string_hashes(concept)
     order = np.argsort(words)
-    words, concepts = words[order], string_hashes(concept.values())[order]
-    at = np.minimum(np.searchsorted(words, hashes), len(words) - 1)
-    return np.where(words[at] == hashes, concepts[at], hashes)
+    return words[order], string_hashes(concept.values())[order]
+
+
+def _cue_concept_hashes(hashes):
+    """Token hashes with every boilerplate cue word's replaced by its concept's
+    (:mod:`linesift.cues`: "Publicité", "Anzeige" and "Advertisement" hash alike)."""
+    words, concepts = _cue_hash_table()
+    at = sorted_lookup(words, hashes)
+    return np.where(at >= 0, concepts[at], hashes)
 
 
 def word_ngram_hashes(token_hashes, counts, ngram_range=(1, 2), max_tokens=MAX_NGRAM_TOKENS):
