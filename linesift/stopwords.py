@@ -113,9 +113,6 @@ def stopword_hits(token_hashes, counts, page_starts):
     return np.bincount(line_of, weights=hit, minlength=n_lines)
 
 
-TOKEN_CHUNK_LINES = 4096
-
-
 def tokens(text):
     """Lower-cased word tokens of one line (a CJK character is one token)."""
     return batch_tokens([text])[0]
@@ -131,19 +128,16 @@ def batch_tokens(texts):
     use the same tokens as hashes (:mod:`linesift.tokens`, no string per token); these strings
     are the reference, and the n-grams of models saved before token hashes.
     """
+    from . import tokens as token_hashes
+
     texts = list(texts)
-    if len(texts) > TOKEN_CHUNK_LINES:  # numpy passes stay in cache
-        return [toks for i in range(0, len(texts), TOKEN_CHUNK_LINES)
-                for toks in batch_tokens(texts[i:i + TOKEN_CHUNK_LINES])]
+    chunk = token_hashes.TOKEN_CHUNK_LINES
+    if len(texts) > chunk:  # numpy passes stay in cache
+        return [toks for i in range(0, len(texts), chunk)
+                for toks in batch_tokens(texts[i:i + chunk])]
     if not texts:
         return []
-    from .charclass import letter_mask
-
-    joined = "\n".join(texts)
-    if joined.count("\n") != len(texts) - 1:  # a line holding "\n": it separates words too
-        return batch_tokens([t.replace("\n", " ") for t in texts])
-    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    letter, cjk = letter_mask(cps)
+    cps, letter, cjk = token_hashes.batch_code_points(texts)
     newline = cps == 10
     mapped = np.where(letter | newline, cps, np.uint32(32)).astype(np.uint32)
     if cjk.any():

@@ -25,6 +25,18 @@ def _utf32(text):
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
+def batch_code_points(texts):
+    """The lines' code points joined by ``\\n`` (a ``\\n`` inside a line separates words like a
+    space), and which of them are letters (with combining marks) and which CJK characters:
+    ``(cps, letter, cjk)``, the start of both tokenisers."""
+    joined = "\n".join(texts)
+    if joined.count("\n") != len(texts) - 1:
+        joined = "\n".join(t.replace("\n", " ") for t in texts)
+    cps = _utf32(joined)
+    letter, cjk = letter_mask(cps)
+    return cps, letter, cjk
+
+
 _POWERS = {}
 
 
@@ -96,11 +108,7 @@ def batch_token_hashes(texts):
     n = len(texts)
     if n == 0:
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
-    joined = "\n".join(texts)
-    if joined.count("\n") != n - 1:  # a line holding "\n": it separates words too
-        joined = "\n".join(t.replace("\n", " ") for t in texts)
-    cps = _utf32(joined)
-    letter, cjk = letter_mask(cps)
+    cps, letter, cjk = batch_code_points(texts)
     newline = cps == 10
     mapped = np.where(letter | cjk | newline, cps, np.uint32(32)).astype(np.uint32)
     lowered = _utf32(mapped.tobytes().decode("utf-32-le", "surrogatepass").lower())

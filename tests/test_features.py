@@ -204,8 +204,9 @@ def test_tokens_keep_combining_marks_inside_words():
 
 def test_batch_tokens_cross_chunk_boundaries(monkeypatch):
     import linesift.stopwords as sw
+    import linesift.tokens as tk
 
-    monkeypatch.setattr(sw, "TOKEN_CHUNK_LINES", 3)
+    monkeypatch.setattr(tk, "TOKEN_CHUNK_LINES", 3)
     lines = ["Un deux", "trois", "", "中文 quatre", "cinq-six", "sept"]
     assert sw.batch_tokens(lines) == [["un", "deux"], ["trois"], [], ["中", "文", "quatre"],
                                       ["cinq", "six"], ["sept"]]
