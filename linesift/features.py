@@ -101,8 +101,19 @@ def _require_columns(step, X):
 
 def _add_columns(X, names, cols):
     """X with the given columns added (one DataFrame concat, not a copy per column)."""
-    added = pd.DataFrame(np.column_stack(cols) if len(cols) else np.zeros((len(X), 0)),
-                         columns=list(names), index=X.index)
+    block = np.empty((len(cols), len(X)))
+    for i, col in enumerate(cols):
+        block[i] = col
+    return _add_block(X, names, block)
+
+
+def _add_block(X, names, block):
+    """X with the rows of `block` (one per new column) added as columns, without a copy.
+
+    pandas keeps a block of float columns as one (columns, rows) array: handing it that
+    layout, with ``copy=False``, costs nothing, where a (rows, columns) array is transposed and
+    copied (a tenth of a second per 100 columns of 16,000 lines)."""
+    added = pd.DataFrame(block.T, columns=list(names), index=X.index, copy=False)
     return pd.concat([X, added], axis=1)
 
 
@@ -397,16 +408,17 @@ class NeighbourFeatures(TransformerMixin, BaseEstimator):
         X = check_frame(X)
         values = X[list(self.columns)].to_numpy(dtype=np.float64)
         pages = X[PAGE].to_numpy()
-        cols = []
+        block = np.empty((len(self.feature_names_out_), len(X)))
+        row, k = 0, len(self.columns)
         for off in self.offsets:
             shifted, exists = shift_within_pages(values, pages, off)
-            cols.append(exists[:, None])
-            cols.append(shifted)
+            block[row] = exists
+            block[row + 1:row + 1 + k] = shifted.T
+            row += 1 + k
         for w in self.windows:
-            cols.append(window_mean(values, pages, w))
-        block = np.hstack(cols) if cols else np.zeros((len(X), 0))
-        added = pd.DataFrame(block, columns=list(self.feature_names_out_), index=X.index)
-        return pd.concat([X, added], axis=1)
+            block[row:row + k] = window_mean(values, pages, w).T
+            row += k
+        return _add_block(X, self.feature_names_out_, block)
 
     def get_feature_names_out(self, input_features=None):
         return _frame_step_names(self)
