@@ -5,6 +5,7 @@ prints a table. Target (issue 2): >= 50,000 lines/s per core.
 
     python bench/throughput.py                       # dragnet, trafilatura_eval, all sets
     python bench/throughput.py --sets cleaneval --model models/default
+    python bench/throughput.py --sets dragnet --repeat 5   # fastest of five runs
 """
 
 import argparse
@@ -114,6 +115,9 @@ def main():
     parser.add_argument("--steps", action="store_true",
                         help="also time each step of the loaded model over the first set, in "
                              "this process, pinned to one core (where the time goes)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run each command this many times and report the fastest (the "
+                             "least disturbed by other work on the machine)")
     parser.add_argument("--scale", action="store_true",
                         help="also --jobs 1/2, peak memory at 1x/10x/100x and Dask (bench/scale.py)")
     args = parser.parse_args()
@@ -121,14 +125,16 @@ def main():
 
     one_line = ROOT / "bench" / ".throughput-one-line.txt"
     one_line.write_text("One short line of text.\n", encoding="utf-8")
-    startup = min(run_filter(one_line, args.model, cores=[0])[0] for _ in range(3))
+    startup = min(run_filter(one_line, args.model, cores=[0])[0]
+                  for _ in range(max(3, args.repeat)))
     one_line.unlink()
     rows = []
     for name in args.sets:
         path = all_sets if name == "all" else shared_file(name)
         pages, lines, mb = map(sum, zip(*(count(p) for p in path))) if name == "all" \
             else count(path)
-        seconds, peak = run_filter(path, args.model, cores=[0])
+        seconds, peak = min(run_filter(path, args.model, cores=[0])
+                            for _ in range(max(args.repeat, 1)))
         rows.append({"input": name, "pages": pages, "lines": lines, "MB": mb,
                      "cores": 1, "seconds": seconds, "lines/s/core": lines / seconds,
                      "MB/s": mb / seconds, "pages/s": pages / seconds, "peak MB": peak,
