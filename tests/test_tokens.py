@@ -92,18 +92,34 @@ def test_distinct_tokens_per_line_by_either_path():
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.integers(0, 2**64 - 1), max_size=200),
-       st.lists(st.integers(0, 2**64 - 1), max_size=200), st.booleans())
-def test_sorted_lookup_equals_a_binary_search(known, queries, narrow):
+       st.lists(st.integers(0, 2**64 - 1), max_size=200), st.sampled_from(["64", "32", "clustered"]))
+def test_sorted_lookup_equals_a_binary_search(known, queries, kind):
     from linesift.tokens import sorted_lookup
 
-    if narrow:  # 32-bit hashes, as the n-gram vocabulary holds
+    if kind == "32":  # 32-bit hashes, as the n-gram vocabulary holds
         known, queries = [k % 2**32 for k in known], [q % 2**32 for q in queries]
+    if kind == "clustered":  # low bits shared: every hash probes past the same slots
+        known, queries = [k << 40 for k in known], [q << 40 for q in queries]
+        known, queries = [k % 2**64 for k in known], [q % 2**64 for q in queries]
     known = np.unique(np.asarray(known, dtype=np.uint64))
     queries = np.asarray(queries + known[::3].tolist(), dtype=np.uint64)
     at = np.minimum(np.searchsorted(known, queries), max(len(known) - 1, 0))
     expected = np.where(known[at] == queries, at, -1) if len(known) else np.full(len(queries), -1)
-    np.testing.assert_array_equal(sorted_lookup(known, queries, bucket_bits=4), expected)
     np.testing.assert_array_equal(sorted_lookup(known, queries), expected)
+    np.testing.assert_array_equal(sorted_lookup(known, queries), expected)  # its table, kept
+
+
+def test_sorted_lookup_tables_are_kept_per_array_and_dropped_with_it():
+    from linesift import tokens
+
+    known = np.unique(np.arange(0, 3000, 7, dtype=np.uint64) * np.uint64(2**33 + 1))
+    tokens.sorted_lookup(known, known[:5])
+    table = tokens._lookup_table(known)
+    assert tokens._lookup_table(known) is table
+    assert id(known) in tokens._TABLES
+    key = id(known)
+    del known
+    assert key not in tokens._TABLES
 
 
 def test_line_hashes_are_the_hashes_of_the_lines():
