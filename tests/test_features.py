@@ -152,6 +152,22 @@ def test_within_page_duplicates_are_counted():
                                                          round(np.log(2), 3), 0.0]
 
 
+def test_within_page_duplicates_casefold_and_stay_in_their_page():
+    from linesift.features import MAX_FEATURE_CHARS, _dups_in_page
+
+    long = "x" * MAX_FEATURE_CHARS
+    pages = [get_page("STRASSE\nStraße\nΣΊΣΥΦΟΣ\nσίσυφος\nstrasse", id="a"),
+             get_page(f"strasse\n{long}a\n{long}b\n{long}ab\nΣΊΣΥΦΟΣ", id="b")]
+    frame = lines_frame(pages)
+    length = frame["text"].str.len().to_numpy(dtype=float)
+    # the definition: equal casefolded prefix, equal length past the prefix, same page
+    head = frame["text"].str.slice(0, MAX_FEATURE_CHARS).str.casefold()
+    long_len = np.where(length > MAX_FEATURE_CHARS, length, -1.0)
+    expected = frame.groupby([frame["page"], head, long_len])["text"].transform("size")
+    assert _dups_in_page(frame, length).tolist() == expected.tolist() == [
+        3, 3, 2, 2, 3, 1, 2, 2, 1, 1]
+
+
 def test_stopword_density_picks_each_page_language():
     out = StopwordDensity().fit(FRAME).transform(FRAME).set_index("text")
     prose = ["Le ministre a affirmé que Moscou serait prêt.",
