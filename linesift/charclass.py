@@ -44,11 +44,18 @@ def _table():
 def _classes(cps):
     """Class of each code point of an array (code points past the BMP are "other")."""
     table = _table()
+    if len(cps) and cps.max() < _TABLE_SIZE:  # all in the BMP (nearly always): no masking
+        classes = table[cps]
+        if (classes < 0).any():  # first sight of these code points: ask unicodedata once each
+            new = np.unique(cps[classes < 0])
+            table[new] = [_class_of(int(cp)) for cp in new]
+            classes = table[cps]
+        return classes
     classes = np.full(len(cps), _OTHER, dtype=np.int8)
     in_bmp = cps < _TABLE_SIZE
     bmp = cps[in_bmp]
     looked_up = table[bmp]
-    if (looked_up < 0).any():  # first sight of these code points: ask unicodedata once each
+    if (looked_up < 0).any():
         new = np.unique(bmp[looked_up < 0])
         table[new] = [_class_of(int(cp)) for cp in new]
         looked_up = table[bmp]
@@ -127,3 +134,26 @@ def letter_mask(cps):
     """For an array of code points: (is a letter or combining mark but not CJK, is CJK)."""
     classes = _classes(cps)
     return classes <= _OTHER_LETTER, classes == _CJK
+
+
+_ALNUM = None
+
+
+def alnum_mask(cps):
+    """``str.isalnum`` of each code point of an array (looked up in a table of the BMP filled
+    on first sight, like the classes; code points past it are asked one by one)."""
+    global _ALNUM
+    if _ALNUM is None:
+        _ALNUM = np.full(_TABLE_SIZE, -1, dtype=np.int8)
+    cps = np.asarray(cps, dtype=np.uint32)
+    out = np.zeros(len(cps), dtype=bool)
+    in_bmp = cps < _TABLE_SIZE
+    bmp = cps[in_bmp]
+    looked_up = _ALNUM[bmp]
+    if (looked_up < 0).any():
+        new = np.unique(bmp[looked_up < 0])
+        _ALNUM[new] = [chr(cp).isalnum() for cp in new.tolist()]
+        looked_up = _ALNUM[bmp]
+    out[in_bmp] = looked_up > 0
+    out[~in_bmp] = [chr(cp).isalnum() for cp in cps[~in_bmp].tolist()]
+    return out

@@ -17,7 +17,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.utils.validation import check_is_fitted
 
-from .charclass import CLASSES, char_class_counts
+from .charclass import CLASSES, alnum_mask, char_class_counts
 from .frame import GROUP, PAGE, TEXT, TOKENS, check_frame, page_bounds
 from .tokens import batch_token_hashes, first_tokens, from_column, sorted_lookup, to_column
 
@@ -118,16 +118,29 @@ def _add_block(X, names, block):
 
 
 def _line_ends(texts):
-    """ends_terminal, ends_colon, ends_separator, ends_alnum for each line."""
-    raws = [t[-50:].rstrip() for t in texts]
-    lasts = [raw.rstrip(CLOSERS)[-1:] or " " for raw in raws]
+    """ends_terminal, ends_colon, ends_separator, ends_alnum for each line.
+
+    A line's last character (before trailing spaces and closing quotes or brackets) is
+    found with string methods; the classes of those characters are looked up with numpy
+    (one character per line)."""
     n = len(texts)
-    return np.column_stack([
-        np.fromiter(map(TERMINALS.__contains__, lasts), dtype=np.float64, count=n),
-        np.fromiter(map(COLONS.__contains__, lasts), dtype=np.float64, count=n),
-        np.fromiter((raw[-1:] in SEPARATOR_SET for raw in raws), dtype=np.float64, count=n),
-        np.fromiter(map(str.isalnum, lasts), dtype=np.float64, count=n),
-    ]) if n else np.zeros((0, 4))
+    if n == 0:
+        return np.zeros((0, 4))
+    raws = [t[-50:].rstrip() for t in texts]
+    lasts = _code_points([raw.rstrip(CLOSERS)[-1:] or " " for raw in raws])
+    finals = _code_points([raw[-1:] or " " for raw in raws])
+    return np.column_stack([np.isin(lasts, _TERMINAL_CPS), np.isin(lasts, _COLON_CPS),
+                            np.isin(finals, _SEPARATOR_CPS), alnum_mask(lasts)]).astype(float)
+
+
+def _code_points(chars):
+    """The code point of each one-character string."""
+    return np.frombuffer("".join(chars).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+_TERMINAL_CPS = np.array(sorted(map(ord, TERMINALS)), dtype=np.uint32)
+_COLON_CPS = np.array(sorted(map(ord, COLONS)), dtype=np.uint32)
+_SEPARATOR_CPS = np.array(sorted(map(ord, SEPARATOR_SET)), dtype=np.uint32)
 
 
 URL_MARKS = ("http://", "https://", "www.", ".com", ".org", ".net", ".htm", ".php")
@@ -145,12 +158,15 @@ def _pattern_marks(texts, max_chars):
     out = np.zeros((n, 3))
     if n == 0:
         return out
-    low = "\n".join(t[:max_chars].replace("\n", " ") for t in texts).lower()
-    starts = np.cumsum([0] + [len(t) + 1 for t in low.split("\n")[:-1]])
+    low = "\n".join([t[:max_chars] for t in texts])
+    if low.count("\n") != n - 1:
+        low = "\n".join([t[:max_chars].replace("\n", " ") for t in texts])
+    low = low.lower()  # may change lengths ("İ" -> "i̇"): lines start after its newlines
+    cps = np.frombuffer(low.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    starts = np.concatenate([[0], np.flatnonzero(cps == 10) + 1])
     for j, marks in ((0, URL_MARKS), (2, COPYRIGHT_MARKS)):
         out[:, j] = _lines_with([pos for mark in marks for pos in _find_all(low, mark)],
                                 starts, n)
-    cps = np.frombuffer(low.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     out[:, 1] = _lines_with(_year_starts(cps), starts, n)
     at = np.flatnonzero(cps[1:-1] == ord("@")) + 1
     if len(at):

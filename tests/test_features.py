@@ -315,3 +315,45 @@ def test_a_model_saved_before_token_hashes_keeps_its_murmur_n_grams():
     np.add.at(expected, columns + [columns[0]], 1.0)
     np.testing.assert_allclose(row, expected / np.linalg.norm(expected), rtol=1e-6)
     assert not np.allclose(step.transform(frame).toarray()[0], row)  # the new hashing differs
+
+
+_ENDINGS = st.text(st.sampled_from(list("ab1 .;:!?…。؟|»«\"')]）」/\\>–") + ["\u037e", "\u2028",
+                                                                         "\x85", "\U0001d7d8"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ENDINGS, max_size=20))
+def test_line_ends_follow_their_definition_on_any_text(lines):
+    from linesift.features import CLOSERS, COLONS, SEPARATOR_SET, TERMINALS, _line_ends
+
+    raws = [line[-50:].rstrip() for line in lines]
+    lasts = [raw.rstrip(CLOSERS)[-1:] or " " for raw in raws]
+    expected = [[last in TERMINALS, last in COLONS, raw[-1:] in SEPARATOR_SET, last.isalnum()]
+                for raw, last in zip(raws, lasts)]
+    assert _line_ends(lines).tolist() == np.asarray(expected, dtype=float).reshape(-1, 4).tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.characters(), max_size=50))
+def test_alnum_mask_is_str_isalnum(chars):
+    from linesift.charclass import alnum_mask
+
+    cps = np.asarray([ord(c) for c in chars], dtype=np.uint32)
+    assert alnum_mask(cps).tolist() == [c.isalnum() for c in chars]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(st.sampled_from(list("wW.cComhtps:/©()@19 2İK\u212a")), max_size=30),
+                max_size=12))
+def test_pattern_marks_find_marks_in_their_own_line(lines):
+    from linesift.features import COPYRIGHT_MARKS, URL_MARKS, _pattern_marks, _year_starts
+
+    out = _pattern_marks(lines, 20)
+    for line, (url, year, copyright) in zip(lines, out):
+        low = line[:20].lower()
+        assert bool(copyright) == any(mark in low for mark in COPYRIGHT_MARKS)
+        email = any(low[i] == "@" and low[i - 1] > " " and low[i + 1] > " "
+                    for i in range(1, len(low) - 1))
+        assert bool(url) == (any(mark in low for mark in URL_MARKS) or email)
+        cps = np.frombuffer(low.encode("utf-32-le"), dtype=np.uint32)
+        assert bool(year) == bool(len(_year_starts(cps)))
