@@ -244,13 +244,23 @@ class PagePosition(TransformerMixin, BaseEstimator):
 def _dups_in_page(X, length):
     """Lines of each line's page equal to it, casefolded. Lines longer than
     MAX_FEATURE_CHARS compare on that prefix and their length: casefolding and hashing a
-    50 MB line whole took 0.8 s and 200 MB."""
+    50 MB line whole took 0.8 s and 200 MB.
+
+    The three keys (page, casefolded prefix, length past the prefix) are factorised into one
+    code: twice as fast as a pandas groupby on them."""
     if len(X) == 0:
         return np.zeros(0)
-    head = X[TEXT].str.slice(0, MAX_FEATURE_CHARS).str.casefold().to_numpy()
+    heads = np.array([t[:MAX_FEATURE_CHARS].casefold() for t in X[TEXT].tolist()], dtype=object)
     long_len = np.where(length > MAX_FEATURE_CHARS, length, -1.0)
-    return X.groupby([X[PAGE].to_numpy(), head, long_len], sort=False)[TEXT].transform(
-        "size").to_numpy(dtype=float)
+    code = X[PAGE].to_numpy().astype(np.int64)
+    for key in (heads, long_len):
+        code = _pair_codes(code, pd.factorize(key)[0])
+    return np.bincount(code)[code].astype(np.float64)
+
+
+def _pair_codes(a, b):
+    """One code per distinct pair (a[i], b[i]) of non-negative integer codes below len(a)."""
+    return pd.factorize(pd.factorize(a)[0].astype(np.int64) * len(a) + b)[0]
 
 
 class StopwordDensity(TransformerMixin, BaseEstimator):
