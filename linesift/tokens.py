@@ -94,6 +94,42 @@ def line_hashes(text):
     return _span_hashes(cps, starts, ends)
 
 
+_LOWER_TABLE_SIZE = 0x10000
+_LOWER = None
+_NOT_LOOKED_UP, _CONTEXT = -1, -2
+_CAPITAL_SIGMA = 0x03A3
+
+
+def _lower_one(cp):
+    """The lower-case code point of `cp`, or _CONTEXT where ``str.lower`` does not map it to
+    one code point by itself ("İ" -> "i̇"; "Σ" -> "σ" or, ending a word, "ς")."""
+    if cp == _CAPITAL_SIGMA:
+        return _CONTEXT
+    low = chr(cp).lower()
+    return ord(low) if len(low) == 1 else _CONTEXT
+
+
+def lower_code_points(cps):
+    """``str.lower`` of an array of code points, through a table of the BMP filled on first
+    sight (no string round trip); None when one of them needs Python's own lower-casing (see
+    :func:`_lower_one`, or past the BMP)."""
+    global _LOWER
+    if _LOWER is None:
+        _LOWER = np.full(_LOWER_TABLE_SIZE, _NOT_LOOKED_UP, dtype=np.int32)
+    if not len(cps):
+        return cps
+    if cps.max() >= _LOWER_TABLE_SIZE:
+        return None
+    low = _LOWER[cps]
+    if (low == _NOT_LOOKED_UP).any():
+        new = np.unique(cps[low == _NOT_LOOKED_UP])
+        _LOWER[new] = [_lower_one(cp) for cp in new.tolist()]
+        low = _LOWER[cps]
+    if (low == _CONTEXT).any():
+        return None
+    return low.astype(np.uint32)
+
+
 def batch_token_hashes(texts):
     """Tokens of each line as hashes: ``(hashes, counts)`` (see the module docstring).
 
@@ -113,9 +149,11 @@ def batch_token_hashes(texts):
     cps, letter, cjk = batch_code_points(texts)
     newline = cps == 10
     mapped = np.where(letter | cjk | newline, cps, np.uint32(32)).astype(np.uint32)
-    lowered = _utf32(mapped.tobytes().decode("utf-32-le", "surrogatepass").lower())
-    if len(lowered) != len(cps):  # lower-casing changed lengths (e.g. "İ" -> "i̇")
-        cjk = letter_mask(lowered)[1]
+    lowered = lower_code_points(mapped)
+    if lowered is None:  # "İ", "Σ" or past the BMP: Python's own lower-casing
+        lowered = _utf32(mapped.tobytes().decode("utf-32-le", "surrogatepass").lower())
+        if len(lowered) != len(cps):  # lower-casing changed lengths (e.g. "İ" -> "i̇")
+            cjk = letter_mask(lowered)[1]
     newline = lowered == 10
     word = (lowered != 32) & ~newline
     # a token starts at a word character after a non-word one, and at every CJK character

@@ -11,7 +11,8 @@ from linesift.tokens import (batch_token_hashes, first_tokens, from_column, stri
                              to_column)
 
 LINES = ["Hello, World! İstanbul'da ДОБРО пожаловать", "这是一篇关于经济的文章。abc中def", "",
-         "   ", "naïve café 123 x2y", "हिन्दी भाषा, 2024", "a\nb", "Ελληνικά κείμενα;"]
+         "   ", "naïve café 123 x2y", "हिन्दी भाषा, 2024", "a\nb", "Ελληνικά κείμενα;",
+         "ΟΔΥΣΣΕΥΣ ΣΙΣΥΦΟΣ", "𐐀𐐨 DESERET"]  # Deseret letters, past the BMP, are not letters here
 
 
 def _reference(lines):
@@ -22,7 +23,7 @@ def _reference(lines):
 def test_token_hashes_are_the_hashes_of_the_string_tokens():
     hashes, counts = batch_token_hashes(LINES)
     expected, expected_counts = _reference(LINES)
-    assert counts.tolist() == expected_counts == [6, 14, 0, 0, 4, 2, 2, 2]
+    assert counts.tolist() == expected_counts == [6, 14, 0, 0, 4, 2, 2, 2, 2, 1]
     np.testing.assert_array_equal(hashes, expected)
 
 
@@ -127,3 +128,17 @@ def test_line_hashes_are_the_hashes_of_the_lines():
 
     text = "le\nla\n\nλέξη\n的\nquelque chose"
     np.testing.assert_array_equal(line_hashes(text), string_hashes(text.split("\n")))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_lower_code_points_is_str_lower_or_declines(text):
+    from linesift.tokens import lower_code_points
+
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    low = lower_code_points(cps)
+    if low is None:
+        assert any(c in text for c in "İΣ") or max(map(ord, text)) >= 0x10000 or any(
+            len(c.lower()) != 1 for c in text)
+    else:
+        assert low.tobytes().decode("utf-32-le", "surrogatepass") == text.lower()
