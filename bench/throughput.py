@@ -97,9 +97,9 @@ def time_steps(path, model=None):
             X = timed("lines table", lines_frame, batch)
             for name, step in pipeline.steps[:-1]:
                 X = timed(name, step.transform, X)
-            dense = timed("stage one", lambda: X[clf.dense_columns_].to_numpy(dtype=float))
-            first = timed("stage one", clf.first_stage_proba, X, dense)
-            Z = timed("stage two: input", clf._context_matrix, X, first, dense)
+            Z = timed("stage one", lambda: clf._dense_head(X)[0])
+            first = timed("stage one", clf.first_stage_proba, X, clf._fill_dense(X, Z))
+            Z = timed("stage two: input", clf._context_matrix, X, first, Z)
             timed("stage two: trees", lambda: [
                 clf.second_.predict_proba(Z[i:i + PREDICT_CHUNK_ROWS])
                 for i in range(0, len(Z), PREDICT_CHUNK_ROWS)])

@@ -215,8 +215,11 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
             oof[test] = model.predict_proba(X.iloc[test])[:, 1]
         return oof
 
-    def _context_matrix(self, X, first_scores, dense=None):
+    def _context_matrix(self, X, first_scores, Z=None):
         """Stage two's input: the dense features, then the stage-one score context.
+
+        `Z`, if given, is :meth:`_dense_head`'s matrix with the dense columns already filled
+        (:meth:`_fill_dense`, shared with stage one); the rest is filled in place.
 
         Built column by column into a Fortran-ordered (column-major) array: the trees read one
         feature for many rows at each node, and with each column contiguous they walk a
@@ -224,13 +227,11 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         """
         pages = X[PAGE].to_numpy()
         logit = np.log(np.clip(first_scores, 1e-4, 1 - 1e-4) / np.clip(1 - first_scores, 1e-4, 1))
-        if dense is None:
-            dense = X[self.dense_columns_].to_numpy(dtype=np.float64)
         s, high = logit[:, None], (first_scores > 0.5).astype(np.float64)[:, None]
-        n, width = len(X), dense.shape[1]
-        Z = np.empty((n, width + 1 + 2 * len(self.offsets) + 2 * len(self.windows) + 4),
-                     order="F")
-        Z[:, :width] = dense
+        if Z is None:
+            Z, _ = self._dense_head(X)
+            self._fill_dense(X, Z)
+        width = len(self.dense_columns_)
         Z[:, width] = logit
         col = width + 1
         for off in self.offsets:
@@ -253,14 +254,29 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         fast = _linear_first_stage_proba(self.first_, X, dense, self.dense_columns_)
         return fast if fast is not None else self.first_.predict_proba(X)[:, 1]
 
+    def _dense_head(self, X):
+        """An empty column-major stage-two matrix for X, and the width of its dense part."""
+        width = len(self.dense_columns_)
+        return np.empty((len(X), width + 1 + 2 * len(self.offsets) + 2 * len(self.windows) + 4),
+                        order="F"), width
+
+    def _fill_dense(self, X, Z):
+        """Copy the dense feature columns into Z's first columns, one by one: pandas holds them
+        as contiguous rows of its blocks and Z's columns are contiguous, so each is one copy
+        (``X[columns].to_numpy()`` interleaved them into rows, then Z took them back)."""
+        for j, column in enumerate(self.dense_columns_):
+            Z[:, j] = X[column].to_numpy(dtype=np.float64)
+        return Z[:, :len(self.dense_columns_)]
+
     def predict_proba(self, X):
         check_is_fitted(self)
         X = check_frame(X)
-        dense = X[self.dense_columns_].to_numpy(dtype=np.float64)
+        Z, _ = self._dense_head(X)
+        dense = self._fill_dense(X, Z)
         first = self.first_stage_proba(X, dense)
         if not self.use_context:
             return self._calibrated(first)
-        Z = self._context_matrix(X, first, dense)
+        Z = self._context_matrix(X, first, Z)
         # The trees walk the rows once per tree: row chunks (views of the column-major Z) that
         # stay in cache are faster than one pass over a large batch.
         proba = [self.second_.predict_proba(Z[i:i + PREDICT_CHUNK_ROWS])[:, 1]
