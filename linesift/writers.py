@@ -12,6 +12,10 @@ from pathlib import Path
 from .readers import ID_FIELD, LABELS_FIELD, TEXT_FIELD
 
 PARQUET_FLUSH_ROWS = 1000
+GZIP_LEVEL = 4
+"""Compression of .gz outputs. On the filter's output of the shared data (42 MB of JSONL),
+level 4 took 0.75 s and wrote 12.9 MB; gzip's default 6 took 1.64 s for 12.4 MB and
+Python's default 9 2.13 s for 12.3 MB: twice as fast for 4 % more bytes."""
 
 
 @contextmanager
@@ -69,8 +73,10 @@ class RecordWriter:
         self._ctx = atomic_path(self.path)
         tmp = self._ctx.__enter__()
         if self.fmt == "jsonl":
-            opener = gzip.open if str(self.path).lower().endswith(".gz") else open
-            self._fh = opener(tmp, "wt", encoding="utf-8")
+            if str(self.path).lower().endswith(".gz"):
+                self._fh = gzip.open(tmp, "wt", encoding="utf-8", compresslevel=GZIP_LEVEL)
+            else:
+                self._fh = open(tmp, "w", encoding="utf-8")
         else:
             self._tmp = tmp
         return self
