@@ -451,16 +451,22 @@ class NeighbourFeatures(TransformerMixin, BaseEstimator):
 
 
 def shift_within_pages(values, pages, offset):
-    """Values of the row `offset` rows away in the same page (0 where there is none)."""
+    """Values of the row `offset` rows away in the same page (0 where there is none).
+
+    Returns ``(shifted, exists)``; `exists` is 1.0 where that row is in the same page. Rows
+    are copied as one slice (a shift), then the rows whose neighbour lies in another page or
+    past the batch are zeroed."""
+    values = np.asarray(values)
     n = len(values)
     out = np.zeros_like(values)
-    exists = np.zeros(n, dtype=np.float64)
-    src = np.arange(n) + offset
-    ok = (src >= 0) & (src < n)
-    ok[ok] &= pages[src[ok]] == pages[ok]
-    out[ok] = values[src[ok]]
-    exists[ok] = 1.0
-    return out, exists
+    ok = np.zeros(n, dtype=bool)
+    k = abs(int(offset))
+    if k < n:
+        dst, src = (slice(0, n - k), slice(k, n)) if offset >= 0 else (slice(k, n), slice(0, n - k))
+        out[dst] = values[src]
+        ok[dst] = pages[src] == pages[dst]
+        out[~ok] = 0
+    return out, ok.astype(np.float64)
 
 
 WINDOW_QUANTUM = 2.0 ** -20

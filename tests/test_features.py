@@ -357,3 +357,18 @@ def test_pattern_marks_find_marks_in_their_own_line(lines):
         assert bool(url) == (any(mark in low for mark in URL_MARKS) or email)
         cps = np.frombuffer(low.encode("utf-32-le"), dtype=np.uint32)
         assert bool(year) == bool(len(_year_starts(cps)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 3), max_size=30), st.integers(-40, 40))
+def test_shift_within_pages_takes_the_row_that_far_in_the_same_page(page_sizes, offset):
+    from linesift.features import shift_within_pages
+
+    pages = np.repeat(np.arange(len(page_sizes)), page_sizes)
+    values = np.arange(len(pages) * 2, dtype=float).reshape(-1, 2) + 1
+    shifted, exists = shift_within_pages(values, pages, offset)
+    for i in range(len(pages)):
+        j = i + offset
+        same = 0 <= j < len(pages) and pages[j] == pages[i]
+        assert exists[i] == float(same)
+        assert shifted[i].tolist() == (values[j].tolist() if same else [0.0, 0.0])
