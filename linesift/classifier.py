@@ -18,7 +18,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from .features import LineText, shift_within_pages, window_mean
+from .features import LineText, shift_within_pages, window_means
 from .frame import BASE_COLUMNS, GROUP, PAGE, TEXT, TOKENS, check_frame
 
 NEIGHBOUR_PREFIXES = ("nb-", "nb+", "win")
@@ -237,9 +237,8 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         for off in self.offsets:
             Z[:, col:col + 1], Z[:, col + 1] = shift_within_pages(s, pages, off)
             col += 2
-        for w in self.windows:
-            Z[:, col:col + 1] = window_mean(s, pages, w)
-            Z[:, col + 1:col + 2] = window_mean(high, pages, w)
+        for mean in window_means(np.hstack([s, high]), pages, self.windows):
+            Z[:, col:col + 2] = mean
             col += 2
         Z[:, col:] = _page_stats(first_scores, pages)
         return Z

@@ -441,8 +441,8 @@ class NeighbourFeatures(TransformerMixin, BaseEstimator):
             block[row] = exists
             block[row + 1:row + 1 + k] = shifted.T
             row += 1 + k
-        for w in self.windows:
-            block[row:row + k] = window_mean(values, pages, w).T
+        for mean in window_means(values, pages, self.windows):
+            block[row:row + k] = mean.T
             row += k
         return _add_block(X, self.feature_names_out_, block)
 
@@ -477,18 +477,27 @@ batched with it (trees would split on that rounding)."""
 
 def window_mean(values, pages, half_width):
     """Mean of `values` over rows within `half_width` of each row, in the same page."""
+    return window_means(values, pages, [half_width])[0]
+
+
+def window_means(values, pages, half_widths):
+    """:func:`window_mean` for each of `half_widths`, from one running sum."""
     n = len(values)
     if n == 0:
-        return values.copy()
+        return [np.asarray(values, dtype=np.float64).copy() for _ in half_widths]
     starts, ends = page_bounds(pages)
     sizes = ends - starts
     q = np.round(np.asarray(values, dtype=np.float64) / WINDOW_QUANTUM) * WINDOW_QUANTUM
     csum = np.vstack([np.zeros((1,) + q.shape[1:]), np.cumsum(q, axis=0)])
     idx = np.arange(n)
-    lo = np.maximum(idx - half_width, np.repeat(starts, sizes))
-    hi = np.minimum(idx + half_width + 1, np.repeat(ends, sizes))
-    width = (hi - lo).astype(np.float64)
-    return (csum[hi] - csum[lo]) / (width[:, None] if q.ndim == 2 else width)
+    first, end = np.repeat(starts, sizes), np.repeat(ends, sizes)
+    means = []
+    for half_width in half_widths:
+        lo = np.maximum(idx - half_width, first)
+        hi = np.minimum(idx + half_width + 1, end)
+        width = (hi - lo).astype(np.float64)
+        means.append((csum[hi] - csum[lo]) / (width[:, None] if q.ndim == 2 else width))
+    return means
 
 
 MAX_NGRAM_TOKENS = 24
