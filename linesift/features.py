@@ -150,23 +150,27 @@ COPYRIGHT_MARKS = ("©", "(c)")
 def _pattern_marks(texts, max_chars):
     """has_url, has_year, has_copyright for each line.
 
-    Literal marks are found with ``str.find`` over the whole lower-cased batch (a regex
-    alternation scanned every character, 2 µs/line); a year (19xx or 20xx standing alone) and
-    an e-mail-like ``x@y`` are found with numpy over the batch's code points.
+    Found with numpy over the code points of the batch's lines joined by newlines: a literal
+    mark at each occurrence of its least common character (".", ":", "©", "("), checked
+    character by character around it; a year (19xx or 20xx standing alone) and an e-mail-like
+    ``x@y`` by neighbouring code points. The marks are matched on ASCII-lower-cased code
+    points, which finds what ``str.lower`` would: no other character lower-cases to one of
+    their letters.
     """
     n = len(texts)
     out = np.zeros((n, 3))
     if n == 0:
         return out
-    low = "\n".join([t[:max_chars] for t in texts])
-    if low.count("\n") != n - 1:
-        low = "\n".join([t[:max_chars].replace("\n", " ") for t in texts])
-    low = low.lower()  # may change lengths ("İ" -> "i̇"): lines start after its newlines
-    cps = np.frombuffer(low.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    joined = "\n".join([t[:max_chars] for t in texts])
+    if joined.count("\n") != n - 1:
+        joined = "\n".join([t[:max_chars].replace("\n", " ") for t in texts])
+    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    low = cps | (((cps >= 65) & (cps <= 90)).astype(np.uint32) << np.uint32(5))
     starts = np.concatenate([[0], np.flatnonzero(cps == 10) + 1])
+    anchors = {}
     for j, marks in ((0, URL_MARKS), (2, COPYRIGHT_MARKS)):
-        out[:, j] = _lines_with([pos for mark in marks for pos in _find_all(low, mark)],
-                                starts, n)
+        found = [_mark_starts(low, mark, anchors) for mark in marks]
+        out[:, j] = _lines_with(np.concatenate(found), starts, n)
     out[:, 1] = _lines_with(_year_starts(cps), starts, n)
     at = np.flatnonzero(cps[1:-1] == ord("@")) + 1
     if len(at):
@@ -175,12 +179,22 @@ def _pattern_marks(texts, max_chars):
     return out
 
 
-def _find_all(text, mark):
-    """Start positions of every occurrence of `mark` in `text`."""
-    pos = text.find(mark)
-    while pos >= 0:
-        yield pos
-        pos = text.find(mark, pos + 1)
+_MARK_ANCHORS = ".:©("
+"""Characters a literal mark is looked for at, the first of them it holds (rare in text)."""
+
+
+def _mark_starts(cps, mark, anchors):
+    """Start positions of every occurrence of `mark` in the code points `cps`; `anchors`
+    caches each anchor character's positions."""
+    k = next((i for i, c in enumerate(mark) if c in _MARK_ANCHORS), 0)
+    if mark[k] not in anchors:
+        anchors[mark[k]] = np.flatnonzero(cps == ord(mark[k]))
+    begin = anchors[mark[k]] - k
+    begin = begin[(begin >= 0) & (begin + len(mark) <= len(cps))]
+    for i, char in enumerate(mark):
+        if i != k:
+            begin = begin[cps[begin + i] == ord(char)]
+    return begin
 
 
 def _year_starts(cps):

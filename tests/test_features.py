@@ -372,3 +372,14 @@ def test_shift_within_pages_takes_the_row_that_far_in_the_same_page(page_sizes, 
         same = 0 <= j < len(pages) and pages[j] == pages[i]
         assert exists[i] == float(same)
         assert shifted[i].tolist() == (values[j].tolist() if same else [0.0, 0.0])
+
+
+def test_no_character_but_ascii_capitals_lower_cases_into_a_mark():
+    """The marks are matched on ASCII-lower-cased code points (features._pattern_marks): that
+    finds what str.lower would only while no other character lower-cases to one of theirs."""
+    from linesift.features import COPYRIGHT_MARKS, URL_MARKS
+
+    chars = set("".join(URL_MARKS + COPYRIGHT_MARKS))
+    others = (chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF
+              and not 65 <= c <= 90 and chr(c) not in chars)
+    assert [c for c in others if chars & set(c.lower())] == []
