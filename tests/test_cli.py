@@ -68,3 +68,16 @@ def test_explain_prints_a_row_per_line(tiny_model):
     n_lines = len(EXAMPLE_PAGE.read_text(encoding="utf-8").split("\n"))
     assert len(rows) == n_lines + 1
     assert "(blank)" in result.stdout
+
+
+def test_help_and_readers_start_without_scikit_learn_or_pandas():
+    import subprocess
+    import sys
+
+    code = ("import sys, linesift, linesift.cli; "
+            "print(sorted(m for m in ('sklearn', 'pandas') if m in sys.modules)); "
+            "print(linesift.load.__module__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split("\n")
+    assert out[0] == "[]"  # until a name that needs them is used
+    assert out[1] == "linesift.sift"
