@@ -199,15 +199,17 @@ def core_check(n=10_000_000):
 
     The speed rows mean little when other work holds the cores; this says how free they were.
     """
-    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing
 
     start = time.perf_counter()
     _spin(n), _spin(n)
     serial = time.perf_counter() - start
-    with ProcessPoolExecutor(2) as pool:
-        list(pool.map(_spin, [1000, 1000]))  # start the processes first
+    # a multiprocessing pool: Python 3.11's ProcessPoolExecutor can print "Bad file
+    # descriptor" from its exit hook when the interpreter exits
+    with multiprocessing.get_context("forkserver").Pool(2) as pool:
+        pool.map(_spin, [1000, 1000])  # start the processes first
         start = time.perf_counter()
-        list(pool.map(_spin, [n, n]))
+        pool.map(_spin, [n, n])
         parallel = time.perf_counter() - start
     return serial / parallel
 
