@@ -123,8 +123,11 @@ def filter_command(
     .txt in gives the cleaned text; JSONL / Parquet / WET in gives records with 'text'
     replaced by the cleaned text and every other field kept.
     """
+    from .parallel import default_jobs, plan_jobs
+
+    if engine == "local":  # before this process imports scikit-learn
+        jobs = plan_jobs(jobs or default_jobs(), inputs)
     from .filtering import filter_inputs, progress_bar
-    from .parallel import default_jobs
     from .sift import load
     from .sitestats import load_site_stats
 
@@ -153,7 +156,7 @@ def filter_command(
         with progress_bar(enabled=not quiet) as bar:
             stats = filter_inputs(inputs or ["-"], out, sifter, scores=scores,
                                   read_options=options, fmt=fmt, progress=bar,
-                                  jobs=jobs or default_jobs(), site_stats=counts,
+                                  jobs=jobs, site_stats=counts,
                                   resume=resume)
     for path, line, reason in stats.skipped[:20]:
         _err(f"linesift: skipped {path}:{line}: {reason}")

@@ -1,25 +1,28 @@
 """Scoring pages on several cores: a process pool over bounded chunks, results in input order.
 
-The parent reads the inputs and writes the outputs; worker processes, each holding the model
-once (sent by the pool's initializer), score chunks of pages single-threaded. At most
-``IN_FLIGHT_PER_JOB * jobs`` chunks are out at a time, so memory stays flat however large the
-input. Chunks run across input files, so a directory of one-page ``.txt`` files is parallel too.
-An input that fits in one chunk is scored in-process (no pool to start).
+The parent reads the inputs, writes the outputs, and scores a chunk itself whenever the oldest
+one out is not back; ``jobs - 1`` worker processes, each holding the model once (sent by the
+pool's initializer), score the others single-threaded. At most ``IN_FLIGHT_PER_JOB * jobs``
+chunks are out at a time, so memory stays flat however large the input. Chunks run across
+input files, so a directory of one-page ``.txt`` files is parallel too. An input that fits in
+one chunk, or small input files (:func:`plan_jobs`), are scored in-process (no pool to start);
+for the rest the server workers fork from starts before the parent imports scikit-learn, so
+both imports run at once.
 """
 
 import multiprocessing
 import os
 import signal
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from .errors import LinesiftError
 from .pages import Page
-from .sift import SiftedPage
 
-CHUNK_PAGES = 200
-"""Pages sent to a worker at a time."""
+CHUNK_PAGES = 50
+"""Pages sent to a worker at a time. 200 left too few chunks to share out on inputs of a few
+hundred thousand lines (bench/scale.py, 10x: 5.1 s against 4.7 s with 50)."""
 CHUNK_CHARS = 4_000_000
 """A chunk is also cut when its pages hold this many characters (huge pages)."""
 IN_FLIGHT_PER_JOB = 2
@@ -29,6 +32,37 @@ START_METHOD = "forkserver"
 
 _PRELOAD = ("linesift.parallel", "linesift.model")
 _WORKER = {}
+
+
+SMALL_INPUT_BYTES = 2_000_000
+"""Files holding less than this together are scored in this process whatever ``--jobs`` says:
+a worker's start-up (1.2-1.8 s) is longer than scoring them."""
+
+
+def plan_jobs(jobs, inputs=()):
+    """The processes to score `inputs` with, and their start: 1 for files smaller than
+    SMALL_INPUT_BYTES together; otherwise `jobs`, and the server that workers fork from is
+    started now, so that its imports (scikit-learn, as long as this process's own) run on
+    another core while this process makes its own instead of after. Call before importing
+    the model."""
+    if jobs <= 1 or _small_files(inputs):
+        return 1
+    if START_METHOD == "forkserver":
+        from multiprocessing import forkserver
+
+        multiprocessing.get_context(START_METHOD).set_forkserver_preload(list(_PRELOAD))
+        forkserver.ensure_running()
+    return jobs
+
+
+def _small_files(inputs):
+    """True when every input is a regular file and together they hold < SMALL_INPUT_BYTES."""
+    total = 0
+    for path in inputs or ["-"]:
+        if path == "-" or not os.path.isfile(path):
+            return False  # stdin, a directory or a pattern: size unknown
+        total += os.path.getsize(path)
+    return total < SMALL_INPUT_BYTES
 
 
 def default_jobs():
@@ -138,38 +172,67 @@ def _chain(first, second, rest):
 
 
 def _pool_results(sifter, chunks, jobs, site_stats):
+    """(stream index, SiftedPage or _Failed) for every chunk, in order, scored by `jobs - 1`
+    worker processes and by this one.
+
+    This process scores the next chunk itself whenever the oldest one out is not back yet:
+    workers first spend as long importing scikit-learn as this process did (1.2-1.8 s), and
+    without it a 2-core run of a few hundred thousand lines was slower than one process. At
+    most ``IN_FLIGHT_PER_JOB`` chunks per job are out or waiting to be written.
+    """
+    workers = jobs - 1
     context = multiprocessing.get_context(START_METHOD)
     if START_METHOD == "forkserver":  # the server imports these once; workers fork from it
         context.set_forkserver_preload(list(_PRELOAD))
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                initializer=_init_worker, initargs=(sifter, site_stats))
-    pending = deque()
+    pending = deque()  # (chunk, where it is scored, a future or its results), in input order
+    out = {"sent": 0, "here": 0}
 
-    def submit(chunk):
+    def send(chunk):
         pages = [_slim(p) for _, p in chunk if isinstance(p, Page)]
-        pending.append((chunk, pool.submit(_sift_chunk, pages) if pages else None))
+        pending.append((chunk, "sent", pool.submit(_sift_chunk, pages) if pages else []))
+        out["sent"] += 1
+
+    def score_here(chunk):
+        pages = [p for _, p in chunk if isinstance(p, Page)]
+        pending.append((chunk, "here", [(s.scores, s.keep) for s in
+                                        sifter.sift_pages(pages, site_stats=site_stats)]))
+        out["here"] += 1
+
+    def fill():
+        while out["sent"] < IN_FLIGHT_PER_JOB * workers:
+            chunk = next(chunks, None)
+            if chunk is None:
+                return
+            send(chunk)
 
     try:
-        for chunk in chunks:
-            submit(chunk)
-            if len(pending) >= IN_FLIGHT_PER_JOB * jobs:
-                break
+        fill()
         while pending:
-            chunk, future = pending.popleft()
-            try:
-                results = future.result() if future is not None else []
-            except BrokenProcessPool:
-                raise LinesiftError("a scoring process died (out of memory?); try fewer --jobs")
-            following = next(chunks, None)
-            if following is not None:
-                submit(following)
-            yield from _merge(chunk, results)
+            chunk, where, job = pending[0]
+            if isinstance(job, Future) and not job.done() and out["here"] < IN_FLIGHT_PER_JOB:
+                following = next(chunks, None)
+                if following is not None:
+                    score_here(following)
+                    continue
+            pending.popleft()
+            out[where] -= 1
+            if isinstance(job, Future):
+                try:
+                    job = job.result()
+                except BrokenProcessPool:
+                    raise LinesiftError("a scoring process died (out of memory?); try fewer "
+                                        "--jobs")
+            fill()
+            yield from _merge(chunk, job)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _merge(chunk, results):
     """Pair each page of a chunk with its (scores, keep); pass read errors through."""
+    from .sift import SiftedPage
     verdicts = iter(results)
     for index, page in chunk:
         if isinstance(page, _Failed):

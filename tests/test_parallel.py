@@ -135,3 +135,38 @@ def test_rate_bar_counts_lines_and_plain_bars_still_work():
     plain = Plain()
     advance(plain, 4, 100)
     assert plain.n == 4
+
+
+def test_small_inputs_are_scored_here_and_workers_start_early_for_the_rest(tmp_path,
+                                                                             monkeypatch):
+    started = []
+    monkeypatch.setattr("multiprocessing.forkserver.ensure_running", lambda: started.append(1))
+    small = tmp_path / "small.jsonl"
+    small.write_text('{"id": 1, "text": "x"}\n', encoding="utf-8")
+    assert parallel.plan_jobs(1, [str(tmp_path)]) == 1
+    assert parallel.plan_jobs(4, [str(small)]) == 1
+    assert started == []  # one job, or one small file: no workers
+    assert parallel.plan_jobs(4, [str(tmp_path)]) == 4  # a directory: its size is not known
+    assert parallel.plan_jobs(4, ["-"]) == 4
+    big = tmp_path / "big.jsonl"
+    big.write_bytes(b" " * parallel.SMALL_INPUT_BYTES)
+    assert parallel.plan_jobs(4, [str(small), str(big)]) == 4
+    assert started == [1, 1, 1]
+
+
+def test_cli_jobs_2_on_a_directory_starts_workers_early_and_writes_what_jobs_1_writes(
+        tiny_model, tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel, "CHUNK_PAGES", 3)  # several chunks: a pool, and this process
+    pages_dir = tmp_path / "pages"
+    pages_dir.mkdir()
+    for i, record in enumerate(sample_records()[:14]):
+        (pages_dir / f"{i:02d}.txt").write_text(record["text"], encoding="utf-8")
+    runner = CliRunner()
+    out = {}
+    for jobs in ("1", "2"):
+        target = tmp_path / f"out{jobs}"
+        result = runner.invoke(app, ["filter", str(pages_dir), "-o", str(target), "-m",
+                                     str(tiny_model), "--jobs", jobs, "-q"])
+        assert result.exit_code == 0, result.output
+        out[jobs] = {p.name: p.read_bytes() for p in target.iterdir()}
+    assert out["1"] == out["2"] and len(out["2"]) == 14
