@@ -41,25 +41,26 @@ def _table():
     return _TABLE
 
 
+def bmp_lookup(table, cps, compute):
+    """``table[cps]`` for code points of the BMP, filling the entries still -1 (not looked up)
+    with ``compute(code point)`` first, once each: Unicode lookups in Python cost only for the
+    code points a process has not seen yet."""
+    looked_up = table[cps]
+    unknown = looked_up == -1
+    if unknown.any():
+        new = np.unique(cps[unknown])
+        table[new] = [compute(cp) for cp in new.tolist()]
+        looked_up = table[cps]
+    return looked_up
+
+
 def _classes(cps):
     """Class of each code point of an array (code points past the BMP are "other")."""
-    table = _table()
     if len(cps) and cps.max() < _TABLE_SIZE:  # all in the BMP (nearly always): no masking
-        classes = table[cps]
-        if (classes < 0).any():  # first sight of these code points: ask unicodedata once each
-            new = np.unique(cps[classes < 0])
-            table[new] = [_class_of(int(cp)) for cp in new]
-            classes = table[cps]
-        return classes
+        return bmp_lookup(_table(), cps, _class_of)
     classes = np.full(len(cps), _OTHER, dtype=np.int8)
     in_bmp = cps < _TABLE_SIZE
-    bmp = cps[in_bmp]
-    looked_up = table[bmp]
-    if (looked_up < 0).any():
-        new = np.unique(bmp[looked_up < 0])
-        table[new] = [_class_of(int(cp)) for cp in new]
-        looked_up = table[bmp]
-    classes[in_bmp] = looked_up
+    classes[in_bmp] = bmp_lookup(_table(), cps[in_bmp], _class_of)
     return classes
 
 
@@ -140,20 +141,14 @@ _ALNUM = None
 
 
 def alnum_mask(cps):
-    """``str.isalnum`` of each code point of an array (looked up in a table of the BMP filled
-    on first sight, like the classes; code points past it are asked one by one)."""
+    """``str.isalnum`` of each code point of an array (a table of the BMP filled on first
+    sight, like the classes; code points past it are asked one by one)."""
     global _ALNUM
     if _ALNUM is None:
         _ALNUM = np.full(_TABLE_SIZE, -1, dtype=np.int8)
     cps = np.asarray(cps, dtype=np.uint32)
     out = np.zeros(len(cps), dtype=bool)
     in_bmp = cps < _TABLE_SIZE
-    bmp = cps[in_bmp]
-    looked_up = _ALNUM[bmp]
-    if (looked_up < 0).any():
-        new = np.unique(bmp[looked_up < 0])
-        _ALNUM[new] = [chr(cp).isalnum() for cp in new.tolist()]
-        looked_up = _ALNUM[bmp]
-    out[in_bmp] = looked_up > 0
+    out[in_bmp] = bmp_lookup(_ALNUM, cps[in_bmp], lambda cp: chr(cp).isalnum()) > 0
     out[~in_bmp] = [chr(cp).isalnum() for cp in cps[~in_bmp].tolist()]
     return out

@@ -15,7 +15,7 @@ import weakref
 
 import numpy as np
 
-from .charclass import letter_mask
+from .charclass import bmp_lookup, letter_mask
 
 _Q = np.uint64(0x9E3779B97F4A7C15)  # odd, so invertible modulo 2**64
 _Q_INV = np.uint64(pow(int(_Q), -1, 2**64))
@@ -96,7 +96,7 @@ def line_hashes(text):
 
 _LOWER_TABLE_SIZE = 0x10000
 _LOWER = None
-_NOT_LOOKED_UP, _CONTEXT = -1, -2
+_NOT_LOOKED_UP, _CONTEXT = -1, -2  # -1 is what charclass.bmp_lookup fills
 _CAPITAL_SIGMA = 0x03A3
 
 
@@ -120,11 +120,7 @@ def lower_code_points(cps):
         return cps
     if cps.max() >= _LOWER_TABLE_SIZE:
         return None
-    low = _LOWER[cps]
-    if (low == _NOT_LOOKED_UP).any():
-        new = np.unique(cps[low == _NOT_LOOKED_UP])
-        _LOWER[new] = [_lower_one(cp) for cp in new.tolist()]
-        low = _LOWER[cps]
+    low = bmp_lookup(_LOWER, cps, _lower_one)
     if (low == _CONTEXT).any():
         return None
     return low.astype(np.uint32)
