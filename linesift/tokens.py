@@ -207,7 +207,7 @@ def _lookup_table(known):
     keys = np.zeros(size, dtype=np.uint64)
     positions = np.full(size, -1, dtype=np.int64)
     pending = np.arange(len(known))
-    slot = (known & np.uint64(mask)).astype(np.int64)
+    slot = (known.astype(np.uint64, copy=False) & np.uint64(mask)).astype(np.int64)
     while len(pending):  # insert: one key per free slot and pass, the rest probe on
         free = positions[slot] < 0
         taken, first = np.unique(slot[free], return_index=True)
