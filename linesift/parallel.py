@@ -47,12 +47,21 @@ def plan_jobs(jobs, inputs=()):
     the model."""
     if jobs <= 1 or _small_files(inputs):
         return 1
+    _context()
     if START_METHOD == "forkserver":
         from multiprocessing import forkserver
 
-        multiprocessing.get_context(START_METHOD).set_forkserver_preload(list(_PRELOAD))
         forkserver.ensure_running()
     return jobs
+
+
+def _context():
+    """The multiprocessing context workers start from; a fork server imports _PRELOAD once and
+    workers fork from it."""
+    context = multiprocessing.get_context(START_METHOD)
+    if START_METHOD == "forkserver":
+        context.set_forkserver_preload(list(_PRELOAD))
+    return context
 
 
 def _small_files(inputs):
@@ -181,27 +190,24 @@ def _pool_results(sifter, chunks, jobs, site_stats):
     most ``IN_FLIGHT_PER_JOB`` chunks per job are out or waiting to be written.
     """
     workers = jobs - 1
-    context = multiprocessing.get_context(START_METHOD)
-    if START_METHOD == "forkserver":  # the server imports these once; workers fork from it
-        context.set_forkserver_preload(list(_PRELOAD))
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
                                initializer=_init_worker, initargs=(sifter, site_stats))
     pending = deque()  # (chunk, where it is scored, a future or its results), in input order
-    out = {"sent": 0, "here": 0}
+
+    def out(where):
+        return sum(1 for _, w, _ in pending if w == where)
 
     def send(chunk):
         pages = [_slim(p) for _, p in chunk if isinstance(p, Page)]
         pending.append((chunk, "sent", pool.submit(_sift_chunk, pages) if pages else []))
-        out["sent"] += 1
 
     def score_here(chunk):
         pages = [p for _, p in chunk if isinstance(p, Page)]
         pending.append((chunk, "here", [(s.scores, s.keep) for s in
                                         sifter.sift_pages(pages, site_stats=site_stats)]))
-        out["here"] += 1
 
     def fill():
-        while out["sent"] < IN_FLIGHT_PER_JOB * workers:
+        while out("sent") < IN_FLIGHT_PER_JOB * workers:
             chunk = next(chunks, None)
             if chunk is None:
                 return
@@ -210,14 +216,13 @@ def _pool_results(sifter, chunks, jobs, site_stats):
     try:
         fill()
         while pending:
-            chunk, where, job = pending[0]
-            if isinstance(job, Future) and not job.done() and out["here"] < IN_FLIGHT_PER_JOB:
+            chunk, _, job = pending[0]
+            if isinstance(job, Future) and not job.done() and out("here") < IN_FLIGHT_PER_JOB:
                 following = next(chunks, None)
                 if following is not None:
                     score_here(following)
                     continue
             pending.popleft()
-            out[where] -= 1
             if isinstance(job, Future):
                 try:
                     job = job.result()

@@ -101,17 +101,19 @@ def test_filter_jobs_2_writes_what_jobs_1_writes(sifter, tmp_path, monkeypatch):
     assert outputs[1] == outputs[2] and len(outputs[2]) == 13
 
 
+def filter_with_jobs(model, source, target, jobs):
+    """`linesift filter SOURCE -o TARGET --jobs JOBS` through the CLI; returns TARGET."""
+    result = CliRunner().invoke(app, ["filter", str(source), "-o", str(target), "-m", str(model),
+                                      "--jobs", jobs, "-q"])
+    assert result.exit_code == 0, result.output
+    return target
+
+
 def test_cli_jobs_option(tiny_model, sample_path, tmp_path):
-    runner = CliRunner()
-    out = {}
-    for jobs in ("1", "2"):
-        target = tmp_path / f"o{jobs}.jsonl"
-        result = runner.invoke(app, ["filter", str(sample_path), "-o", str(target), "-m",
-                                     str(tiny_model), "--jobs", jobs, "-q"])
-        assert result.exit_code == 0, result.output
-        out[jobs] = target.read_text(encoding="utf-8")
+    out = {jobs: filter_with_jobs(tiny_model, sample_path, tmp_path / f"o{jobs}.jsonl", jobs)
+           .read_text(encoding="utf-8") for jobs in ("1", "2")}
     assert out["1"] == out["2"] and out["1"].count("\n") == 25
-    bad = runner.invoke(app, ["filter", str(sample_path), "--jobs", "0"])
+    bad = CliRunner().invoke(app, ["filter", str(sample_path), "--jobs", "0"])
     assert bad.exit_code != 0
 
 
@@ -161,12 +163,7 @@ def test_cli_jobs_2_on_a_directory_starts_workers_early_and_writes_what_jobs_1_w
     pages_dir.mkdir()
     for i, record in enumerate(sample_records()[:14]):
         (pages_dir / f"{i:02d}.txt").write_text(record["text"], encoding="utf-8")
-    runner = CliRunner()
-    out = {}
-    for jobs in ("1", "2"):
-        target = tmp_path / f"out{jobs}"
-        result = runner.invoke(app, ["filter", str(pages_dir), "-o", str(target), "-m",
-                                     str(tiny_model), "--jobs", jobs, "-q"])
-        assert result.exit_code == 0, result.output
-        out[jobs] = {p.name: p.read_bytes() for p in target.iterdir()}
+    out = {jobs: {p.name: p.read_bytes() for p in
+                  filter_with_jobs(tiny_model, pages_dir, tmp_path / f"out{jobs}", jobs).iterdir()}
+           for jobs in ("1", "2")}
     assert out["1"] == out["2"] and len(out["2"]) == 14
