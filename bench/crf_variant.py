@@ -46,7 +46,7 @@ from common import print_table, shared_file
 
 from quality import EVAL_SETS, TRAIN_SETS, load_train_sets, page_kind
 from linesift.classifier import UNLABELLED
-from linesift.features import shift_within_pages, window_mean
+from linesift._kernels import shift_within_pages, window_mean
 from linesift.frame import GROUP, PAGE, page_bounds
 from linesift.model import build_pipeline
 from train.data import load_training_pages, training_table, unlabel_trailing_prose

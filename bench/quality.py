@@ -20,7 +20,7 @@ from baselines import c4_page, justext_page
 from linesift.classifier import UNLABELLED
 from linesift.frame import PAGE
 from linesift.model import build_pipeline
-from linesift.sitestats import count_site_lines, with_site_columns
+from linesift.features import count_site_lines, with_site_columns
 from train.data import (TRAILING_PROSE_MIN_WORDS, load_training_pages, source_weights,
                         training_table, unlabel_trailing_prose)
 from train.fit import fit_with_cv

@@ -10,7 +10,7 @@ from .readers import ReadOptions, read_labelled_pages, read_pages  # noqa: E402
 from .writers import write_labelled_pages  # noqa: E402
 
 _LAZY = {"lines_frame": "frame", "SiftedPage": "sift", "Sifter": "sift", "load": "sift",
-         "SiteStats": "sitestats", "count_site_lines": "sitestats"}
+         "SiteStats": "features", "count_site_lines": "features"}
 """Names whose modules import scikit-learn or pandas (a second or more): imported on first
 use, so `import linesift`, the readers and `linesift --help` start at once."""
 

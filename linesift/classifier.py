@@ -18,7 +18,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from .features import LineText, shift_within_pages, window_means
+from ._kernels import shift_within_pages, window_means
+from .features import LineText
 from .frame import BASE_COLUMNS, GROUP, PAGE, TEXT, TOKENS, check_frame
 
 NEIGHBOUR_PREFIXES = ("nb-", "nb+", "win")

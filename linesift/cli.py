@@ -129,7 +129,7 @@ def filter_command(
         jobs = plan_jobs(jobs or default_jobs(), inputs)
     from .filtering import filter_inputs, progress_bar
     from .sift import load
-    from .sitestats import load_site_stats
+    from .features import load_site_stats
 
     options = _read_options(id_field, text_field, on_error, encoding)
     counts = load_site_stats(site_stats) if site_stats is not None else None

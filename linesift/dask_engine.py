@@ -299,7 +299,7 @@ def count_site_lines_dask(parts, kind, options):
     import dask
     import dask.dataframe as dd
 
-    from .sitestats import SiteStats, site_rows
+    from .features.site import SiteStats, site_rows
 
     rows = [dask.delayed(_partition_site_rows)(part, i, kind, options)
             for i, part in enumerate(parts)]
@@ -313,7 +313,7 @@ def count_site_lines_dask(parts, kind, options):
 
 def _repeated_rows(counts):
     """Domain rows and lines on 2+ pages: what is gathered on the client."""
-    from .sitestats import DOMAIN_ROW
+    from .features.site import DOMAIN_ROW
 
     return counts[(counts["pages"].to_numpy() >= 2)
                   | (counts["line_hash"].to_numpy() == DOMAIN_ROW)]
@@ -322,7 +322,7 @@ def _repeated_rows(counts):
 def _partition_site_rows(part, index, kind, options):
     from dataclasses import replace
 
-    from .sitestats import site_rows
+    from .features.site import site_rows
 
     options = replace(options, skipped=[])
     return site_rows(partition_pages(part, index, kind, options, []))

@@ -32,8 +32,8 @@ DEFAULT_MODEL_NAME = "default"
 def build_pipeline(*, site_stats=False, page_relative=False, **classifier_params):
     """The full model: frame feature steps, then the two-stage :class:`ContextClassifier`.
 
-    With `site_stats`, a :class:`~linesift.sitestats.SiteRepetition` step before "neighbours"
-    reads the site counts that :func:`~linesift.sitestats.with_site_columns` attaches. With
+    With `site_stats`, a :class:`~linesift.features.SiteRepetition` step before "neighbours"
+    reads the site counts that :func:`~linesift.features.with_site_columns` attaches. With
     `page_relative`, a :class:`~linesift.features.PageRelative` step adds each line's features
     against its page's mean.
     """
@@ -47,7 +47,7 @@ def build_pipeline(*, site_stats=False, page_relative=False, **classifier_params
         ("classify", ContextClassifier(**classifier_params)),
     ]
     if site_stats:
-        from .sitestats import SiteRepetition
+        from .features import SiteRepetition
 
         names = [name for name, _ in steps]
         steps.insert(names.index("neighbours"), ("site", SiteRepetition()))
@@ -178,13 +178,13 @@ def load_pipeline(directory):
 def predict_proba_pages(pipeline, pages, site_stats=None):
     """P(content) for each non-blank line of `pages`, with the lines table it was computed on.
 
-    `site_stats` (a :class:`~linesift.sitestats.SiteStats`) adds the site columns first.
+    `site_stats` (a :class:`~linesift.features.SiteStats`) adds the site columns first.
     """
     frame = lines_frame(pages)
     if len(frame) == 0:
         return frame, np.zeros(0)
     if site_stats is not None:
-        from .sitestats import with_site_columns
+        from .features import with_site_columns
 
         frame = with_site_columns(frame, pages, site_stats)
     return frame, pipeline.predict_proba(frame)[:, 1]

@@ -50,7 +50,7 @@ class Sifter:
         Keep a line when P(content) >= threshold; default: the card's threshold.
     n_threads : int
         Threads for the model's native code (OpenMP, BLAS) while scoring.
-    site_stats : linesift.sitestats.SiteStats, optional
+    site_stats : linesift.features.SiteStats, optional
         Site line counts over the input, for a model trained with them (``uses_site_stats``).
     """
 
@@ -74,7 +74,7 @@ class Sifter:
     @property
     def uses_site_stats(self):
         """True for a model trained with site-level line counts (it needs them to score)."""
-        from .sitestats import uses_site_stats
+        from .features import uses_site_stats
 
         return bool(self.card.get("uses_site_stats")) or uses_site_stats(self.pipeline)
 
@@ -104,7 +104,7 @@ class Sifter:
             raise ModelError(
                 f"model {self.name} was trained with site statistics and needs line counts over "
                 "its input: `linesift filter` counts them (or give --site-stats PATH); in Python "
-                "pass site_stats=linesift.sitestats.count_site_lines(pages)")
+                "pass site_stats=linesift.features.count_site_lines(pages)")
         return site_stats if self.uses_site_stats else None
 
     def _sift_batch(self, pages, site_stats=None):

@@ -26,6 +26,16 @@ from .errors import ModelError
 TREE_PREDICTOR = "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"
 TRUSTED_TYPES = (
     "linesift.classifier.ContextClassifier",
+    "linesift.features.neighbours.NeighbourFeatures",
+    "linesift.features.position.PagePosition",
+    "linesift.features.relative.PageRelative",
+    "linesift.features.repetition.TokenRepetition",
+    "linesift.features.shape.LineShape",
+    "linesift.features.site.SiteRepetition",
+    "linesift.features.stopwords.StopwordDensity",
+    "linesift.features.text.LineText",
+    # the same classes by the paths .skops files exported before linesift.features was a
+    # package name them
     "linesift.features.LineShape",
     "linesift.features.LineText",
     "linesift.features.NeighbourFeatures",

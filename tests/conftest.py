@@ -53,3 +53,30 @@ def tiny_model(tmp_path_factory):
     with threadpool_limits(limits=1):  # OpenMP threads on a busy 2-core machine are slower
         train_model([str(SAMPLE)], out, folds=0, progress=False)
     return out
+
+
+NAV = "Home | News | Sport | Contact"
+FOOTER = "© 2024 Example Media. All rights reserved."
+
+
+def site_page(site, n, *, labels=False):
+    """Factory: page `n` of `site`, with the site's menu and footer around its own article."""
+    article = [f"Article {n} of {site} tells a story in a few full sentences.",
+               f"It goes on about topic number {n} at some length, as articles do."]
+    lines = [NAV, f"Latest from {site}", *article, FOOTER]
+    page_labels = ["boilerplate", "boilerplate", "content", "content", "boilerplate"]
+    return get_page("\n".join(lines), id=f"{site}/{n}", domain=site,
+                    labels=page_labels if labels else None)
+
+
+def site_pages(sites=("a.example", "b.example"), per_site=4, **kwargs):
+    return [site_page(s, n, **kwargs) for s in sites for n in range(per_site)]
+
+
+def write_site_training_data(path):
+    records = sample_records()
+    for page in site_pages(sites=[f"s{i}.example" for i in range(4)], per_site=5, labels=True):
+        records.append({"id": page.id, "domain": page.domain, "text": page.text,
+                        "labels": page.labels})
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path

@@ -12,7 +12,7 @@ import linesift
 from linesift.cli import app
 from linesift.errors import LinesiftError
 from linesift.filtering import filter_inputs
-from linesift.sitestats import count_site_lines
+from linesift.features import count_site_lines
 
 from conftest import sample_records
 
@@ -140,7 +140,7 @@ def test_a_bad_record_names_its_file_and_line(client, tiny_model, tmp_path):
 def test_a_site_stats_model_counts_on_the_cluster(client, records, tmp_path):
     from threadpoolctl import threadpool_limits
 
-    from test_sitestats import write_site_training_data
+    from conftest import write_site_training_data
     from train.fit import train_model
 
     model = tmp_path / "site-model"

@@ -36,7 +36,7 @@ def unlabel_trailing_prose(pages, min_words=TRAILING_PROSE_MIN_WORDS):
     """
     from dataclasses import replace
 
-    from linesift.features import CLOSERS, TERMINALS
+    from linesift.features.shape import CLOSERS, TERMINALS
 
     out, changed = [], 0
     for page in pages:

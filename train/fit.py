@@ -165,7 +165,7 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, rea
         Grouped CV folds; 0 or 1 skips cross-validation (threshold 0.5).
     site_stats : bool
         Count each line's pages per site over `paths` and learn from it
-        (:mod:`linesift.sitestats`); the model then needs such counts to filter.
+        (:mod:`linesift.features.site`); the model then needs such counts to filter.
     calibrate : bool
         Map P(content) through an isotonic fit of the cross-validated scores.
     unlabel_trailing : bool
@@ -193,7 +193,7 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, rea
         pages, unlabelled_prose = unlabel_trailing_prose(pages)
     frame, y = training_table(pages)
     if site_stats:
-        from linesift.sitestats import count_site_lines, with_site_columns
+        from linesift.features import count_site_lines, with_site_columns
 
         frame = with_site_columns(frame, pages, count_site_lines(pages))
     counts = label_counts(pages)

@@ -1,4 +1,4 @@
-"""Stopword lists for about 100 languages, and choosing a page's language by them.
+"""Stopword density of each line, with stopword lists for about 100 languages.
 
 The lists are jusText's (Pomikálek 2011; shipped as data in the `justext` package, taken from
 Wikipedia word frequencies). For Chinese and Japanese, which jusText has no list for, a short
@@ -7,10 +7,16 @@ tokens, so no language detector and no language code is needed: the feature tran
 languages the model never saw in training.
 """
 
-import re
 from functools import lru_cache
 
 import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from .._kernels import sorted_lookup
+from ..frame import PAGE, TOKENS, page_bounds
+from .base import MAX_FEATURE_CHARS, FrameStep
+from .tokens import first_tokens, line_hashes, line_token_hashes, string_hashes, to_column
 
 # Frequent function characters of written Chinese and Japanese (particles, pronouns, copulas).
 CJK_FUNCTION_CHARS = frozenset(
@@ -19,12 +25,8 @@ CJK_FUNCTION_CHARS = frozenset(
 CJK_LIST = "_CJK"
 LANGUAGE_SAMPLE_TOKENS = 1000
 """Tokens of a page looked at to choose its stoplist."""
-
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-TOKEN = re.compile(rf"[{_CJK}]|[^\W\d_{_CJK}]+")
-"""Reference definition of a token, before combining marks: a CJK character, or a run of
-letters. :func:`batch_tokens` also keeps combining marks (Devanagari, Thai, Arabic vowel signs)
-inside words instead of breaking words at them."""
+STOPWORD_TOKENS = 48
+"""Tokens of a line whose stopwords are counted."""
 
 
 def _justext_folder():
@@ -41,14 +43,12 @@ def _justext_folder():
 
 @lru_cache(maxsize=1)
 def stoplists():
-    """(hashes, membership): the sorted token hashes (:mod:`linesift.tokens`) of every listed
-    word, and a boolean matrix, (1 + words) x lists, one list per jusText language plus CJK:
-    ``membership[1 + i]`` says which lists hold the word of ``hashes[i]``; row 0 is for tokens
-    in none."""
-    from .tokens import line_hashes, string_hashes
-
+    """(hashes, membership): the sorted token hashes (:mod:`linesift.features.tokens`) of every
+    listed word, and a boolean matrix, (1 + words) x lists, one list per jusText language plus
+    CJK: ``membership[1 + i]`` says which lists hold the word of ``hashes[i]``; row 0 is for
+    tokens in none."""
     # jusText's stoplists/*.txt (its get_stoplists and get_stoplist), read as data files
-    # without importing jusText itself (its lxml and regexes cost 0.07 s at start-up)
+    # without importing jusText itself (it loads lxml and compiles regexes at import)
     folder = _justext_folder() / "stoplists"
     files = sorted(folder.glob("*.txt"))
     names = [f.stem for f in files] + [CJK_LIST]
@@ -62,16 +62,12 @@ def stoplists():
 
 @lru_cache(maxsize=1)
 def _membership_csr():
-    from scipy import sparse
-
     return sparse.csr_matrix(stoplists()[1], dtype=np.float64)
 
 
 def stoplist_rows(token_hashes):
     """Each token's row in :func:`stoplists`' membership matrix (0: in no list), by its hash
-    (:mod:`linesift.tokens`)."""
-    from .tokens import sorted_lookup
-
+    (:mod:`linesift.features.tokens`)."""
     return sorted_lookup(stoplists()[0], token_hashes) + 1
 
 
@@ -81,8 +77,8 @@ def stopword_hits(token_hashes, counts, page_starts):
     Parameters
     ----------
     token_hashes, counts : ndarray
-        Every token's hash (:mod:`linesift.tokens`), lines in order, and each line's number of
-        tokens; pages contiguous.
+        Every token's hash (:mod:`linesift.features.tokens`), lines in order, and each line's
+        number of tokens; pages contiguous.
     page_starts : ndarray of int
         First line of each page.
 
@@ -94,8 +90,6 @@ def stopword_hits(token_hashes, counts, page_starts):
     Vectorised over the batch: tokens become rows of the membership matrix (:func:`stoplists`)
     by a sorted-hash lookup; choosing the lists and counting hits are numpy passes.
     """
-    from scipy import sparse
-
     member = stoplists()[1]
     n_lines, n_pages = len(counts), len(page_starts)
     rows = stoplist_rows(token_hashes)
@@ -113,41 +107,40 @@ def stopword_hits(token_hashes, counts, page_starts):
     return np.bincount(line_of, weights=hit, minlength=n_lines)
 
 
-def tokens(text):
-    """Lower-cased word tokens of one line (a CJK character is one token)."""
-    return batch_tokens([text])[0]
+class StopwordDensity(FrameStep):
+    """Share of a line's words that are stopwords of its page's language, in any language.
 
+    The page's language is the jusText stoplist that covers most of its tokens (see
+    :func:`stopword_hits`); jusText's own classifier rests on this density (Pomikálek 2011,
+    "Removing Boilerplate and Duplicate Content from Web Corpora", ch. 3). Also adds the
+    ``tokens`` base column, which later steps read instead of tokenising again.
 
-def batch_tokens(texts):
-    """Lower-cased word tokens of each line: runs of letters (with their combining marks), and
-    every CJK character alone. Digits, punctuation, symbols and spaces separate tokens.
-
-    Vectorised over the batch: the lines' code points are classed with numpy in one pass
-    (:mod:`linesift.charclass`), every non-letter becomes a space, and Python's C-level
-    ``split`` cuts the words; about five times faster than a regex per line. The feature steps
-    use the same tokens as hashes (:mod:`linesift.tokens`, no string per token); these strings
-    are the reference, and the n-grams of models saved before token hashes.
+    Parameters
+    ----------
+    max_chars : int, default=MAX_FEATURE_CHARS
+        Only this many leading characters are looked at.
     """
-    from . import tokens as token_hashes
 
-    texts = list(texts)
-    chunk = token_hashes.TOKEN_CHUNK_LINES
-    if len(texts) > chunk:  # numpy passes stay in cache
-        return [toks for i in range(0, len(texts), chunk)
-                for toks in batch_tokens(texts[i:i + chunk])]
-    if not texts:
-        return []
-    cps, letter, cjk = token_hashes.batch_code_points(texts)
-    newline = cps == 10
-    mapped = np.where(letter | newline, cps, np.uint32(32)).astype(np.uint32)
-    if cjk.any():
-        # A CJK character stands alone: give every character a second slot, a space where a
-        # CJK character ends or the next one starts, NUL (removed below) elsewhere.
-        pair = np.zeros((len(cps), 2), dtype=np.uint32)
-        pair[:, 0] = np.where(cjk, cps, mapped)
-        pair[cjk, 1] = 32
-        pair[:-1][cjk[1:], 1] = 32
-        text = pair.tobytes().decode("utf-32-le", "surrogatepass").replace("\0", "")
-    else:
-        text = mapped.tobytes().decode("utf-32-le", "surrogatepass")
-    return [line.split() for line in text.lower().split("\n")]
+    def __init__(self, *, max_chars=MAX_FEATURE_CHARS):
+        self.max_chars = max_chars
+
+    def _feature_names(self):
+        return ["stopword_density", "log_stopwords", "page_stopword_density"]
+
+    def _features(self, X):
+        hashes, counts = line_token_hashes(X, self.max_chars)
+        starts, ends = page_bounds(X[PAGE].to_numpy())
+        # the density of a long line is judged on its first tokens (bounded lookups per line)
+        counted, n = first_tokens(hashes, counts, STOPWORD_TOKENS)
+        hits = stopword_hits(counted, n, starts)
+        n = n.astype(np.float64)
+        page_hits = np.add.reduceat(hits, starts) if len(hits) else hits
+        page_n = np.add.reduceat(n, starts) if len(n) else n
+        page_density = np.repeat(page_hits / np.maximum(page_n, 1), ends - starts)
+        out = np.zeros((len(X), 3))
+        out[:, 0] = hits / np.maximum(n, 1)
+        out[:, 1] = np.log1p(hits)
+        out[:, 2] = page_density
+        with_tokens = X.assign(**{TOKENS: pd.Series(to_column(hashes, counts), index=X.index,
+                                                     dtype=object)})
+        return with_tokens, list(out.T)

@@ -1,13 +1,16 @@
-"""Vectorised per-line character counts for any script.
+"""Character classes of any script, and per-line character counts.
 
-All lines of a batch are encoded once as UTF-32 code points; a lookup table built from Unicode
-general categories gives each code point a class, and the classes are counted per line with
-numpy. This is what makes the shape features fast and language-independent.
+All lines of a batch are encoded once as code points; a table built from Unicode general
+categories gives each code point a class (:func:`linesift._kernels.bmp_lookup`), and the
+classes are counted per line with numpy. This is what makes the shape features fast and
+language-independent.
 """
 
 import unicodedata
 
 import numpy as np
+
+from .._kernels import NOT_LOOKED_UP, bmp_lookup, code_points
 
 # Character classes (columns of the count matrix).
 CLASSES = ("upper", "lower", "other_letter", "digit", "space", "punct", "symbol", "cjk", "other")
@@ -32,26 +35,13 @@ def _class_of(cp):
 
 
 def _table():
-    """Class of each BMP code point, filled in lazily (-1: not looked up yet)."""
+    """Class of each BMP code point, filled in on first sight."""
     global _TABLE
     if _TABLE is None:
-        table = np.full(_TABLE_SIZE, -1, dtype=np.int8)
+        table = np.full(_TABLE_SIZE, NOT_LOOKED_UP, dtype=np.int8)
         table[[9, 10, 11, 12, 13, 32]] = _SPACE
         _TABLE = table
     return _TABLE
-
-
-def bmp_lookup(table, cps, compute):
-    """``table[cps]`` for code points of the BMP, filling the entries still -1 (not looked up)
-    with ``compute(code point)`` first, once each: Unicode lookups in Python cost only for the
-    code points a process has not seen yet."""
-    looked_up = table[cps]
-    unknown = looked_up == -1
-    if unknown.any():
-        new = np.unique(cps[unknown])
-        table[new] = [compute(cp) for cp in new.tolist()]
-        looked_up = table[cps]
-    return looked_up
 
 
 def _classes(cps):
@@ -108,7 +98,7 @@ def char_class_counts(lines, max_chars):
     if n == 0 or lengths.sum() == 0:
         return CharCounts(np.zeros((n, len(CLASSES))), zeros, zeros.copy(), zeros.copy(),
                           np.full(n, -1, dtype=np.int8))
-    cps = np.frombuffer("".join(clipped).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    cps = code_points("".join(clipped))
     classes = _classes(cps)
     line_of = np.repeat(np.arange(n), lengths)
     k = len(CLASSES)
@@ -145,7 +135,7 @@ def alnum_mask(cps):
     sight, like the classes; code points past it are asked one by one)."""
     global _ALNUM
     if _ALNUM is None:
-        _ALNUM = np.full(_TABLE_SIZE, -1, dtype=np.int8)
+        _ALNUM = np.full(_TABLE_SIZE, NOT_LOOKED_UP, dtype=np.int8)
     cps = np.asarray(cps, dtype=np.uint32)
     out = np.zeros(len(cps), dtype=bool)
     in_bmp = cps < _TABLE_SIZE

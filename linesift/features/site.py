@@ -1,0 +1,326 @@
+"""Site-level line repetition: how many pages of a site carry each line.
+
+The same line on many pages of one site is navigation, a footer or an ad slot. CCNet drops
+lines repeated across a shard (Wenzek et al. 2019, "CCNet", section 3.3; ``dedup.py`` in
+facebookresearch/cc_net); Gopher and FineWeb filter pages on their fraction of duplicate lines
+(Rae et al. 2021, appendix A; datatrove's ``GopherRepetitionFilter``). Here the repetition is a
+feature instead of a rule: a counting pass over the input gives, for each domain, its page count
+and the number of its pages that contain each normalised line; :class:`SiteRepetition` turns
+them into ``site_share`` and ``log_site_pages`` for the model.
+
+A line is normalised by casefolding and collapsing whitespace, then hashed to 64 bits
+(blake2b). Counts of 1 are not stored: a line missing from the counts is on one page, its own.
+"""
+
+import hashlib
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..frame import PAGE, TEXT, check_frame, page_bounds
+from ..lines import is_blank
+from .base import FrameStep
+
+SITE_LINE_PAGES = "site_line_pages"
+"""Lines-table column: pages of the line's domain that contain the line (1 = only its own)."""
+SITE_PAGES = "site_pages"
+"""Lines-table column: pages of the line's domain (0 when the page has no domain)."""
+SITE_COLUMNS = (SITE_LINE_PAGES, SITE_PAGES)
+MIN_SITE_PAGES = 2
+"""A domain with fewer counted pages than this gives ``site_share`` 0: nothing to compare."""
+DOMAIN_ROW = 0
+"""``line_hash`` of the row that holds a domain's page count in a saved counts table."""
+COMPACT_EVERY = 1 << 20
+"""Pending hashes of one domain merged into its sorted counts after this many."""
+STATS_FORMAT = "linesift-site-stats/1"
+
+
+def normalise_line(line):
+    """Casefold `line` and collapse its whitespace to single spaces (the counting key)."""
+    return " ".join(line.casefold().split())
+
+
+def line_hash(line):
+    """Stable 64-bit hash (blake2b) of the normalised `line`; never ``DOMAIN_ROW``."""
+    digest = hashlib.blake2b(normalise_line(line).encode("utf-8", "surrogatepass"),
+                             digest_size=8).digest()
+    return int.from_bytes(digest, "little") or 1
+
+
+def page_line_hashes(page):
+    """The distinct line hashes of a page's non-blank lines, sorted (a uint64 array)."""
+    hashes = {line_hash(line) for line in page.lines if not is_blank(line)}
+    return np.fromiter(sorted(hashes), dtype=np.uint64, count=len(hashes))
+
+
+class SiteStats:
+    """Per domain: its page count and, for lines on 2 or more of its pages, how many.
+
+    Build it with :func:`count_site_lines`, :meth:`from_counts` or :func:`load_site_stats`.
+    """
+
+    def __init__(self, domain_pages=None, line_counts=None):
+        self.domain_pages = dict(domain_pages or {})
+        # domain -> (sorted uint64 hashes, int64 counts), counts >= 2 only
+        self.line_counts = dict(line_counts or {})
+
+    @property
+    def n_pages(self):
+        return sum(self.domain_pages.values())
+
+    def __len__(self):
+        """Number of (domain, line) pairs stored (lines on 2+ pages of their site)."""
+        return sum(len(h) for h, _ in self.line_counts.values())
+
+    def __eq__(self, other):
+        if not isinstance(other, SiteStats) or self.domain_pages != other.domain_pages:
+            return False
+        return self.to_frame().equals(other.to_frame())
+
+    def pages_of(self, domain):
+        """Counted pages of `domain` (0 for None or an unseen domain)."""
+        return self.domain_pages.get(domain, 0) if domain else 0
+
+    def line_pages(self, domain, hashes):
+        """Pages of `domain` containing each hashed line (at least 1: the line's own page)."""
+        hashes = np.asarray(hashes, dtype=np.uint64)
+        out = np.ones(len(hashes), dtype=np.int64)
+        if not domain or domain not in self.line_counts or len(hashes) == 0:
+            return out
+        keys, counts = self.line_counts[domain]
+        pos = np.minimum(np.searchsorted(keys, hashes), max(len(keys) - 1, 0))
+        found = keys[pos] == hashes
+        out[found] = counts[pos[found]]
+        return out
+
+    def to_frame(self):
+        """The counts as a table: ``domain``, ``line_hash`` (uint64), ``pages``.
+
+        A row with ``line_hash == DOMAIN_ROW`` holds the domain's page count.
+        """
+        domains, hashes, pages = [], [], []
+        for domain in sorted(self.domain_pages):
+            domains.append(domain)
+            hashes.append(np.array([DOMAIN_ROW], dtype=np.uint64))
+            pages.append(np.array([self.domain_pages[domain]], dtype=np.int64))
+            if domain in self.line_counts:
+                keys, counts = self.line_counts[domain]
+                domains.extend([domain] * len(keys))
+                hashes.append(keys)
+                pages.append(counts)
+        return pd.DataFrame({
+            "domain": pd.Series(domains, dtype=object),
+            "line_hash": np.concatenate(hashes) if hashes else np.zeros(0, np.uint64),
+            "pages": np.concatenate(pages) if pages else np.zeros(0, np.int64),
+        })
+
+    @classmethod
+    def from_counts(cls, frame):
+        """Build from a table of ``domain``, ``line_hash``, ``pages`` (see :meth:`to_frame`).
+
+        Rows may repeat a (domain, line_hash) pair: their pages are summed. Lines on one page
+        only are dropped.
+        """
+        frame = frame.groupby(["domain", "line_hash"], sort=True)["pages"].sum().reset_index()
+        is_domain = frame["line_hash"].to_numpy(dtype=np.uint64) == DOMAIN_ROW
+        domain_pages = {d: int(n) for d, n in zip(frame.loc[is_domain, "domain"],
+                                                  frame.loc[is_domain, "pages"])}
+        lines = frame[~is_domain & (frame["pages"] >= 2)]
+        line_counts = {}
+        for domain, group in lines.groupby("domain", sort=False):
+            line_counts[domain] = (group["line_hash"].to_numpy(dtype=np.uint64),
+                                   group["pages"].to_numpy(dtype=np.int64))
+        return cls(domain_pages, line_counts)
+
+    def save(self, path):
+        """Write the counts to `path`: Parquet (``.parquet``) or JSON Lines (anything else)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        frame = self.to_frame()
+        if str(path).lower().endswith((".parquet", ".pq")):
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            table = table.replace_schema_metadata({"format": STATS_FORMAT})
+            pq.write_table(table, path)
+            return path
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps({"format": STATS_FORMAT}) + "\n")
+            for domain, h, pages in frame.itertuples(index=False):
+                fh.write(json.dumps({"domain": domain, "line_hash": str(h),
+                                     "pages": int(pages)}) + "\n")
+        return path
+
+
+def load_site_stats(path):
+    """Read counts saved by :meth:`SiteStats.save` (Parquet or JSON Lines)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "no such site-stats file")
+    if str(path).lower().endswith((".parquet", ".pq")):
+        frame = pd.read_parquet(path)
+    else:
+        with open(path, encoding="utf-8") as fh:
+            head = json.loads(fh.readline() or "{}")
+            if head.get("format") != STATS_FORMAT:
+                raise InputError(path, f"not a linesift site-stats file (expected {STATS_FORMAT})")
+            rows = [json.loads(line) for line in fh if line.strip()]
+        frame = pd.DataFrame({
+            "domain": pd.Series([r["domain"] for r in rows], dtype=object),
+            "line_hash": np.array([int(r["line_hash"]) for r in rows], dtype=np.uint64),
+            "pages": np.array([r["pages"] for r in rows], dtype=np.int64)})
+    missing = {"domain", "line_hash", "pages"} - set(frame.columns)
+    if missing:
+        raise InputError(path, f"not a linesift site-stats file (no {sorted(missing)} columns)")
+    return SiteStats.from_counts(frame)
+
+
+class _DomainCounter:
+    """Distinct line hashes per page of one domain, merged into sorted counts in batches."""
+
+    def __init__(self):
+        self.keys = np.zeros(0, dtype=np.uint64)
+        self.counts = np.zeros(0, dtype=np.int64)
+        self.pending = []
+        self.n_pending = 0
+
+    def add(self, hashes):
+        self.pending.append(hashes)
+        self.n_pending += len(hashes)
+        if self.n_pending >= COMPACT_EVERY:
+            self.compact()
+
+    def compact(self):
+        if not self.pending:
+            return
+        keys = np.concatenate([self.keys, *self.pending])
+        weights = np.concatenate([self.counts, np.ones(self.n_pending, dtype=np.int64)])
+        self.keys, inverse = np.unique(keys, return_inverse=True)
+        self.counts = np.bincount(inverse, weights=weights).astype(np.int64)
+        self.pending, self.n_pending = [], 0
+
+
+def count_site_lines(pages, progress=None):
+    """The counting pass: per domain, its pages and the pages containing each line.
+
+    Parameters
+    ----------
+    pages : iterable of Page
+        Pages without a domain (``meta["domain"]``) are skipped.
+    progress : tqdm-like, optional
+        Updated with each page read.
+
+    Returns
+    -------
+    SiteStats
+    """
+    domain_pages = defaultdict(int)
+    counters = defaultdict(_DomainCounter)
+    for page in pages:
+        if progress is not None:
+            progress.update(1)
+        domain = page.domain
+        if not domain:
+            continue
+        domain_pages[domain] += 1
+        counters[domain].add(page_line_hashes(page))
+    line_counts = {}
+    for domain, counter in counters.items():
+        counter.compact()
+        repeated = counter.counts >= 2
+        if repeated.any():
+            line_counts[domain] = (counter.keys[repeated], counter.counts[repeated])
+    return SiteStats(domain_pages, line_counts)
+
+
+def site_rows(pages):
+    """Rows ``domain``, ``line_hash``, ``pages`` (=1) per page and per distinct line of it.
+
+    Summed by (domain, line_hash) they give :meth:`SiteStats.from_counts` its input: the
+    distributed form of :func:`count_site_lines` (a group-by in Dask).
+    """
+    domains, hashes = [], []
+    for page in pages:
+        if not page.domain:
+            continue
+        h = page_line_hashes(page)
+        domains.extend([page.domain] * (len(h) + 1))
+        hashes.append(np.array([DOMAIN_ROW], dtype=np.uint64))
+        hashes.append(h)
+    return pd.DataFrame({
+        "domain": pd.Series(domains, dtype=object),
+        "line_hash": np.concatenate(hashes) if hashes else np.zeros(0, np.uint64),
+        "pages": np.ones(len(domains), dtype=np.int64)})
+
+
+def with_site_columns(frame, pages, stats):
+    """Return the lines table `frame` of `pages` with the two columns of ``SITE_COLUMNS``.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        ``linesift.lines_frame(pages)`` (rows grouped by page, ``page`` = index into `pages`).
+    pages : sequence of Page
+    stats : SiteStats
+        Counts over the input these pages come from (they should include these pages).
+    """
+    check_frame(frame)
+    line_pages = np.ones(len(frame), dtype=np.int64)
+    site_pages = np.zeros(len(frame), dtype=np.int64)
+    texts = frame[TEXT].tolist()
+    page_of = frame[PAGE].to_numpy()
+    starts, ends = page_bounds(page_of)
+    for s, e in zip(starts, ends):
+        domain = pages[page_of[s]].domain
+        site_pages[s:e] = stats.pages_of(domain)
+        if domain:
+            hashes = np.fromiter((line_hash(t) for t in texts[s:e]), dtype=np.uint64,
+                                 count=e - s)
+            line_pages[s:e] = stats.line_pages(domain, hashes)
+    out = frame.copy()
+    out[SITE_LINE_PAGES] = line_pages
+    out[SITE_PAGES] = site_pages
+    return out
+
+
+class SiteRepetition(FrameStep):
+    """Site-level repetition of each line, from counts the caller attached to the table.
+
+    Reads ``site_line_pages`` and ``site_pages`` (added by :func:`with_site_columns`), drops
+    them and adds ``site_share`` (share of the domain's pages that contain the line; 0 without
+    a domain or below `min_site_pages` pages) and ``log_site_pages``.
+
+    Parameters
+    ----------
+    min_site_pages : int, default=MIN_SITE_PAGES
+    """
+
+    reads = SITE_COLUMNS
+
+    def __init__(self, *, min_site_pages=MIN_SITE_PAGES):
+        self.min_site_pages = min_site_pages
+
+    def _feature_names(self):
+        return ["site_share", "log_site_pages"]
+
+    def _features(self, X):
+        line_pages = X[SITE_LINE_PAGES].to_numpy(dtype=np.float64)
+        site_pages = X[SITE_PAGES].to_numpy(dtype=np.float64)
+        counted = site_pages >= max(self.min_site_pages, 1)
+        share = np.where(counted, line_pages / np.maximum(site_pages, 1.0), 0.0)
+        return X.drop(columns=list(SITE_COLUMNS)), [np.minimum(share, 1.0), np.log1p(site_pages)]
+
+    def _missing_columns_message(self, missing):
+        return (f"the lines table has no {missing} columns: this model uses site statistics; "
+                "add them with linesift.features.with_site_columns(frame, pages, stats)")
+
+
+def uses_site_stats(pipeline):
+    """True when a fitted or unfitted pipeline has a :class:`SiteRepetition` step."""
+    steps = getattr(pipeline, "steps", None) or []
+    return any(isinstance(step, SiteRepetition) for _, step in steps)
