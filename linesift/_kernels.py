@@ -405,15 +405,16 @@ def lines_with(positions, starts, n):
 # --- linear scores -------------------------------------------------------------------------
 
 
-def standardised_dot(x, positions, weights, mean, scale, offset=0.0):
+def standardised_dot(x, positions, weights, mean, scale, intercept=0.0):
     """A linear model over standardised columns of `x`, folded into one dot product.
 
-    Definition: ``offset + ((x[:, positions] - mean) / scale) @ weights``; with
+    Definition: ``intercept + ((x[:, positions] - mean) / scale) @ weights``; with
     ``mean``/``scale`` those of a fitted StandardScaler, it is that scaler followed by a linear
-    model's decision function (``offset`` holds the intercept and any other part's score).
-    Computed as ``x @ s - mean @ (weights / scale)``, with ``s`` the weights divided by the
-    scales at `positions` and 0 elsewhere: no standardised copy of `x` is made.
+    model's decision function (`intercept`, a number or one per row, may also hold the score of
+    the model's other features). Computed as ``x @ s - mean @ (weights / scale)``, with ``s``
+    the weights divided by the scales at `positions` and 0 elsewhere: no standardised copy of
+    `x` is made.
     """
     scaled = np.zeros(x.shape[1])
     scaled[positions] = weights / scale
-    return offset + (x @ scaled - float(mean @ (weights / scale)))
+    return intercept + (x @ scaled - float(mean @ (weights / scale)))

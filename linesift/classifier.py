@@ -18,7 +18,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from ._kernels import shift_within_pages, window_means
+from ._kernels import shift_within_pages, standardised_dot, window_means
 from .features import LineText
 from .frame import BASE_COLUMNS, GROUP, PAGE, TEXT, TOKENS, check_frame
 
@@ -358,11 +358,9 @@ def _linear_first_stage_proba(first, X, dense_values=None, dense_columns=None):
             position = {c: i for i, c in enumerate(dense_columns or ())}
             if dense_values is not None and all(c in position for c in columns) and all(
                     hasattr(transformer, a) for a in ("mean_", "scale_")):
-                # StandardScaler folded into the weights: (x - mean) / scale @ w
-                scaled = np.zeros(dense_values.shape[1])
-                scaled[[position[c] for c in columns]] = weights / transformer.scale_
-                decision += dense_values @ scaled - float(
-                    transformer.mean_ @ (weights / transformer.scale_))
+                decision = standardised_dot(dense_values, [position[c] for c in columns],
+                                            weights, transformer.mean_, transformer.scale_,
+                                            intercept=decision)
             else:
                 decision += transformer.transform(X[columns]) @ weights
             offset += len(columns)

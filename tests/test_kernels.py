@@ -292,9 +292,9 @@ def test_standardised_dot_is_a_scaler_then_a_dot_product(n_rows, width, data):
     positions = sorted(data.draw(st.sets(st.integers(0, width - 1), min_size=1)))
     weights = rng.normal(size=len(positions))
     mean, scale = rng.normal(size=len(positions)), rng.uniform(0.1, 10, size=len(positions))
-    offset = rng.normal(size=n_rows)
-    expected = offset + ((x[:, positions] - mean) / scale) @ weights
-    got = k.standardised_dot(x, positions, weights, mean, scale, offset)
+    intercept = rng.normal(size=n_rows)
+    expected = intercept + ((x[:, positions] - mean) / scale) @ weights
+    got = k.standardised_dot(x, positions, weights, mean, scale, intercept)
     np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-9)
 
 
