@@ -46,8 +46,7 @@ VARIANTS = {
     "full": {},  # the recipe before stop 10, without source balancing ("balanced" adds it)
     "labels_as_given": {"unlabel_trailing": False},  # comments after articles as boilerplate
     "first_stage": {"use_context": False},
-    "char_ngrams": {"char_ngrams": (3, 3)},
-    "no_ngrams": {"word_ngrams": None, "char_ngrams": None},
+    "no_ngrams": {"word_ngrams": None},
     "site_stats": {"site_stats": True},  # + site-level line repetition, counted per set
     "trees150": {"trees": 150, "learning_rate": 0.1},
     "uncalibrated": {"calibrate": False},
@@ -55,7 +54,6 @@ VARIANTS = {
     "trailing6": {"trailing_min_words": 6},  # unlabel trailing prose from 6 words on
     "balanced": {"balance": 0.5},  # sources weighted by n ** -0.5 (train.data.source_weights)
     "balanced_equal": {"balance": 1.0},  # every source counts the same
-    "cue_words": {"cue_words": True},  # cue words of every language hashed as one concept
     "alpha_1e-3": {"alpha": 1e-3},  # stage one's L2 penalty (the default's is 1e-5)
     "alpha_1e-4": {"alpha": 1e-4},
     "min_sites3": {"ngram_min_sites": 3},  # word n-grams of >= 3 training sites, no hashing

@@ -53,17 +53,15 @@ out by site or by dataset (see bench/RESULTS.md)."""
 
 
 def make_first_stage(dense_columns, *, alpha=FIRST_STAGE_ALPHA, word_ngrams=(1, 2),
-                     char_ngrams=None, text_columns=(TEXT,), cue_words=False,
-                     ngram_min_sites=None, solver="sgd"):
+                     text_columns=(TEXT,), ngram_min_sites=None, solver="sgd"):
     """Stage one: hashed n-grams of the text + scaled dense features -> logistic regression.
 
     Fitted by averaged SGD on the log loss: within 0.01 content F1 of liblinear's exact fit on
     our cross-dataset check (Big9 -> CleanPortalEval) at a tenth of the time.
     """
     parts = [("dense", StandardScaler(), list(dense_columns))]
-    if word_ngrams or char_ngrams:
-        text = LineText(word_ngrams=word_ngrams, char_ngrams=char_ngrams, cue_words=cue_words,
-                        min_sites=ngram_min_sites)
+    if word_ngrams:
+        text = LineText(word_ngrams=word_ngrams, min_sites=ngram_min_sites)
         parts.insert(0, ("text", text, list(text_columns)))
     return Pipeline([
         ("features", ColumnTransformer(parts, sparse_threshold=1.0)),
@@ -98,8 +96,8 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         Stage two is fitted on out-of-fold stage-one scores (grouped by site, else page).
     use_context : bool
         False keeps stage one only (for comparison).
-    word_ngrams, char_ngrams : tuple or None
-        n-gram ranges of the default stage one's hashed text features (None: leave out).
+    word_ngrams : tuple or None
+        Word n-gram range of the default stage one's text features (None: leave out).
     trees, learning_rate : int, float
         Boosting rounds and learning rate of the default stage two; scoring time grows with
         the number of trees.
@@ -108,10 +106,6 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         line's own text and shape; the neighbours then reach stage two only).
     alpha : float
         L2 penalty of the default stage one's logistic regression.
-    cue_words : bool
-        Whether the default stage one hashes boilerplate cue words of every language as their
-        shared concept (:mod:`linesift.cues`). Measured and left off: it lowered held-out F1
-        on seven of the eight shared sources (see bench/RESULTS.md).
     ngram_min_sites : int or None
         The default stage one keeps only the word n-grams found on at least this many
         training sites, each in its own column (:class:`~linesift.features.LineText`'s
@@ -128,9 +122,8 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(self, *, first=None, second=None, offsets=SCORE_OFFSETS, windows=SCORE_WINDOWS,
                  inner_folds=INNER_FOLDS, use_context=True, word_ngrams=(1, 2),
-                 char_ngrams=None, trees=SECOND_STAGE_TREES,
-                 learning_rate=SECOND_STAGE_LEARNING_RATE, first_stage_neighbours=True,
-                 alpha=FIRST_STAGE_ALPHA, cue_words=False, ngram_min_sites=None,
+                 trees=SECOND_STAGE_TREES, learning_rate=SECOND_STAGE_LEARNING_RATE,
+                 first_stage_neighbours=True, alpha=FIRST_STAGE_ALPHA, ngram_min_sites=None,
                  first_solver="sgd", random_state=0):
         self.first = first
         self.second = second
@@ -139,19 +132,16 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         self.inner_folds = inner_folds
         self.use_context = use_context
         self.word_ngrams = word_ngrams
-        self.char_ngrams = char_ngrams
         self.trees = trees
         self.learning_rate = learning_rate
         self.first_stage_neighbours = first_stage_neighbours
         self.alpha = alpha
-        self.cue_words = cue_words
         self.ngram_min_sites = ngram_min_sites
         self.first_solver = first_solver
         self.random_state = random_state
 
     def __setstate__(self, state):
         # models saved before these options existed
-        state.setdefault("cue_words", False)
         state.setdefault("alpha", 1e-5)
         state.setdefault("ngram_min_sites", None)
         state.setdefault("first_solver", "sgd")
@@ -170,8 +160,7 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
             c for c in self.dense_columns_ if not c.startswith(NEIGHBOUR_PREFIXES)]
         first = self.first if self.first is not None else make_first_stage(
             first_columns, alpha=self.alpha, word_ngrams=self.word_ngrams,
-            char_ngrams=self.char_ngrams, text_columns=self._text_columns(X),
-            cue_words=self.cue_words, ngram_min_sites=self.ngram_min_sites,
+            text_columns=self._text_columns(X), ngram_min_sites=self.ngram_min_sites,
             solver=self.first_solver)
         self.first_ = fit_weighted(clone(first), X[labelled], y[labelled],
                                     None if w is None else w[labelled])

@@ -201,14 +201,11 @@ def test_balanced_training_is_recorded_on_the_card(tmp_path, sample_path):
 
 def test_a_model_saved_before_the_newer_options_loads_with_what_it_was_trained_with():
     from linesift.classifier import ContextClassifier
-    from linesift.features import LineText
 
-    for estimator, before in ((ContextClassifier(cue_words=True, alpha=0.5, ngram_min_sites=3,
+    for estimator, before in ((ContextClassifier(alpha=0.5, ngram_min_sites=3,
                                                  first_solver="lbfgs"),
-                               {"cue_words": False, "alpha": 1e-5, "ngram_min_sites": None,
-                                "first_solver": "sgd"}),
-                              (LineText(cue_words=True, min_sites=3),
-                               {"cue_words": False, "min_sites": None})):
+                               {"alpha": 1e-5, "ngram_min_sites": None,
+                                "first_solver": "sgd"}),):
         state = estimator.__getstate__()
         for name in before:
             del state[name]
@@ -226,10 +223,10 @@ def test_stage_one_options_reach_its_steps_and_a_stronger_penalty_shrinks_its_we
     frame, y = training_table(load_training_pages([str(sample_path)]))
     weights = {}
     for alpha in (1e-5, 1e-2):
-        clf = build_pipeline(alpha=alpha, cue_words=True, use_context=False).fit(frame, y)[-1]
+        clf = build_pipeline(alpha=alpha, ngram_min_sites=2, use_context=False).fit(frame, y)[-1]
         logreg = clf.first_.named_steps["logreg"]
         assert logreg.alpha == alpha
-        assert clf.first_.named_steps["features"].named_transformers_["text"].cue_words
+        assert clf.first_.named_steps["features"].named_transformers_["text"].min_sites == 2
         weights[alpha] = np.abs(logreg.coef_).max()
     assert weights[1e-2] < weights[1e-5]
 

@@ -267,14 +267,14 @@ def describe_features(pipeline):
                 "neighbours"):
         if key in steps:
             out.append(f"{key}: {len(steps[key].get_feature_names_out())} columns")
-    if clf is not None and (clf.word_ngrams or clf.char_ngrams):
+    if clf is not None and clf.word_ngrams:
         text = getattr(getattr(clf, "first_", None), "named_steps", {}).get("features")
         vocabulary = getattr(getattr(text, "named_transformers_", {}).get("text"),
                              "vocabulary_", None)
         words = (f"word n-grams {clf.word_ngrams} found on >= {clf.ngram_min_sites} training "
                  f"sites ({len(vocabulary):,} kept)" if vocabulary is not None
                  else f"hashed word n-grams {clf.word_ngrams}")
-        out.append(f"text: {words}, character n-grams {clf.char_ngrams}")
+        out.append(f"text: {words}")
     if clf is not None:
         out.append(f"stage one: logistic regression fitted by {clf.first_solver}")
     if clf is not None and clf.use_context:

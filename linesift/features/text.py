@@ -1,76 +1,20 @@
-"""Hashed word and character n-grams of each line's text."""
-
-import re
-from functools import lru_cache
-from itertools import chain
+"""Word n-grams of each line's text, hashed or kept by the number of sites they occur on."""
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.utils.validation import check_is_fitted
 
 from .._kernels import groups_per_key, ngram_hashes, sorted_lookup
-from ..frame import GROUP, TEXT, TOKENS
-from .base import MAX_FEATURE_CHARS
-from .tokens import batch_tokens, first_tokens, line_token_hashes, string_hashes
+from ..frame import GROUP, TEXT
+from .tokens import first_tokens, line_token_hashes
 
 MAX_NGRAM_CHARS = 200
 """Characters of a line fed to the n-gram hashing."""
 N_HASH_FEATURES = 2**18
 MAX_NGRAM_TOKENS = 24
 """Tokens of a line fed to the word n-gram hashing."""
-
-
-_TOKEN_HASHES = {False: {}, True: {}}  # without and with cue words replaced by concepts
-_TOKEN_HASH_CACHE_SIZE = 1_000_000
-TOKEN_HASH = "poly64"
-"""How LineText's n-grams hash tokens: "poly64" (:mod:`linesift.tokens`, no token strings) or
-"murmur3" (each token string through murmurhash3, models saved before token hashes)."""
-
-
-def _murmur_token_hashes(flat, cue_words=False):
-    """murmurhash3 (32 bit, seed 0) of each token string, through a bounded cache of known
-    tokens (the hashing of models saved before :mod:`linesift.tokens`).
-
-    With `cue_words`, a boilerplate cue word of any language is hashed as its concept
-    (:mod:`linesift.cues`), so it costs nothing once the token is cached."""
-    from sklearn.utils import murmurhash3_32
-
-    cache = _TOKEN_HASHES[bool(cue_words)]
-    missing = set(flat).difference(cache)
-    if len(cache) + len(missing) > _TOKEN_HASH_CACHE_SIZE:
-        cache.clear()
-        missing = set(flat)
-    if cue_words:
-        from ..cues import cue_concepts
-
-        concept = cue_concepts()
-    else:
-        concept = {}
-    for tok in missing:
-        cache[tok] = murmurhash3_32(concept.get(tok, tok), seed=0, positive=True)
-    return np.fromiter(map(cache.__getitem__, flat), dtype=np.uint64, count=len(flat))
-
-
-@lru_cache(maxsize=1)
-def _cue_hash_table():
-    """(sorted hashes of the cue words, the hash of each one's concept)."""
-    from ..cues import cue_concepts
-
-    concept = cue_concepts()
-    words = string_hashes(concept)
-    order = np.argsort(words)
-    return words[order], string_hashes(concept.values())[order]
-
-
-def _cue_concept_hashes(hashes):
-    """Token hashes with every boilerplate cue word's replaced by its concept's
-    (:mod:`linesift.cues`: "Publicité", "Anzeige" and "Advertisement" hash alike)."""
-    words, concepts = _cue_hash_table()
-    at = sorted_lookup(words, hashes)
-    return np.where(at >= 0, concepts[at], hashes)
 
 
 def word_ngram_hashes(token_hashes, counts, ngram_range=(1, 2), max_tokens=MAX_NGRAM_TOKENS):
@@ -90,9 +34,8 @@ def hash_word_ngrams(token_hashes, counts, ngram_range=(1, 2), n_features=N_HASH
     """Hashed word n-gram counts of each line, l2-normalised: a CSR matrix (lines x n_features).
 
     The hashing trick of scikit-learn's HashingVectorizer, vectorised over the batch (see
-    :func:`word_ngram_hashes`); the counts are summed into CSR in one pass. HashingVectorizer
-    with a Python analyzer builds every n-gram as a string and was the costliest step of scoring
-    (5 µs/line against 1 µs here).
+    :func:`word_ngram_hashes`), with no string per n-gram; the counts are summed into CSR in
+    one pass.
 
     With `vocabulary` (sorted n-gram hashes), an n-gram's column is its position there and an
     n-gram outside it has none (``n_features`` is then ``len(vocabulary)``): words never seen in
@@ -132,74 +75,44 @@ def frequent_ngrams(token_hashes, counts, groups, min_groups, ngram_range=(1, 2)
     return ngrams[per_ngram >= min_groups]
 
 
-def normalise_for_ngrams(text, max_chars=MAX_NGRAM_CHARS):
-    """Casefold, map every digit to 0 and keep the first `max_chars` characters."""
-    return _DIGITS.sub("0", text[:max_chars].lower())
-
-
-_DIGITS = re.compile(r"\d")
-
-
 class LineText(TransformerMixin, BaseEstimator):
-    """Hashed word and character n-grams of each line's text (stateless, any script).
+    """Word n-grams of each line's text (any script), hashed or kept by how many sites use them.
 
-    Words are the lines' tokens (:func:`line_token_hashes`; a CJK character is a token, so word
-    bigrams are character bigrams there), shared with StopwordDensity when it ran first.
+    Words are the lines' tokens (:func:`~linesift.features.tokens.line_token_hashes`; a CJK
+    character is a token, so word bigrams are character bigrams there), shared with
+    StopwordDensity when it ran first. Each line's n-gram counts are l2-normalised
+    (:func:`hash_word_ngrams`).
 
     Parameters
     ----------
-    word_ngrams, char_ngrams : tuple of int or None
-        n-gram ranges; None leaves that part out.
+    word_ngrams : tuple of int or None
+        n-gram range; None leaves the text out (no columns).
     n_features : int
-        Hash space of each part.
-    cue_words : bool
-        Hash boilerplate cue words of every language as their shared concept ("Publicité",
-        "Anzeige" and "Advertisement" as one word; :mod:`linesift.cues`).
+        Hash space when `min_sites` is None.
+    max_chars : int, default=MAX_NGRAM_CHARS
+        Characters of a line tokenised when no earlier step left a ``tokens`` column.
     min_sites : int or None
         Keep only the word n-grams that training lines of at least this many sites hold (the
         ``group`` column, else every line counts as its own site), each in a column of its
         own (``vocabulary_``); None hashes every n-gram into `n_features` buckets.
     """
 
-    def __init__(self, *, word_ngrams=(1, 2), char_ngrams=(3, 3), n_features=N_HASH_FEATURES,
-                 max_chars=MAX_NGRAM_CHARS, cue_words=False, min_sites=None):
+    def __init__(self, *, word_ngrams=(1, 2), n_features=N_HASH_FEATURES,
+                 max_chars=MAX_NGRAM_CHARS, min_sites=None):
         self.word_ngrams = word_ngrams
-        self.char_ngrams = char_ngrams
         self.n_features = n_features
         self.max_chars = max_chars
-        self.cue_words = cue_words
         self.min_sites = min_sites
 
-    def __setstate__(self, state):
-        state.setdefault("cue_words", False)  # models saved before these options existed
-        state.setdefault("min_sites", None)
-        state.setdefault("token_hash_", "murmur3")  # fitted before linesift.tokens
-        super().__setstate__(state)
-
     def _token_hashes(self, X):
-        """32-bit hashes of each line's tokens, and each line's number of tokens, hashed as this
-        step was fitted (:data:`TOKEN_HASH`)."""
-        if getattr(self, "token_hash_", TOKEN_HASH) == "murmur3":
-            # the tokens of the shape step's prefix when it ran, as before token hashes
-            limit = MAX_FEATURE_CHARS if TOKENS in X else self.max_chars
-            token_lists = line_token_strings(X, limit)
-            counts = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
-            heads = [t[:MAX_NGRAM_TOKENS] for t in token_lists]  # bounded string work
-            counts = np.minimum(counts, MAX_NGRAM_TOKENS)
-            return _murmur_token_hashes(list(chain.from_iterable(heads)), self.cue_words), counts
+        """32-bit hashes of each line's tokens (the top half of the 64-bit token hashes), and
+        each line's number of tokens."""
         hashes, counts = line_token_hashes(X, self.max_chars)
-        if self.cue_words:
-            hashes = _cue_concept_hashes(hashes)
         return hashes >> np.uint64(32), counts
-
-    def _common(self):
-        return dict(n_features=self.n_features, alternate_sign=False, lowercase=False,
-                    dtype=np.float32)
 
     def fit(self, X, y=None):
         _check_lines(X)
         self.vocabulary_ = None
-        self.token_hash_ = TOKEN_HASH
         word_features = self.n_features
         if self.word_ngrams and self.min_sites:
             X = _as_frame(X)
@@ -207,26 +120,16 @@ class LineText(TransformerMixin, BaseEstimator):
             self.vocabulary_ = frequent_ngrams(*self._token_hashes(X), groups, self.min_sites,
                                                tuple(self.word_ngrams))
             word_features = len(self.vocabulary_)
-        self.n_features_out_ = (word_features * bool(self.word_ngrams)
-                                + self.n_features * bool(self.char_ngrams))
+        self.n_features_out_ = word_features * bool(self.word_ngrams)
         return self
 
     def transform(self, X):
         check_is_fitted(self)
         X = _as_frame(X)
-        blocks = []
-        if self.word_ngrams:
-            blocks.append(hash_word_ngrams(*self._token_hashes(X), tuple(self.word_ngrams),
-                                           self.n_features,
-                                           vocabulary=getattr(self, "vocabulary_", None)))
-        if self.char_ngrams:
-            chars = HashingVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngrams),
-                                      **self._common())
-            blocks.append(chars.transform([normalise_for_ngrams(t, self.max_chars)
-                                           for t in X[TEXT]]))
-        if not blocks:
+        if not self.word_ngrams:
             return sparse.csr_matrix((len(X), 0))
-        return sparse.hstack(blocks, format="csr")
+        return hash_word_ngrams(*self._token_hashes(X), tuple(self.word_ngrams), self.n_features,
+                                vocabulary=self.vocabulary_)
 
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self)
@@ -244,8 +147,3 @@ def _as_frame(X):
     if isinstance(X, pd.DataFrame):
         return X
     return pd.DataFrame({TEXT: [str(x) for x in X]})
-
-
-def line_token_strings(X, max_chars=MAX_FEATURE_CHARS):
-    """Each line's word tokens as strings (the n-grams of models saved before token hashes)."""
-    return batch_tokens([t[:max_chars] for t in X[TEXT]])

@@ -39,7 +39,7 @@ CASES = [
     (PageRelative(), lambda frame, pages: enriched(3, frame)),
     (SiteRepetition(), with_sites),
     (LineText(n_features=2**10), plain),
-    (LineText(char_ngrams=None, min_sites=2), plain),
+    (LineText(min_sites=2), plain),
 ]
 IDS = [type(c[0]).__name__ for c in CASES]
 FRAME_CASES = [(step, prepare) for step, prepare in CASES if isinstance(step, FrameStep)]
@@ -116,7 +116,8 @@ def test_a_frame_step_names_the_columns_it_misses(step, prepare):
 
 def test_line_text_feature_names_count():
     step = LineText(n_features=2**8).fit(FRAME)
-    assert len(step.get_feature_names_out()) == step.transform(FRAME).shape[1] == 2 * 2**8
+    assert len(step.get_feature_names_out()) == step.transform(FRAME).shape[1] == 2**8
+    assert LineText(word_ngrams=None).fit(FRAME).transform(FRAME).shape == (len(FRAME), 0)
 
 
 @pytest.mark.parametrize("step", [LineShape(), PagePosition(), LineText()], ids=str)
@@ -130,8 +131,8 @@ def test_inside_pipeline_and_grid_search():
     y = np.tile(np.arange(len(FRAME)) % 2, 3)
     pipe = Pipeline([("text", LineText(n_features=2**10)),
                      ("clf", SGDClassifier(loss="log_loss", random_state=0))])
-    search = GridSearchCV(pipe, {"text__char_ngrams": [(3, 3), None]}, cv=3).fit(X, y)
-    assert search.best_params_["text__char_ngrams"] in [(3, 3), None]
+    search = GridSearchCV(pipe, {"text__word_ngrams": [(1, 1), (1, 2)]}, cv=3).fit(X, y)
+    assert search.best_params_["text__word_ngrams"] in [(1, 1), (1, 2)]
     assert search.predict(FRAME).shape == (len(FRAME),)
 
 
