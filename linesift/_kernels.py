@@ -309,6 +309,7 @@ def distinct_per_line(hashes, counts):
 
 
 NGRAM_MIX = np.uint64(0x9E3779B97F4A7C15)
+"""Multiplier mixing each further token's hash into an n-gram's (odd: no bits are lost)."""
 
 
 def ngram_hashes(hashes, counts, low, high):

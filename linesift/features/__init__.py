@@ -6,8 +6,8 @@ added, so later steps build on earlier ones; :class:`LineText` turns the text in
 n-gram columns. All follow scikit-learn's estimator contract, and every feature is defined for
 any language and script. The speed kernels they rest on are in :mod:`linesift._kernels`.
 
-Models pickle these classes by the names exported here (``linesift.features.LineShape``), so
-they keep these names.
+Models saved while the steps lived in one module name them ``linesift.features.LineShape``
+and so on, in pickles and in ``.skops`` files: the names exported here keep those resolving.
 """
 
 from .base import MAX_FEATURE_CHARS, FrameStep

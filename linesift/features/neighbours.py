@@ -9,8 +9,11 @@ from .base import FrameStep
 NEIGHBOUR_COLUMNS = ("log_chars", "stopword_density", "token_uniqueness", "log_words",
                      "ends_terminal", "ratio_punct", "ratio_digit", "starts_upper",
                      "capitalised_words", "has_url", "ends_separator", "log_dups_in_page")
+"""Columns whose values at the neighbouring lines are features."""
 NEIGHBOUR_OFFSETS = (-3, -2, -1, 1, 2, 3)
+"""Lines before (negative) and after each line whose columns are looked at."""
 WINDOWS = (2, 5, 10)
+"""Half-widths of the centred windows the columns are averaged over."""
 
 
 class NeighbourFeatures(FrameStep):

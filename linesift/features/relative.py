@@ -8,6 +8,7 @@ from .base import FrameStep
 RELATIVE_COLUMNS = ("log_chars", "log_words", "mean_word_len", "stopword_density",
                     "ends_terminal", "ratio_punct", "ratio_digit", "ratio_upper",
                     "capitalised_words", "token_uniqueness")
+"""Columns compared with their page's mean."""
 
 
 class PageRelative(FrameStep):

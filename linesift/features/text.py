@@ -13,6 +13,7 @@ from .tokens import first_tokens, line_token_hashes
 MAX_NGRAM_CHARS = 200
 """Characters of a line fed to the n-gram hashing."""
 N_HASH_FEATURES = 2**18
+"""Hash buckets of the word n-grams when LineText keeps no vocabulary (``min_sites=None``)."""
 MAX_NGRAM_TOKENS = 24
 """Tokens of a line fed to the word n-gram hashing."""
 

@@ -136,6 +136,23 @@ def test_inside_pipeline_and_grid_search():
     assert search.predict(FRAME).shape == (len(FRAME),)
 
 
+def test_frame_steps_inside_pipeline_and_grid_search():
+    from sklearn.compose import ColumnTransformer, make_column_selector
+    from sklearn.linear_model import LogisticRegression
+
+    X = pd.concat([FRAME] * 3, ignore_index=True)
+    y = np.tile(np.arange(len(FRAME)) % 2, 3)
+    pipe = Pipeline([("shape", LineShape()), ("stopwords", StopwordDensity()),
+                     ("repetition", TokenRepetition()), ("position", PagePosition()),
+                     ("relative", PageRelative()), ("neighbours", NeighbourFeatures()),
+                     ("select", ColumnTransformer([("dense", "passthrough", make_column_selector(
+                         pattern="^(?!page$|line_no$)", dtype_include=np.number))])),
+                     ("clf", LogisticRegression(max_iter=200))])
+    search = GridSearchCV(pipe, {"shape__max_chars": [20, 600]}, cv=3).fit(X, y)
+    assert search.best_params_["shape__max_chars"] in [20, 600]
+    assert search.predict(FRAME).shape == (len(FRAME),)
+
+
 @pytest.mark.parametrize("step, old_module", [
     *[(step, "linesift.features") for step, _ in CASES if not isinstance(step, SiteRepetition)],
     (SiteRepetition(), "linesift.sitestats")], ids=str)
