@@ -1,7 +1,7 @@
 """Labelling sessions on Label Studio: push pages with pre-annotations, pull labels back.
 
-Imports linesift; linesift never imports this package. Every label-studio-sdk call is in
-:mod:`annotate.client`.
+Installed as ``linesift.annotate``. It imports the core floors of linesift; of linesift only
+the CLI imports it. Every label-studio-sdk call is in :mod:`linesift.annotate.client`.
 """
 
 import importlib
@@ -19,10 +19,10 @@ _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 
 
 def __getattr__(name):
-    """Load names on first use: label-studio-sdk takes 0.4 s to import, and `linesift filter`,
+    """Load names on first use: label-studio-sdk is slow to import, and `linesift filter`,
     which mounts the annotate commands, should not pay for it."""
     if name not in _HOME_OF:
-        raise AttributeError(f"module 'annotate' has no attribute {name!r}")
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     return getattr(importlib.import_module(f".{_HOME_OF[name]}", __name__), name)
 
 

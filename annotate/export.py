@@ -10,14 +10,13 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from linesift.labels import BOILERPLATE, CONTENT, LABELS
+from linesift.labels import BOILERPLATE, CONTENT, LABELS, UNLABELLED_KEY, label_key
 from linesift.lines import join_lines
 from linesift.pages import Page
 
 from .config import LINE, LINE_CONTROL, PAGE
 from .tasks import text_hash
 
-UNLABELLED = "unlabelled"
 _PAGE_CONTROL = re.compile(r"^label_(\d+)$")
 
 
@@ -49,7 +48,7 @@ class PullStats:
             "pages": {"written": self.pages, "unannotated": self.unannotated_pages,
                       "incomplete": self.incomplete_pages,
                       "conflicting": self.conflicting_pages},
-            "labels": {key: self.labels.get(key, 0) for key in (*LABELS, UNLABELLED)},
+            "labels": {key: self.labels.get(key, 0) for key in (*LABELS, UNLABELLED_KEY)},
             "ties": self.ties,
             "agreement": fleiss_kappa(self.vote_counts),
         }
@@ -229,7 +228,7 @@ def _decide(page, votes, stats):
         line_votes = votes.get(line_no, [])
         labels[line_no], tie = majority(line_votes)
         stats.ties += tie
-        stats.labels[labels[line_no] or UNLABELLED] += 1
+        stats.labels[label_key(labels[line_no])] += 1
         if len(line_votes) >= 2:
             stats.vote_counts.append((line_votes.count(CONTENT), line_votes.count(BOILERPLATE)))
     return labels

@@ -8,24 +8,15 @@ per-label counts, ties and inter-annotator agreement is written beside it.
 import json
 from pathlib import Path
 
-from linesift.writers import atomic_path, write_labelled_pages
+from linesift.formats import split_suffix, write_atomic_text, write_labelled_pages
 
 from .export import labelled_pages
 from .push import existing_layout
 
-_DATA_SUFFIXES = (".jsonl.gz", ".ndjson.gz", ".json.gz", ".jsonl", ".ndjson", ".json",
-                  ".parquet", ".pq")
-
-
 def summary_path(output):
     """Where the summary of `output` goes: ``labels.jsonl.gz`` -> ``labels.summary.json``."""
     output = Path(output)
-    name = output.name
-    for suffix in _DATA_SUFFIXES:
-        if name.lower().endswith(suffix):
-            name = name[:-len(suffix)]
-            break
-    return output.with_name(f"{name}.summary.json")
+    return output.with_name(f"{split_suffix(output.name)[0]}.summary.json")
 
 
 def pull_labels(server, project, output):
@@ -51,8 +42,8 @@ def pull_labels(server, project, output):
     summary = {"project": {"id": found.id, "title": found.title, "layout": layout,
                            "url": server.url},
                "output": str(output), **stats.as_dict()}
-    with atomic_path(summary_path(output)) as tmp:
-        tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_atomic_text(summary_path(output),
+                      json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     return summary
 
 

@@ -6,7 +6,7 @@ Sparse sets (trafilatura_eval, polish_sparse) are scored on their labelled lines
 
     python bench/quality.py                        # default variants, ~8 min
     python bench/quality.py --variants full --cv-folds 3 --jobs 2   # the default's threshold
-    python bench/quality.py --variants full first_stage --max-train-pages 800
+    python bench/quality.py --variants default site_stats --max-train-pages 800
 """
 
 import argparse
@@ -17,14 +17,14 @@ import numpy as np
 from common import print_table, shared_file
 
 from baselines import c4_page, justext_page
-from linesift.classifier import UNLABELLED
+from linesift.labels import UNLABELLED_CODE as UNLABELLED
 from linesift.frame import PAGE
-from linesift.model import build_pipeline
-from linesift.features import count_site_lines, with_site_columns
-from train.data import (TRAILING_PROSE_MIN_WORDS, load_training_pages, source_weights,
+from linesift.recipe import build_pipeline
+from linesift.features.site import count_site_lines, with_site_columns
+from linesift.train.data import (TRAILING_PROSE_MIN_WORDS, load_training_pages, source_weights,
                         training_table, unlabel_trailing_prose)
-from train.fit import fit_with_cv
-from train.metrics import prf
+from linesift.train.fit import fit_with_cv
+from linesift.train.metrics import prf
 
 TRAIN_SETS = ("cleaneval", "l3s_gn1", "dragnet", "big9_chaos")
 EVAL_SETS = ("cleanportaleval", "htmltotext", "trafilatura_eval", "polish_sparse")
@@ -41,30 +41,20 @@ def page_kind(page):
 VARIANTS = {
     "default": {"balance": 0.5, "page_relative": True, "ngram_min_sites": 10},  # models/default's
     "default_hashed": {"balance": 0.5, "page_relative": True},  # the same with hashed n-grams
-    "default_lbfgs": {"balance": 0.5, "page_relative": True, "ngram_min_sites": 10,
-                      "first_solver": "lbfgs"},
-    "full": {},  # the recipe before stop 10, without source balancing ("balanced" adds it)
+    "full": {},  # the recipe before page-relative features and the vocabulary, unbalanced
     "labels_as_given": {"unlabel_trailing": False},  # comments after articles as boilerplate
-    "first_stage": {"use_context": False},
-    "no_ngrams": {"word_ngrams": None},
     "site_stats": {"site_stats": True},  # + site-level line repetition, counted per set
-    "trees150": {"trees": 150, "learning_rate": 0.1},
     "uncalibrated": {"calibrate": False},
-    "first_own": {"first_stage_neighbours": False},  # stage one on the line's own features
     "trailing6": {"trailing_min_words": 6},  # unlabel trailing prose from 6 words on
     "balanced": {"balance": 0.5},  # sources weighted by n ** -0.5 (train.data.source_weights)
     "balanced_equal": {"balance": 1.0},  # every source counts the same
-    "alpha_1e-3": {"alpha": 1e-3},  # stage one's L2 penalty (the default's is 1e-5)
-    "alpha_1e-4": {"alpha": 1e-4},
     "min_sites3": {"ngram_min_sites": 3},  # word n-grams of >= 3 training sites, no hashing
     "min_sites10": {"ngram_min_sites": 10},
     "relative": {"page_relative": True},  # features against the page's mean (PageRelative)
     "relative_min10": {"page_relative": True, "ngram_min_sites": 10},
-    "sgd_constant": {"first_solver": "sgd_constant"},  # stage one's SGD at a fixed step 0.01
-    "lbfgs": {"first_solver": "lbfgs"},  # stage one fitted exactly (L-BFGS, C=0.1)
 }
-"""Model variants compared: ContextClassifier parameters, plus how the training labels are
-treated (``unlabel_trailing``: comments after an article as context only, the default's recipe)
+"""Model variants compared: recipe options (:func:`linesift.recipe.build_pipeline`), plus how
+the training labels are treated (``unlabel_trailing``: comments after an article as context only, the default's recipe)
 and ``calibrate`` (isotonic map from grouped out-of-fold scores, as `linesift train` does)."""
 
 
@@ -127,8 +117,7 @@ def model_predictor(fitted, threshold, site_stats=False):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--variants", nargs="+", default=["full", "labels_as_given",
-                                                           "first_stage"],
+    parser.add_argument("--variants", nargs="+", default=["default", "labels_as_given"],
                         choices=list(VARIANTS),
                         help="model variants to train and compare")
     parser.add_argument("--train", nargs="+", default=list(TRAIN_SETS))

@@ -181,8 +181,8 @@ def dask_row(model, workdir, records, pages, lines):
     write_copies(records, DASK_SIZE, [shards / f"s{i:02d}.jsonl.gz" for i in range(DASK_SHARDS)])
     outdir = workdir / "dask-out"
     shutil.rmtree(outdir, ignore_errors=True)
-    seconds, peak = run(filter_cmd(model, [shards / "*.jsonl.gz"], outdir, "--engine", "dask",
-                                   "--workers", "2"))
+    seconds, peak = run(filter_cmd(model, sorted(shards.glob("*.jsonl.gz")), outdir,
+                                   "--engine", "dask", "--workers", "2"))
     return row("dask vs 1", f"dask 2 workers, {DASK_SHARDS} parts", DASK_SIZE, pages, lines,
                seconds, peak)
 

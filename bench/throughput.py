@@ -67,7 +67,7 @@ def time_steps(path, model=None, repeat=1):
     step's fastest of that many passes."""
     from linesift.classifier import PREDICT_CHUNK_ROWS
     from linesift.frame import lines_frame
-    from linesift.readers import read_pages
+    from linesift.formats import read_pages
     from linesift.sift import gc_paused, load
 
     os.sched_setaffinity(0, {0})

@@ -1,18 +1,31 @@
-"""linesift: find the ads and boilerplate in scraped web pages, line by line."""
+"""linesift: find the ads and boilerplate in scraped web pages, line by line.
+
+How the code is laid out, each floor importing only the floors below it:
+
+1. ``_kernels``: numpy speed kernels, each checked against its plain definition.
+2. ``errors``, ``labels``, ``lines``, ``pages``, ``frame`` and ``formats``: what a page and a
+   line are, and where pages come from and go to.
+3. ``features``: the feature steps over the lines table.
+4. ``classifier`` and ``recipe``: the two-stage classifier and the pipeline it ends.
+5. ``model`` and ``card``: saving, loading and trusting a model.
+6. ``sift``: :class:`Sifter`, the one batch call everything scores through.
+7. ``run`` and ``explain``: the filtering job and its backends; why a line was dropped.
+8. ``train`` and ``annotate``: fitting and evaluating models; Label Studio.
+9. ``cli``: the command line, the only floor that imports train and annotate.
+"""
 
 __version__ = "0.1.0"
 
 from .errors import InputError, LinesiftError, ModelError  # noqa: E402
+from .formats import ReadOptions, read_labelled_pages, read_pages, write_labelled_pages  # noqa
 from .labels import BOILERPLATE, CONTENT, LABELS  # noqa: E402
 from .lines import join_lines, split_lines  # noqa: E402
 from .pages import Page  # noqa: E402
-from .readers import ReadOptions, read_labelled_pages, read_pages  # noqa: E402
-from .writers import write_labelled_pages  # noqa: E402
 
 _LAZY = {"lines_frame": "frame", "SiftedPage": "sift", "Sifter": "sift", "load": "sift",
-         "SiteStats": "features", "count_site_lines": "features"}
-"""Names whose modules import scikit-learn or pandas (a second or more): imported on first
-use, so `import linesift`, the readers and `linesift --help` start at once."""
+         "SiteStats": "features.site", "count_site_lines": "features.site"}
+"""Names whose modules import scikit-learn or pandas: imported on first use, so
+`import linesift`, the readers and `linesift --help` start at once."""
 
 __all__ = ["BOILERPLATE", "CONTENT", "LABELS", "InputError", "LinesiftError", "ModelError",
            "Page", "ReadOptions", "SiftedPage", "Sifter", "SiteStats", "count_site_lines",

@@ -1,5 +1,7 @@
 """The human-readable model card (README.md) written beside every saved model."""
 
+from .labels import DEFAULT_THRESHOLD
+
 
 def _fmt(value):
     return f"{value:.3f}" if isinstance(value, float) else str(value)
@@ -11,7 +13,7 @@ def render_card_readme(card):
     lines.append(card.get("description", "A line classifier: P(content) for each line of a page."))
     lines += ["", "## What it is", "",
               f"- Features: {', '.join(card.get('features', []))}",
-              f"- Decision threshold on P(content): {_fmt(card.get('threshold', 0.5))}",
+              f"- Decision threshold on P(content): {_fmt(card.get('threshold', DEFAULT_THRESHOLD))}",
               f"- Trained in {card.get('training_seconds', '?')} s on "
               f"{card.get('data', {}).get('pages', '?')} pages",
               f"- Versions: {', '.join(f'{k} {v}' for k, v in card.get('versions', {}).items())}",

@@ -12,7 +12,7 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
@@ -21,17 +21,19 @@ from sklearn.utils.validation import check_is_fitted
 from ._kernels import shift_within_pages, standardised_dot, window_means
 from .features import LineText
 from .frame import BASE_COLUMNS, GROUP, PAGE, TEXT, TOKENS, check_frame
+from .labels import BOILERPLATE_CODE, CONTENT_CODE, DEFAULT_THRESHOLD, UNLABELLED_CODE
 
-NEIGHBOUR_PREFIXES = ("nb-", "nb+", "win")
-"""Names of NeighbourFeatures' columns start with these."""
 SCORE_OFFSETS = (-4, -3, -2, -1, 1, 2, 3, 4)
 SCORE_WINDOWS = (1, 3, 7, 15, 40)
 INNER_FOLDS = 4
 SECOND_STAGE_TREES = 80
 SECOND_STAGE_LEARNING_RATE = 0.15
-"""80 trees at rate 0.15 score as well as 150 at 0.1 on bench/quality.py, at half the cost."""
-UNLABELLED = -1
+"""Fewer trees at a higher rate score as well as more at a lower one, and scoring time grows
+with the trees (bench/RESULTS.md)."""
 PREDICT_CHUNK_ROWS = 8192
+"""Rows the trees walk at a time: chunks that stay in cache are faster than one large pass."""
+NEUTRAL_SCORE = 0.5
+"""A stage-one score that says nothing; stage two counts the lines scored above it."""
 
 
 def feature_columns(X):
@@ -39,46 +41,30 @@ def feature_columns(X):
     return [c for c in X.columns if c not in BASE_COLUMNS]
 
 
-FIRST_STAGE_SOLVERS = ("sgd", "sgd_constant", "lbfgs")
-"""How stage one is fitted: averaged SGD with scikit-learn's "optimal" step schedule (the
-default), averaged SGD at a constant step FIRST_STAGE_ETA0, or L-BFGS at C = FIRST_STAGE_C."""
-FIRST_STAGE_ETA0 = 0.01
-FIRST_STAGE_C = 0.1
 FIRST_STAGE_ALPHA = 1e-5
-"""L2 penalty of stage one's SGD. Its weights are large at 1e-5 (log_chars +148 per standard
-deviation against log_words -122 in the default model) and its scores sit near 0 or 1: the
-"optimal" schedule has not converged. A constant step or L-BFGS gives a calibrated stage one,
-and a stronger penalty smaller weights, but neither scored better with stage two on top, held
-out by site or by dataset (see bench/RESULTS.md)."""
+"""L2 penalty of stage one's SGD. A stronger penalty, a constant step or an exact L-BFGS fit
+each gave a better calibrated stage one but no better model with stage two on top (see
+bench/RESULTS.md)."""
+FIRST_STAGE_EPOCHS = 15
+WORD_NGRAMS = (1, 2)
+SECOND_STAGE_LEAVES = 31
+SECOND_STAGE_L2 = 1.0
 
 
-def make_first_stage(dense_columns, *, alpha=FIRST_STAGE_ALPHA, word_ngrams=(1, 2),
-                     text_columns=(TEXT,), ngram_min_sites=None, solver="sgd"):
-    """Stage one: hashed n-grams of the text + scaled dense features -> logistic regression.
+def make_first_stage(dense_columns, *, text_columns=(TEXT,), ngram_min_sites=None):
+    """Stage one: word n-grams of the text + scaled dense features -> logistic regression.
 
-    Fitted by averaged SGD on the log loss: within 0.01 content F1 of liblinear's exact fit on
-    our cross-dataset check (Big9 -> CleanPortalEval) at a tenth of the time.
+    Fitted by averaged SGD on the log loss: as good as an exact fit with stage two on top, and
+    far cheaper to fit (bench/RESULTS.md).
     """
-    parts = [("dense", StandardScaler(), list(dense_columns))]
-    if word_ngrams:
-        text = LineText(word_ngrams=word_ngrams, min_sites=ngram_min_sites)
-        parts.insert(0, ("text", text, list(text_columns)))
+    text = LineText(word_ngrams=WORD_NGRAMS, min_sites=ngram_min_sites)
     return Pipeline([
-        ("features", ColumnTransformer(parts, sparse_threshold=1.0)),
-        ("logreg", _logistic_regression(solver, alpha)),
+        ("features", ColumnTransformer([("text", text, list(text_columns)),
+                                        ("dense", StandardScaler(), list(dense_columns))],
+                                       sparse_threshold=1.0)),
+        ("logreg", SGDClassifier(loss="log_loss", alpha=FIRST_STAGE_ALPHA, average=True,
+                                 max_iter=FIRST_STAGE_EPOCHS, tol=None, random_state=0)),
     ])
-
-
-def _logistic_regression(solver, alpha):
-    """Stage one's logistic regression, fitted by `solver` (see :class:`ContextClassifier`)."""
-    if solver == "lbfgs":
-        return LogisticRegression(C=FIRST_STAGE_C, max_iter=100)
-    if solver not in FIRST_STAGE_SOLVERS:
-        raise ValueError(f"solver must be one of {FIRST_STAGE_SOLVERS}, got {solver!r}")
-    schedule = dict(learning_rate="constant", eta0=FIRST_STAGE_ETA0) if solver == "sgd_constant" \
-        else {}
-    return SGDClassifier(loss="log_loss", alpha=alpha, average=True, max_iter=15, tol=None,
-                         random_state=0, **schedule)
 
 
 class ContextClassifier(ClassifierMixin, BaseEstimator):
@@ -86,32 +72,19 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    first : estimator or None
-        Stage one; None builds :func:`make_first_stage` over the table's dense columns.
-    second : estimator or None
-        Stage two; None uses a HistGradientBoostingClassifier.
     offsets, windows : tuple of int
         Neighbour offsets and half-widths of the smoothing windows over stage-one scores.
     inner_folds : int
         Stage two is fitted on out-of-fold stage-one scores (grouped by site, else page).
-    use_context : bool
-        False keeps stage one only (for comparison).
-    word_ngrams : tuple or None
-        Word n-gram range of the default stage one's text features (None: leave out).
     trees, learning_rate : int, float
-        Boosting rounds and learning rate of the default stage two; scoring time grows with
-        the number of trees.
-    first_stage_neighbours : bool
-        Whether the default stage one also sees the neighbour features (False: only the
-        line's own text and shape; the neighbours then reach stage two only).
-    alpha : float
-        L2 penalty of the default stage one's logistic regression.
+        Boosting rounds and learning rate of stage two; scoring time grows with the number
+        of trees.
     ngram_min_sites : int or None
-        The default stage one keeps only the word n-grams found on at least this many
-        training sites, each in its own column (:class:`~linesift.features.LineText`'s
-        ``min_sites``); None hashes every n-gram into shared buckets.
-    first_solver : {"sgd", "sgd_constant", "lbfgs"}
-        How the default stage one is fitted (:data:`FIRST_STAGE_SOLVERS`).
+        Stage one keeps only the word n-grams found on at least this many training sites,
+        each in its own column (:class:`~linesift.features.LineText`'s ``min_sites``); None
+        hashes every n-gram into shared buckets.
+    random_state : int
+        Seed of stage two's trees.
 
     Notes
     -----
@@ -120,60 +93,39 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
     labelled lines in both stages.
     """
 
-    def __init__(self, *, first=None, second=None, offsets=SCORE_OFFSETS, windows=SCORE_WINDOWS,
-                 inner_folds=INNER_FOLDS, use_context=True, word_ngrams=(1, 2),
+    def __init__(self, *, offsets=SCORE_OFFSETS, windows=SCORE_WINDOWS, inner_folds=INNER_FOLDS,
                  trees=SECOND_STAGE_TREES, learning_rate=SECOND_STAGE_LEARNING_RATE,
-                 first_stage_neighbours=True, alpha=FIRST_STAGE_ALPHA, ngram_min_sites=None,
-                 first_solver="sgd", random_state=0):
-        self.first = first
-        self.second = second
+                 ngram_min_sites=None, random_state=0):
         self.offsets = offsets
         self.windows = windows
         self.inner_folds = inner_folds
-        self.use_context = use_context
-        self.word_ngrams = word_ngrams
         self.trees = trees
         self.learning_rate = learning_rate
-        self.first_stage_neighbours = first_stage_neighbours
-        self.alpha = alpha
         self.ngram_min_sites = ngram_min_sites
-        self.first_solver = first_solver
         self.random_state = random_state
-
-    def __setstate__(self, state):
-        # models saved before these options existed
-        state.setdefault("alpha", 1e-5)
-        state.setdefault("ngram_min_sites", None)
-        state.setdefault("first_solver", "sgd")
-        super().__setstate__(state)
 
     def fit(self, X, y, sample_weight=None):
         X = check_frame(X)
         y = np.asarray(y)
         w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-        labelled = y != UNLABELLED
+        labelled = y != UNLABELLED_CODE
         if labelled.sum() == 0 or len(np.unique(y[labelled])) < 2:
-            raise ValueError("training needs labelled lines of both classes (content and boilerplate)")
-        self.classes_ = np.array([0, 1])
+            raise ValueError("training needs labelled lines of both classes (content and "
+                             "boilerplate)")
+        self.classes_ = np.array([BOILERPLATE_CODE, CONTENT_CODE])
         self.dense_columns_ = feature_columns(X)
-        first_columns = self.dense_columns_ if self.first_stage_neighbours else [
-            c for c in self.dense_columns_ if not c.startswith(NEIGHBOUR_PREFIXES)]
-        first = self.first if self.first is not None else make_first_stage(
-            first_columns, alpha=self.alpha, word_ngrams=self.word_ngrams,
-            text_columns=self._text_columns(X), ngram_min_sites=self.ngram_min_sites,
-            solver=self.first_solver)
+        first = make_first_stage(self.dense_columns_, text_columns=self._text_columns(X),
+                                 ngram_min_sites=self.ngram_min_sites)
         self.first_ = fit_weighted(clone(first), X[labelled], y[labelled],
-                                    None if w is None else w[labelled])
-        if not self.use_context:
-            return self
+                                   None if w is None else w[labelled])
         oof = self._out_of_fold(first, X, y, w)
-        second = self.second if self.second is not None else HistGradientBoostingClassifier(
-            max_iter=self.trees, learning_rate=self.learning_rate, max_leaf_nodes=31,
-            l2_regularization=1.0,
+        second = HistGradientBoostingClassifier(
+            max_iter=self.trees, learning_rate=self.learning_rate,
+            max_leaf_nodes=SECOND_STAGE_LEAVES, l2_regularization=SECOND_STAGE_L2,
             random_state=self.random_state)
         Z = self._context_matrix(X, oof)
-        self.second_ = fit_weighted(clone(second), Z[labelled], y[labelled],
-                                     None if w is None else w[labelled])
+        self.second_ = fit_weighted(second, Z[labelled], y[labelled],
+                                    None if w is None else w[labelled])
         return self
 
     def _text_columns(self, X):
@@ -196,9 +148,9 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         oof = np.zeros(len(X))
         folds = GroupKFold(n_splits=min(self.inner_folds, n_groups))
         for train, test in folds.split(X, y, groups):
-            train = train[y[train] != UNLABELLED]
+            train = train[y[train] != UNLABELLED_CODE]
             if len(np.unique(y[train])) < 2:
-                oof[test] = y[train].mean() if len(train) else 0.5
+                oof[test] = y[train].mean() if len(train) else NEUTRAL_SCORE
                 continue
             model = fit_weighted(clone(first), X.iloc[train], y[train],
                                   None if w is None else w[train])
@@ -217,7 +169,7 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         """
         pages = X[PAGE].to_numpy()
         logit = np.log(np.clip(first_scores, 1e-4, 1 - 1e-4) / np.clip(1 - first_scores, 1e-4, 1))
-        s, high = logit[:, None], (first_scores > 0.5).astype(np.float64)[:, None]
+        s, high = logit[:, None], (first_scores > NEUTRAL_SCORE).astype(np.float64)[:, None]
         if Z is None:
             Z, _ = self._dense_head(X)
             self._fill_dense(X, Z)
@@ -243,6 +195,26 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         fast = _linear_first_stage_proba(self.first_, X, dense, self.dense_columns_)
         return fast if fast is not None else self.first_.predict_proba(X)[:, 1]
 
+    def first_stage_contributions(self, X):
+        """What moved stage one for each line: ``(contributions, names)``.
+
+        ``contributions[i, j]`` is feature j's term in line i's stage-one logit (weight times
+        standardised value); every word n-gram of the line is summed into one ``text_ngrams``
+        term.
+        """
+        check_is_fitted(self)
+        features = self.first_.named_steps["features"]
+        coef = self.first_.named_steps["logreg"].coef_.ravel()
+        design = features.transform(check_frame(X))
+        design = design.tocsr() if hasattr(design, "tocsr") else np.asarray(design)
+        text = features.named_transformers_.get("text")
+        width = text.n_features_out_ if text is not None else 0
+        text_part = np.asarray(design[:, :width].multiply(coef[:width]).sum(axis=1)).ravel()
+        dense = design[:, width:]
+        dense = dense.toarray() if hasattr(dense, "toarray") else np.asarray(dense)
+        names = ["text_ngrams"] + list(self.dense_columns_)
+        return np.column_stack([text_part, dense * coef[width:]]), names
+
     def _dense_head(self, X):
         """An empty column-major stage-two matrix for X, and the width of its dense part."""
         width = len(self.dense_columns_)
@@ -263,8 +235,6 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         Z, _ = self._dense_head(X)
         dense = self._fill_dense(X, Z)
         first = self.first_stage_proba(X, dense)
-        if not self.use_context:
-            return self._calibrated(first)
         Z = self._context_matrix(X, first, Z)
         # The trees walk the rows once per tree: row chunks (views of the column-major Z) that
         # stay in cache are faster than one pass over a large batch.
@@ -295,18 +265,7 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         return np.column_stack([1 - p, p])
 
     def predict(self, X):
-        return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
-
-    def context_feature_names(self):
-        """Names of the columns stage two sees, in order."""
-        check_is_fitted(self)
-        names = list(self.dense_columns_) + ["score"]
-        for off in self.offsets:
-            names += [f"score{off:+d}", f"score{off:+d}_exists"]
-        for w in self.windows:
-            names += [f"score_win{w}", f"high_win{w}"]
-        return names + ["page_mean_score", "page_max_score", "score_rank_in_page",
-                        "dist_to_best_line"]
+        return (self.predict_proba(X)[:, 1] >= DEFAULT_THRESHOLD).astype(int)
 
 
 def fit_weighted(estimator, X, y, sample_weight):
@@ -331,7 +290,7 @@ def _linear_first_stage_proba(first, X, dense_values=None, dense_columns=None):
     if features is None or logreg is None or not hasattr(features, "named_transformers_"):
         return None
     names = [name for name, _, _ in features.transformers_ if name != "remainder"]
-    logistic = isinstance(logreg, LogisticRegression) or getattr(logreg, "loss", None) == "log_loss"
+    logistic = getattr(logreg, "loss", None) == "log_loss"
     if names not in (["text", "dense"], ["dense"]) or not logistic:
         return None
     coef = logreg.coef_.ravel()

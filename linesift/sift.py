@@ -1,35 +1,48 @@
 """The Python API: load a saved model and score, keep or clean the lines of pages.
 
 >>> import linesift
->>> sifter = linesift.load()                 # models/default
+>>> sifter = linesift.load()                 # the shipped default model
 >>> sifter.clean("Menu | Home\\nThe article text, as a sentence.\\n© 2024")
+
+:meth:`Sifter.sift_pages` is the one batch call every path scores through: the filter (on any
+backend), ``explain``, ``evaluate`` and the Label Studio pre-fills.
 """
 
 import gc
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .frame import LINE_NO, PAGE
+from .errors import ModelError
+from .frame import LINE_NO, PAGE, lines_frame
+from .labels import DEFAULT_THRESHOLD
 from .lines import join_lines
-from .model import DEFAULT_THRESHOLD, default_model_dir, load_pipeline
+from .model import default_model_dir, load_pipeline
 from .pages import Page
 
 BATCH_LINES = 16000
-"""Lines scored per model call: large enough to amortise per-call overhead (the cache-bound
-passes chunk themselves). With token hashes and column-major trees, dragnet filtered on one
-core in 6.5 s at 16,000 lines against 7.2-7.9 s at 4,000; peak memory 397 MB against 311 MB."""
+"""Lines scored per model call: large enough to amortise each call's fixed costs, small
+enough to keep memory flat (bench/RESULTS.md has the trade-off measured)."""
+SITE_STATS_NEEDED = "site_stats"
+"""The hint key of the error a site-statistics model raises without counts."""
 
 
 @dataclass
 class SiftedPage:
-    """A page with its verdicts: `scores` and `keep` have one entry per original line."""
+    """A page with its verdicts: `scores` and `keep` have one entry per original line.
+
+    With ``reasons`` asked of :meth:`Sifter.sift_pages`, `stage1` holds stage one's
+    context-free P(content) per line and `reasons` the features that moved it most, as
+    ``(name, contribution to the logit)`` pairs (None for blank lines).
+    """
 
     page: Page
     scores: list
     keep: list
+    stage1: list | None = field(default=None)
+    reasons: list | None = field(default=None)
 
     @property
     def cleaned(self):
@@ -74,14 +87,22 @@ class Sifter:
     @property
     def uses_site_stats(self):
         """True for a model trained with site-level line counts (it needs them to score)."""
-        from .features import uses_site_stats
+        from .features.site import uses_site_stats
 
         return bool(self.card.get("uses_site_stats")) or uses_site_stats(self.pipeline)
 
-    def sift_pages(self, pages, batch_lines=BATCH_LINES, *, site_stats=None):
+    def sift_pages(self, pages, batch_lines=BATCH_LINES, *, site_stats=None, reasons=0):
         """Yield a :class:`SiftedPage` for each page, in order, scoring in bounded batches.
 
-        `site_stats` overrides the Sifter's own for these pages.
+        Parameters
+        ----------
+        pages : iterable of Page (or of str, each a page's text)
+        batch_lines : int
+            Lines scored per model call.
+        site_stats : SiteStats, optional
+            Overrides the Sifter's own counts for these pages.
+        reasons : int
+            Also give each line's stage-one score and its `reasons` top features (0: none).
         """
         site_stats = self._site_stats(site_stats)
         batch, n_lines = [], 0
@@ -91,53 +112,83 @@ class Sifter:
             batch.append(page)
             n_lines += len(page.lines)
             if n_lines >= batch_lines:
-                yield from self._sift_batch(batch, site_stats)
+                yield from self._sift_batch(batch, site_stats, reasons)
                 batch, n_lines = [], 0
         if batch:
-            yield from self._sift_batch(batch, site_stats)
+            yield from self._sift_batch(batch, site_stats, reasons)
 
     def _site_stats(self, site_stats):
         site_stats = self.site_stats if site_stats is None else site_stats
         if site_stats is None and self.uses_site_stats:
-            from .errors import ModelError
-
             raise ModelError(
                 f"model {self.name} was trained with site statistics and needs line counts over "
-                "its input: `linesift filter` counts them (or give --site-stats PATH); in Python "
-                "pass site_stats=linesift.features.count_site_lines(pages)")
+                "its input; pass site_stats=linesift.features.count_site_lines(pages)",
+                hint=SITE_STATS_NEEDED)
         return site_stats if self.uses_site_stats else None
 
-    def _sift_batch(self, pages, site_stats=None):
+    def _sift_batch(self, pages, site_stats, reasons):
         from threadpoolctl import threadpool_limits
 
-        from .model import predict_proba_pages
-
-        # One thread per process: parallelism comes from --jobs / Dask workers, and OpenMP
-        # threads competing for a busy core make small batches a hundred times slower.
+        # One thread per process: parallelism comes from processes, and OpenMP threads
+        # competing for a busy core make small batches far slower.
         with threadpool_limits(limits=self.n_threads), gc_paused():
-            frame, proba = predict_proba_pages(self.pipeline, pages, site_stats)
+            frame, proba, details = self._score(pages, site_stats, reasons)
         page_of = frame[PAGE].to_numpy()
         line_of = frame[LINE_NO].to_numpy()
         bounds = np.searchsorted(page_of, np.arange(len(pages) + 1))
         for p, page in enumerate(pages):
-            scores = [None] * len(page.lines)
             lo, hi = bounds[p], bounds[p + 1]
-            for line_no, value in zip(line_of[lo:hi].tolist(), proba[lo:hi].tolist()):
-                scores[line_no] = value
+            line_nos = line_of[lo:hi].tolist()
+            scores = _per_line(len(page.lines), line_nos, proba[lo:hi].tolist())
             keep = [s is not None and s >= self.threshold for s in scores]
-            yield SiftedPage(page=page, scores=scores, keep=keep)
+            sifted = SiftedPage(page=page, scores=scores, keep=keep)
+            if details is not None:
+                first, top = details
+                sifted.stage1 = _per_line(len(page.lines), line_nos, first[lo:hi].tolist())
+                sifted.reasons = _per_line(len(page.lines), line_nos, top[lo:hi])
+            yield sifted
+
+    def _score(self, pages, site_stats, reasons):
+        """The lines table of `pages`, P(content) of its rows, and with `reasons` the stage-one
+        scores and top features of each row."""
+        frame = lines_frame(pages)
+        if len(frame) == 0:
+            return frame, np.zeros(0), ((np.zeros(0), []) if reasons else None)
+        if site_stats is not None:
+            from .features.site import with_site_columns
+
+            frame = with_site_columns(frame, pages, site_stats)
+        enriched = self.pipeline[:-1].transform(frame)
+        classifier = self.pipeline[-1]
+        proba = classifier.predict_proba(enriched)[:, 1]
+        if not reasons:
+            return frame, proba, None
+        contributions, names = classifier.first_stage_contributions(enriched)
+        order = np.argsort(-np.abs(contributions), axis=1, kind="stable")[:, :reasons]
+        top = [[(names[j], float(row[j])) for j in picks]
+               for row, picks in zip(contributions, order)]
+        return frame, proba, (classifier.first_stage_proba(enriched), top)
 
     def score(self, text):
         """P(content) for every line of `text` (None for blank lines)."""
-        return next(self.sift_pages([Page(id="text", text=text)])).scores
+        return self._one(text).scores
 
     def keep(self, text):
         """Keep decision (bool) for every line of `text`."""
-        return next(self.sift_pages([Page(id="text", text=text)])).keep
+        return self._one(text).keep
 
     def clean(self, text):
         """The kept lines of `text`, in order, joined with newlines."""
-        return next(self.sift_pages([Page(id="text", text=text)])).cleaned
+        return self._one(text).cleaned
+
+    def _one(self, text):
+        page = Page(id="text", text=text)
+        site_stats = None
+        if self.uses_site_stats and self.site_stats is None:
+            from .features.site import count_site_lines
+
+            site_stats = count_site_lines([page])
+        return next(self.sift_pages([page], site_stats=site_stats))
 
     def clean_many(self, texts):
         """Clean many page texts at once (batched); returns a list of str."""
@@ -147,11 +198,19 @@ class Sifter:
         return [sifted.cleaned for sifted in self.sift_pages(pages)]
 
 
+def _per_line(n_lines, line_nos, values):
+    """A list of `n_lines` Nones with `values` at `line_nos`."""
+    out = [None] * n_lines
+    for line_no, value in zip(line_nos, values):
+        out[line_no] = value
+    return out
+
+
 @contextmanager
 def gc_paused():
-    """Pause Python's cyclic garbage collector: scoring allocates millions of token lists (no
-    cycles, freed by reference counting), and the collections they trigger scan every live
-    object, model included, again and again: a third of the scoring time."""
+    """Pause Python's cyclic garbage collector: scoring allocates millions of small objects
+    with no cycles, freed by reference counting, and the collections they trigger would scan
+    every live object, the model included, again and again."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -162,12 +221,12 @@ def gc_paused():
 
 
 def load(model=None, threshold=None):
-    """Load a saved model directory (default: ``models/default``) as a :class:`Sifter`.
+    """Load a saved model directory (default: the shipped model) as a :class:`Sifter`.
 
     Raises
     ------
     linesift.errors.ModelError
-        When the directory is missing or ``model.joblib`` does not match its card's sha256.
+        When the directory is missing or its model file does not match its card.
     """
     directory = Path(model) if model is not None else default_model_dir()
     pipeline, card = load_pipeline(directory)

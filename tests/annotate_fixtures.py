@@ -18,7 +18,7 @@ import httpx
 import pytest
 from label_studio_sdk import LabelStudio
 
-from annotate.client import (AuthError, Server, default_credentials_file, read_credentials_file,
+from linesift.annotate.client import (AuthError, Server, default_credentials_file, read_credentials_file,
                              resolve_credentials)
 
 SKIP_VAR = "LINESIFT_SKIP_LABELSTUDIO"

@@ -47,7 +47,7 @@ def tiny_model(tmp_path_factory):
     """A real model trained on the committed sample (no CV: a few seconds)."""
     from threadpoolctl import threadpool_limits
 
-    from train.fit import train_model
+    from linesift.train.fit import train_model
 
     out = tmp_path_factory.mktemp("models") / "tiny"
     with threadpool_limits(limits=1):  # OpenMP threads on a busy 2-core machine are slower

@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from annotate_fixtures import sign_up  # noqa: E402
 
-from annotate.client import Server, resolve_credentials  # noqa: E402
-from annotate.push import push_pages  # noqa: E402
+from linesift.annotate.client import Server, resolve_credentials  # noqa: E402
+from linesift.annotate.push import push_pages  # noqa: E402
 from linesift.pages import Page  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -8,9 +8,9 @@ import time
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from annotate.pull import pull_labels
-from annotate.push import push_pages
-from linesift.readers import read_labelled_pages, read_pages
+from linesift.annotate.pull import pull_labels
+from linesift.annotate.push import push_pages
+from linesift.formats import read_labelled_pages, read_pages
 
 pytestmark = [pytest.mark.labelstudio, pytest.mark.browser]
 

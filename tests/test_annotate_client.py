@@ -11,12 +11,12 @@ import jwt
 import pytest
 from typer.testing import CliRunner
 
-from annotate.cli import app
-from annotate.client import (AuthError, Credentials, LabelStudioError, ProjectNotFound, Server,
+from linesift.cli.annotate import app
+from linesift.annotate.client import (AuthError, Credentials, LabelStudioError, ProjectNotFound, Server,
                              ServerUnreachable, UncertainWrite)
-from annotate.config import label_config
-from annotate.pull import pull_labels
-from annotate.push import NotLinesiftProject, push_pages
+from linesift.annotate.config import label_config
+from linesift.annotate.pull import pull_labels
+from linesift.annotate.push import NotLinesiftProject, push_pages
 from linesift import Page
 
 FAST = 0.01

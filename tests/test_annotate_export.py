@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from annotate.export import annotation_labels, fleiss_kappa, labelled_pages, majority
+from linesift.annotate.export import annotation_labels, fleiss_kappa, labelled_pages, majority
 
 DATA = Path(__file__).parent / "data"
 C, B = "content", "boilerplate"

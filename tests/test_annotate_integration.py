@@ -14,10 +14,10 @@ import pytest
 from label_studio_sdk import LabelStudio
 from typer.testing import CliRunner
 
-from annotate.config import detect_layout
+from linesift.annotate.config import detect_layout
 from annotate_fixtures import delete_projects
 from linesift.cli import app
-from linesift.readers import read_labelled_pages, read_pages
+from linesift.formats import read_labelled_pages, read_pages
 
 pytestmark = pytest.mark.labelstudio
 

@@ -7,12 +7,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from annotate.cli import app
-from annotate.client import AuthError, Credentials, resolve_credentials
-from annotate.config import LINE_CONFIG, PAGE_CONFIG, detect_layout, label_config
-from annotate.export import labelled_pages
-from annotate.pull import summary_path
-from annotate.tasks import CONTEXT_LINES, page_tasks, task_key, text_hash
+from linesift.cli.annotate import app
+from linesift.annotate.client import AuthError, Credentials, resolve_credentials
+from linesift.annotate.config import LINE_CONFIG, PAGE_CONFIG, detect_layout, label_config
+from linesift.annotate.export import labelled_pages
+from linesift.annotate.pull import summary_path
+from linesift.annotate.tasks import CONTEXT_LINES, page_tasks, task_key, text_hash
 from linesift import Page, SiftedPage
 
 C, B = "content", "boilerplate"

@@ -332,7 +332,7 @@ def test_malformed_jsonl_line_skipped_counted_and_reported(tiny_model, tmp_path)
 
 
 @pytest.mark.parametrize("name, line, message", [
-    ("no_text.jsonl", 2, "record has no 'text' field (see --text-field)"),
+    ("no_text.jsonl", 2, "record has no 'text' field; see --text-field"),
     ("non_string_text.jsonl", 3, "field 'text' is int, not a string"),
 ])
 def test_record_without_string_text(tiny_model, tmp_path, name, line, message):
@@ -382,8 +382,8 @@ def test_parquet_without_text_column(tiny_model, tmp_path):
     src, out = BAD / "no_text_column.parquet", tmp_path / "out.parquet"
     pd.DataFrame({"id": ["old"], "text": ["previous"]}).to_parquet(out)
     result = run(tiny_model, src, "-o", out)
-    assert_one_line_error(result, f"{src}: has no 'text' column (columns: id, body; see "
-                                  "--text-field)")
+    assert_one_line_error(result, f"{src}: has no 'text' column (columns: id, body); see "
+                                  "--text-field")
     assert pd.read_parquet(out)["id"].tolist() == ["old"]
     assert run(tiny_model, src, "-o", out, "--text-field", "body").exit_code == 0
     assert pd.read_parquet(out)["id"].tolist() == ["a", "b"]

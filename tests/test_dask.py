@@ -1,8 +1,8 @@
-"""`filter --engine dask`: a 2-worker LocalCluster writes what the single-process filter writes."""
+"""`filter --engine dask`: chunks scored on a 2-worker Dask cluster give what the single-process
+filter gives, through the same job (reading, skipping, counting, writing)."""
 
 import json
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -10,14 +10,12 @@ from typer.testing import CliRunner
 
 import linesift
 from linesift.cli import app
-from linesift.errors import LinesiftError
-from linesift.filtering import filter_inputs
-from linesift.features import count_site_lines
+from linesift.features.site import count_site_lines
+from linesift.run import FilterOptions, count_input_site_lines, filter_inputs
 
 from conftest import sample_records
 
 distributed = pytest.importorskip("distributed")
-dask_engine = pytest.importorskip("linesift.dask_engine")
 
 
 @pytest.fixture(scope="module")
@@ -38,120 +36,94 @@ def records():
     return out
 
 
-def single_process(records, tmp_path, tiny_model, name):
-    src = tmp_path / f"{name}.jsonl"
-    src.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    out = tmp_path / f"{name}.out.jsonl"
-    filter_inputs([str(src)], str(out), linesift.load(tiny_model), scores=True)
-    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+def write_jsonl(path, records):
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
 
 
-def read_parts(out_dir):
-    parts = sorted(out_dir.glob("part.*.parquet"))
-    return [r for part in parts for r in pq.read_table(part).to_pylist()]
-
-
-def by_id(rows):
-    return sorted(rows, key=lambda r: r["id"])
-
-
-def test_jsonl_glob_on_two_workers_equals_single_process(client, records, tiny_model, tmp_path):
-    expected = single_process(records, tmp_path, tiny_model, "all")
+def shards(tmp_path, records, cuts=(9, 17)):
+    """The records in several JSONL files."""
     data = tmp_path / "data"
-    data.mkdir()
-    for k, chunk in enumerate((records[:9], records[9:17], records[17:])):
-        (data / f"shard{k}.jsonl").write_text(
-            "".join(json.dumps(r) + "\n" for r in chunk), encoding="utf-8")
-    out = tmp_path / "out"
-    stats = dask_engine.filter_dataset(str(data / "*.jsonl"), str(out), tiny_model, client=client,
-                                       scores=True)
+    data.mkdir(exist_ok=True)
+    bounds = [0, *cuts, len(records)]
+    return [str(write_jsonl(data / f"shard{k}.jsonl", records[a:b]))
+            for k, (a, b) in enumerate(zip(bounds, bounds[1:]))]
+
+
+def on_cluster(client, **options):
+    return FilterOptions(engine="dask", scheduler=client.scheduler.address, **options)
+
+
+def read_jsonl(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_jsonl_shards_on_two_workers_equal_single_process(client, records, tiny_model,
+                                                          tmp_path):
+    sifter = linesift.load(tiny_model)
+    inputs = shards(tmp_path, records)
+    filter_inputs(inputs, str(tmp_path / "local"), sifter, FilterOptions(scores=True))
+    stats = filter_inputs(inputs, str(tmp_path / "dask"), sifter,
+                          on_cluster(client, scores=True))
     assert stats.files == 3 and stats.pages == len(records)
-    got = read_parts(out)
-    assert len(list(out.glob("part.*.parquet"))) == 3
-    assert by_id(got) == by_id(expected)
-    assert [len(r["scores"]) for r in by_id(got)] == [len(r["text"].split("\n")) for r in
-                                                      by_id(records)]
+    for name in ("shard0.jsonl", "shard1.jsonl", "shard2.jsonl"):
+        assert read_jsonl(tmp_path / "dask" / name) == read_jsonl(tmp_path / "local" / name)
 
 
-def test_parquet_directory_to_jsonl_parts(client, records, tiny_model, tmp_path):
-    expected = single_process(records, tmp_path, tiny_model, "all")
-    data = tmp_path / "pq"
-    data.mkdir()
-    for k, chunk in enumerate((records[:12], records[12:])):
-        pq.write_table(pa.Table.from_pylist(chunk), data / f"part{k}.parquet")
-    out = tmp_path / "out"
-    dask_engine.filter_dataset(str(data), str(out), tiny_model, client=client, scores=True,
-                               out_format="jsonl")
-    got = [json.loads(line) for part in sorted(out.glob("part.*.jsonl"))
-           for line in part.read_text(encoding="utf-8").splitlines()]
-    assert by_id(got) == by_id(expected)
+def test_parquet_in_parquet_out_on_the_cluster(client, records, tiny_model, tmp_path):
+    sifter = linesift.load(tiny_model)
+    src = tmp_path / "pages.parquet"
+    pq.write_table(pa.Table.from_pylist(records), src)
+    filter_inputs([str(src)], str(tmp_path / "local.parquet"), sifter, FilterOptions(scores=True))
+    filter_inputs([str(src)], str(tmp_path / "dask.parquet"), sifter,
+                  on_cluster(client, scores=True))
+    assert pq.read_table(tmp_path / "dask.parquet").equals(
+        pq.read_table(tmp_path / "local.parquet"))
 
 
-def test_site_counts_are_a_distributed_group_by(client, records):
-    parts, kind = dask_engine.dataset_partitions(_write_jsonl(records), linesift.ReadOptions())
-    got = dask_engine.count_site_lines_dask(parts, kind, linesift.ReadOptions())
+def test_site_counts_on_the_cluster_equal_local_counts(client, records, tmp_path):
+    inputs = shards(tmp_path, records)
+    got = count_input_site_lines(inputs, client=client)
     pages = [linesift.Page(id=r["id"], text=r["text"], meta=r) for r in records]
     assert got == count_site_lines(pages) and got.domain_pages["shared.example"] == 9
 
 
-def _write_jsonl(records):
-    import tempfile
-    from pathlib import Path
-
-    path = Path(tempfile.mkdtemp()) / "pages.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    return str(path)
-
-
 def test_cli_runs_on_a_given_scheduler(client, records, tiny_model, tmp_path):
-    src = _write_jsonl(records[:5])
-    out = tmp_path / "cli-out"
+    src = write_jsonl(tmp_path / "five.jsonl", records[:5])
+    out = tmp_path / "cli-out.jsonl"
     result = CliRunner().invoke(app, [
-        "filter", src, "--engine", "dask", "--scheduler", client.scheduler.address,
+        "filter", str(src), "--engine", "dask", "--scheduler", client.scheduler.address,
         "-o", str(out), "-m", str(tiny_model)])
     assert result.exit_code == 0, result.output
     assert "5 pages" in result.output
-    frame = pd.read_parquet(out / "part.00000.parquet")
-    assert frame["id"].tolist() == [r["id"] for r in records[:5]]
-    again = CliRunner().invoke(app, [
-        "filter", src, "--engine", "dask", "--scheduler", client.scheduler.address,
-        "-o", str(out), "-m", str(tiny_model)])
-    assert again.exit_code == 1 and "already holds 1 part files" in again.output
-
-
-def test_dask_needs_one_dataset_and_an_output_dir(tiny_model, tmp_path):
-    result = CliRunner().invoke(app, ["filter", "a.jsonl", "b.jsonl", "--engine", "dask"])
-    assert result.exit_code == 1 and "one DATASET" in result.output
-    with pytest.raises(LinesiftError, match="-o OUTDIR"):
-        dask_engine.run_dask_filter(str(tmp_path / "x.jsonl"), None, tiny_model)
+    assert [r["id"] for r in read_jsonl(out)] == [r["id"] for r in records[:5]]
 
 
 def test_a_bad_record_names_its_file_and_line(client, tiny_model, tmp_path):
+    sifter = linesift.load(tiny_model)
     src = tmp_path / "bad.jsonl"
     src.write_text('{"id": "a", "text": "fine"}\n{broken\n', encoding="utf-8")
     with pytest.raises(linesift.InputError, match=r"bad\.jsonl:2: malformed JSON"):
-        dask_engine.filter_dataset(str(src), str(tmp_path / "o"), tiny_model, client=client)
+        filter_inputs([str(src)], str(tmp_path / "o.jsonl"), sifter, on_cluster(client))
     skip = linesift.ReadOptions(on_error="skip")
-    stats = dask_engine.filter_dataset(str(src), str(tmp_path / "o2"), tiny_model, client=client,
-                                       read_options=skip)
-    assert stats.pages == 1 and stats.skipped[0][1] == 2
+    stats = filter_inputs([str(src)], str(tmp_path / "o2.jsonl"), sifter,
+                          on_cluster(client, read=skip))
+    assert stats.pages == 1 and [line for _, line, _ in stats.skipped] == [2]
 
 
 def test_a_site_stats_model_counts_on_the_cluster(client, records, tmp_path):
     from threadpoolctl import threadpool_limits
 
-    from conftest import write_site_training_data
-    from train.fit import train_model
+    from test_sitestats import write_site_training_data
+    from linesift.train.fit import train_model
 
     model = tmp_path / "site-model"
     with threadpool_limits(1):
         train_model([str(write_site_training_data(tmp_path / "train.jsonl"))], model, folds=0,
                     progress=False, site_stats=True)
-    expected = single_process(records, tmp_path, model, "site")
-    for k, chunk in enumerate((records[:10], records[10:])):  # counts must span both files
-        (tmp_path / f"shard{k}.jsonl").write_text(
-            "".join(json.dumps(r) + "\n" for r in chunk), encoding="utf-8")
-    out = tmp_path / "out"
-    dask_engine.filter_dataset(str(tmp_path / "shard*.jsonl"), str(out), model, client=client,
-                               scores=True)
-    assert by_id(read_parts(out)) == by_id(expected)
+    sifter = linesift.load(model)
+    inputs = shards(tmp_path, records, cuts=(10,))  # the counts must span both files
+    filter_inputs(inputs, str(tmp_path / "local"), sifter, FilterOptions(scores=True))
+    filter_inputs(inputs, str(tmp_path / "dask"), sifter, on_cluster(client, scores=True))
+    for name in ("shard0.jsonl", "shard1.jsonl"):
+        assert read_jsonl(tmp_path / "dask" / name) == read_jsonl(tmp_path / "local" / name)

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import linesift
-from linesift.filtering import filter_inputs, plan_outputs
+from linesift.run import FilterOptions, filter_inputs, plan_outputs
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,7 @@ def test_filter_output_is_an_ordered_subset_with_aligned_verdicts(sifter, parts)
 
 def test_jsonl_in_jsonl_out_keeps_fields_and_adds_scores(sifter, sample_path, tmp_path):
     out = tmp_path / "out.jsonl"
-    stats = filter_inputs([str(sample_path)], str(out), sifter, scores=True)
+    stats = filter_inputs([str(sample_path)], str(out), sifter, FilterOptions(scores=True))
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     originals = list(linesift.read_pages([sample_path]))
     assert stats.pages == len(records) == len(originals) == 25
@@ -52,7 +52,7 @@ def test_parquet_in_parquet_out(sifter, tmp_path):
     pd.DataFrame({"id": ["a", "b"], "text": ["Menu\nA real sentence here.", ""],
                   "lang": ["en", "en"]}).to_parquet(src)
     out = tmp_path / "out.parquet"
-    filter_inputs([str(src)], str(out), sifter, scores=True)
+    filter_inputs([str(src)], str(out), sifter, FilterOptions(scores=True))
     df = pd.read_parquet(out)
     assert df["id"].tolist() == ["a", "b"] and df["lang"].tolist() == ["en", "en"]
     assert [len(s) for s in df["scores"]] == [2, 1]
@@ -90,3 +90,28 @@ def test_failed_run_leaves_previous_output_untouched(sifter, tmp_path):
         filter_inputs([str(src)], str(out), sifter)
     assert out.read_text(encoding="utf-8") == "previous\n"
     assert [p.name for p in tmp_path.iterdir()] and not list(tmp_path.glob(".out.jsonl.part-*"))
+
+
+def test_explain_drops_writes_every_dropped_line_with_its_reason(tiny_model, tmp_path):
+    from typer.testing import CliRunner
+
+    from linesift.cli import app
+    from tests.conftest import EXAMPLE_PAGE
+
+    drops = tmp_path / "drops.jsonl"
+    result = CliRunner().invoke(app, ["filter", str(EXAMPLE_PAGE), "-m", str(tiny_model),
+                                      "--explain-drops", str(drops)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in drops.read_text(encoding="utf-8").splitlines()]
+    sifter = linesift.load(tiny_model)
+    sifted = next(sifter.sift_pages(linesift.read_pages([str(EXAMPLE_PAGE)]), reasons=3))
+    dropped = [i for i, (s, k) in enumerate(zip(sifted.scores, sifted.keep))
+               if s is not None and not k]
+    assert dropped and [row["line_no"] for row in rows] == dropped
+    for row in rows:
+        line_no = row["line_no"]
+        assert row["id"] == str(EXAMPLE_PAGE) and row["text"] == sifted.page.lines[line_no]
+        assert row["score"] == round(sifted.scores[line_no], 4) < sifter.threshold
+        strongest = min(sifted.reasons[line_no], key=lambda item: item[1])
+        assert (row["reason"], row["weight"]) == (strongest[0], round(strongest[1], 3))
+    assert f"{len(rows)} dropped lines explained" in result.stderr

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import linesift
 from linesift.features import MAX_FEATURE_CHARS
-from linesift.filtering import filter_inputs
+from linesift.run import FilterOptions, filter_inputs
 from linesift.lines import is_blank, join_lines, normalize_newlines, split_lines
 
 lf_text = st.text(alphabet=st.characters(blacklist_characters="\r", blacklist_categories=("Cs",)))
@@ -75,7 +75,7 @@ def test_filtered_jsonl_records_align_with_their_input_lines(sifter, texts):
         src, out = Path(tmp) / "in.jsonl", Path(tmp) / "out.jsonl"
         src.write_text("".join(json.dumps({"id": str(i), "text": t}, ensure_ascii=False) + "\n"
                                for i, t in enumerate(texts)), encoding="utf-8")
-        stats = filter_inputs([str(src)], str(out), sifter, scores=True, jobs=1)
+        stats = filter_inputs([str(src)], str(out), sifter, FilterOptions(scores=True, jobs=1))
         raw = out.read_text(encoding="utf-8").split("\n")[:-1]  # not splitlines(): U+0085
         records = [json.loads(x) for x in raw]
     assert stats.pages == len(records) == len(texts)

@@ -19,3 +19,38 @@ def test_legacy_model_scores_as_when_saved():
     rounded = [[None if s is None else round(s, 6) for s in sifted.scores]
                for sifted in sifter.sift_pages(pages)]
     assert hashlib.sha256(json.dumps(rounded).encode()).hexdigest() == SCORES_SHA256_WHEN_SAVED
+
+
+def test_legacy_model_loads_through_the_legacy_path_and_resaves_as_current(tmp_path):
+    from linesift.model import FORMAT_VERSION, load_pipeline, save_model
+
+    pipeline, card = load_pipeline(LEGACY)
+    assert "format_version" not in card
+    assert not hasattr(pipeline[-1], "cue_words")  # the dropped options are gone
+    saved = save_model(pipeline, tmp_path / "now", {k: v for k, v in card.items()
+                                                   if k not in ("sha256", "versions")})
+    assert saved["format_version"] == FORMAT_VERSION
+    page = next(iter(linesift.read_pages([GATE])))
+    assert linesift.load(tmp_path / "now").score(page.text) == linesift.load(LEGACY).score(
+        page.text)
+
+
+def test_a_legacy_model_with_an_option_no_longer_computed_is_refused(tmp_path):
+    import shutil
+
+    import joblib
+    import pytest
+
+    from linesift import ModelError
+    from linesift.model import _legacy_modules, sha256_file
+
+    shutil.copytree(LEGACY, tmp_path / "m")
+    with _legacy_modules():
+        pipeline = joblib.load(tmp_path / "m" / "model.joblib")
+    pipeline[-1].cue_words = True
+    joblib.dump(pipeline, tmp_path / "m" / "model.joblib")
+    card = json.loads((tmp_path / "m" / "card.json").read_text())
+    card["sha256"] = sha256_file(tmp_path / "m" / "model.joblib")
+    (tmp_path / "m" / "card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="cue_words=True.*retrain"):
+        linesift.load(tmp_path / "m")

@@ -41,7 +41,7 @@ def test_batch_method_equals_one_by_one(tiny_model, sample_path):
 
 
 def test_training_is_deterministic(tiny_model, tmp_path, sample_path):
-    from train.fit import train_model
+    from linesift.train.fit import train_model
 
     card = train_model([str(sample_path)], tmp_path / "again", folds=0, progress=False)
     assert card["data"]["fingerprint"] == json.loads((tiny_model / CARD_FILE).read_text())[
@@ -59,12 +59,13 @@ def test_tampered_model_file_is_refused(tiny_model, tmp_path):
 
 
 def test_missing_model_says_how_to_get_one(tmp_path):
-    with pytest.raises(ModelError, match="linesift train"):
+    with pytest.raises(ModelError, match="does not exist; train one") as raised:
         linesift.load(tmp_path / "nothing")
+    assert raised.value.hint == "model"  # the CLI adds: pass --model DIR, or train one
 
 
 def test_cross_validation_reports_metrics_and_threshold(tmp_path, sample_path):
-    from train.fit import train_model
+    from linesift.train.fit import train_model
 
     card = train_model([str(sample_path)], tmp_path / "cv", folds=3, progress=False)
     cv = card["cv"]
@@ -105,7 +106,7 @@ def test_calibration_is_a_monotone_map_onto_observed_rates():
 
 
 def test_trailing_prose_after_the_article_becomes_unlabelled():
-    from train.data import unlabel_trailing_prose
+    from linesift.train.data import unlabel_trailing_prose
 
     text = "\n".join([
         "Menu | Home | News",
@@ -139,7 +140,7 @@ def test_fast_first_stage_equals_the_pipeline(tiny_model, sample_path):
 
 
 def test_parallel_training_gives_the_same_model_and_metrics(tmp_path, sample_path):
-    from train.fit import train_model
+    from linesift.train.fit import train_model
 
     one = train_model([str(sample_path)], tmp_path / "one", folds=3, progress=False)
     two = train_model([str(sample_path)], tmp_path / "two", folds=3, progress=False, jobs=2)
@@ -148,26 +149,8 @@ def test_parallel_training_gives_the_same_model_and_metrics(tmp_path, sample_pat
     assert linesift.load(tmp_path / "one").score(text) == linesift.load(tmp_path / "two").score(text)
 
 
-def test_stage_one_on_own_features_scores_the_same_by_the_fast_path(sample_path):
-    from linesift.classifier import _linear_first_stage_proba
-    from linesift.model import build_pipeline
-    from train.data import load_training_pages, training_table
-
-    frame, y = training_table(load_training_pages([str(sample_path)]))
-    model = build_pipeline(first_stage_neighbours=False, trees=5).fit(frame, y)
-    enriched = model[:-1].transform(frame)
-    clf = model[-1]
-    first_columns = next(columns for name, _, columns
-                         in clf.first_.named_steps["features"].transformers_ if name == "dense")
-    assert first_columns and not any(c.startswith(("nb", "win")) for c in first_columns)
-    dense = enriched[clf.dense_columns_].to_numpy()
-    fast = _linear_first_stage_proba(clf.first_, enriched, dense, clf.dense_columns_)
-    np.testing.assert_allclose(fast, clf.first_.predict_proba(enriched)[:, 1], rtol=1e-9,
-                               atol=1e-12)
-
-
 def test_source_weights_even_out_sources():
-    from train.data import source_weights, training_table
+    from linesift.train.data import source_weights, training_table
 
     big = [linesift.Page(id=f"b{i}", text="A line.\nAnother line.", labels=["content", None],
                          meta={"source": "big"}) for i in range(4)]
@@ -199,65 +182,18 @@ def test_balanced_training_is_recorded_on_the_card(tmp_path, sample_path):
     assert refused.exit_code != 0 and "balance-sources" in refused.output
 
 
-def test_a_model_saved_before_the_newer_options_loads_with_what_it_was_trained_with():
-    from linesift.classifier import ContextClassifier
-
-    for estimator, before in ((ContextClassifier(alpha=0.5, ngram_min_sites=3,
-                                                 first_solver="lbfgs"),
-                               {"alpha": 1e-5, "ngram_min_sites": None,
-                                "first_solver": "sgd"}),):
-        state = estimator.__getstate__()
-        for name in before:
-            del state[name]
-        old = type(estimator).__new__(type(estimator))
-        old.__setstate__(state)
-        params = old.get_params()
-        assert {name: params[name] for name in before} == before
-
-
-def test_stage_one_options_reach_its_steps_and_a_stronger_penalty_shrinks_its_weights(
-        sample_path):
-    from linesift.model import build_pipeline
-    from train.data import load_training_pages, training_table
+def test_the_shipped_options_score_the_same_by_the_fast_path(sample_path):
+    from linesift.recipe import build_pipeline
+    from linesift.train.data import load_training_pages, training_table
 
     frame, y = training_table(load_training_pages([str(sample_path)]))
-    weights = {}
-    for alpha in (1e-5, 1e-2):
-        clf = build_pipeline(alpha=alpha, ngram_min_sites=2, use_context=False).fit(frame, y)[-1]
-        logreg = clf.first_.named_steps["logreg"]
-        assert logreg.alpha == alpha
-        assert clf.first_.named_steps["features"].named_transformers_["text"].min_sites == 2
-        weights[alpha] = np.abs(logreg.coef_).max()
-    assert weights[1e-2] < weights[1e-5]
-
-
-@pytest.mark.parametrize("options", [{"first_solver": "lbfgs"}, {"first_solver": "sgd_constant"},
-                                     {"ngram_min_sites": 2, "page_relative": True}], ids=str)
-def test_stage_one_variants_score_the_same_by_the_fast_path(sample_path, options):
-    from linesift.classifier import LogisticRegression
-    from linesift.model import build_pipeline
-    from train.data import load_training_pages, training_table
-
-    frame, y = training_table(load_training_pages([str(sample_path)]))
-    model = build_pipeline(use_context=False, **options).fit(frame, y)
+    model = build_pipeline(ngram_min_sites=2, page_relative=True).fit(frame, y)
     enriched = model[:-1].transform(frame)
     clf = model[-1]
     fast = clf.first_stage_proba(enriched)
     np.testing.assert_allclose(fast, clf.first_.predict_proba(enriched)[:, 1], atol=1e-9)
-    logreg = clf.first_.named_steps["logreg"]
-    assert isinstance(logreg, LogisticRegression) == (options.get("first_solver") == "lbfgs")
     text = clf.first_.named_steps["features"].named_transformers_["text"]
-    assert (text.vocabulary_ is not None) == ("ngram_min_sites" in options)
-    assert ("rel_log_chars" in enriched) == options.get("page_relative", False)
-
-
-def test_an_unknown_stage_one_solver_is_refused(sample_path):
-    from linesift.model import build_pipeline
-    from train.data import load_training_pages, training_table
-
-    frame, y = training_table(load_training_pages([str(sample_path)]))
-    with pytest.raises(ValueError, match="solver must be one of"):
-        build_pipeline(first_solver="newton").fit(frame, y)
+    assert text.vocabulary_ is not None and "rel_log_chars" in enriched
 
 
 def test_vocabulary_and_page_relative_options_reach_the_saved_model(tmp_path, sample_path):

@@ -7,11 +7,10 @@ import pytest
 from typer.testing import CliRunner
 
 import linesift
-from linesift import parallel
 from linesift.cli import app
-from linesift.filtering import filter_inputs
-from linesift.parallel import default_jobs, sift_pages_parallel, sift_streams
-from linesift.progress import RateBar, advance
+from linesift.run import FilterOptions, backends, filter_inputs
+from linesift.run.backends import LocalPool, default_jobs, sift_streams
+from linesift.run.progress import RateBar, advance
 
 from conftest import sample_records
 
@@ -35,13 +34,23 @@ def write_jsonl(path, records):
     return path
 
 
+def sift_pooled(sifter, pages, jobs=2, chunk_pages=None):
+    """One stream of pages sifted by this process and a pool of `jobs - 1` workers."""
+    pool = LocalPool(sifter, jobs - 1)
+    try:
+        for view in sift_streams(sifter, [pages], backend=pool, chunk_pages=chunk_pages):
+            yield from view
+    finally:
+        pool.close()
+
+
 def test_parallel_scores_equal_in_process_scores_in_order(sifter):
     pages = [linesift.Page(id=r["id"], text=r["text"], meta=r) for r in many_records(2)]
     expected = [(s.page.id, s.scores, s.keep) for s in sifter.sift_pages(pages)]
     got = [(s.page.id, s.scores, s.keep)
-           for s in sift_pages_parallel(sifter, iter(pages), jobs=2, chunk_pages=7)]
+           for s in sift_pooled(sifter, iter(pages), chunk_pages=7)]
     assert got == expected
-    assert [s.page.id for s in sift_pages_parallel(sifter, iter(pages[:3]), jobs=2)] == [
+    assert [s.page.id for s in sift_pooled(sifter, iter(pages[:3]))] == [
         p.id for p in pages[:3]]  # one chunk: scored in-process
 
 
@@ -57,11 +66,10 @@ def test_reader_is_never_far_ahead_of_the_writer(sifter):
 
     chunk, jobs = 3, 2
     ahead = []
-    for done, sifted in enumerate(sift_pages_parallel(sifter, pages(), jobs=jobs,
-                                                      chunk_pages=chunk), 1):
+    for done, sifted in enumerate(sift_pooled(sifter, pages(), jobs=jobs, chunk_pages=chunk), 1):
         ahead.append(len(pulled) - done)
     assert done == len(records)
-    assert max(ahead) <= (parallel.IN_FLIGHT_PER_JOB * jobs + 1) * chunk
+    assert max(ahead) <= (backends.IN_FLIGHT_PER_WORKER * jobs + 1) * chunk
 
 
 def test_streams_keep_their_pages_and_a_read_error_waits_for_its_stream(sifter):
@@ -72,7 +80,8 @@ def test_streams_keep_their_pages_and_a_read_error_waits_for_its_stream(sifter):
             raise linesift.InputError("b.jsonl", "malformed JSON", line=n + 1)
 
     streams = [stream("a", 5), stream("b", 4, fail=True), stream("c", 3)]
-    views = sift_streams(sifter, streams, jobs=2, chunk_pages=2)
+    pool = LocalPool(sifter, 1)
+    views = sift_streams(sifter, streams, backend=pool, chunk_pages=2)
     assert [s.page.id for s in next(views)] == [f"a{i}" for i in range(5)]
     second = next(views)
     got = []
@@ -81,10 +90,11 @@ def test_streams_keep_their_pages_and_a_read_error_waits_for_its_stream(sifter):
             got.append(s.page.id)
     assert got == [f"b{i}" for i in range(4)]
     views.close()
+    pool.close()
 
 
 def test_filter_jobs_2_writes_what_jobs_1_writes(sifter, tmp_path, monkeypatch):
-    monkeypatch.setattr(parallel, "CHUNK_PAGES", 8)
+    monkeypatch.setattr(backends, "CHUNK_PAGES", 8)
     src = write_jsonl(tmp_path / "in.jsonl", many_records(2))
     pages_dir = tmp_path / "pages"
     pages_dir.mkdir()
@@ -93,11 +103,11 @@ def test_filter_jobs_2_writes_what_jobs_1_writes(sifter, tmp_path, monkeypatch):
     outputs = {}
     for jobs in (1, 2):
         out = tmp_path / f"out{jobs}"
-        stats = filter_inputs([str(src), str(pages_dir)], str(out), sifter, scores=True,
-                              jobs=jobs)
+        stats = filter_inputs([str(src), str(pages_dir)], str(out), sifter,
+                              FilterOptions(scores=True, jobs=jobs))
         assert stats.pages == 50 + 12 and stats.files == 13
         outputs[jobs] = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
-                         if p.is_file()}
+                         if p.is_file() and not p.name.startswith(".")}
     assert outputs[1] == outputs[2] and len(outputs[2]) == 13
 
 
@@ -145,25 +155,26 @@ def test_small_inputs_are_scored_here_and_workers_start_early_for_the_rest(tmp_p
     monkeypatch.setattr("multiprocessing.forkserver.ensure_running", lambda: started.append(1))
     small = tmp_path / "small.jsonl"
     small.write_text('{"id": 1, "text": "x"}\n', encoding="utf-8")
-    assert parallel.plan_jobs(1, [str(tmp_path)]) == 1
-    assert parallel.plan_jobs(4, [str(small)]) == 1
+    assert backends.plan_jobs(1, [str(tmp_path)]) == 1
+    assert backends.plan_jobs(4, [str(small)]) == 1
     assert started == []  # one job, or one small file: no workers
-    assert parallel.plan_jobs(4, [str(tmp_path)]) == 4  # a directory: its size is not known
-    assert parallel.plan_jobs(4, ["-"]) == 4
+    assert backends.plan_jobs(4, [str(tmp_path)]) == 4  # a directory: its size is not known
+    assert backends.plan_jobs(4, ["-"]) == 4
     big = tmp_path / "big.jsonl"
-    big.write_bytes(b" " * parallel.SMALL_INPUT_BYTES)
-    assert parallel.plan_jobs(4, [str(small), str(big)]) == 4
+    big.write_bytes(b" " * backends.SMALL_INPUT_BYTES)
+    assert backends.plan_jobs(4, [str(small), str(big)]) == 4
     assert started == [1, 1, 1]
 
 
 def test_cli_jobs_2_on_a_directory_starts_workers_early_and_writes_what_jobs_1_writes(
         tiny_model, tmp_path, monkeypatch):
-    monkeypatch.setattr(parallel, "CHUNK_PAGES", 3)  # several chunks: a pool, and this process
+    monkeypatch.setattr(backends, "CHUNK_PAGES", 3)  # several chunks: a pool, and this process
     pages_dir = tmp_path / "pages"
     pages_dir.mkdir()
     for i, record in enumerate(sample_records()[:14]):
         (pages_dir / f"{i:02d}.txt").write_text(record["text"], encoding="utf-8")
     out = {jobs: {p.name: p.read_bytes() for p in
-                  filter_with_jobs(tiny_model, pages_dir, tmp_path / f"out{jobs}", jobs).iterdir()}
+                  filter_with_jobs(tiny_model, pages_dir, tmp_path / f"out{jobs}", jobs).iterdir()
+                  if not p.name.startswith(".")}
            for jobs in ("1", "2")}
     assert out["1"] == out["2"] and len(out["2"]) == 14

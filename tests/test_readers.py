@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from linesift import InputError, ReadOptions, read_labelled_pages, read_pages
-from linesift.readers import decode_text
+from linesift.formats import Skips
+from linesift.formats.text import decode_text
 
 
 def write_jsonl(path, records, raw_lines=()):
@@ -60,9 +61,9 @@ def test_malformed_jsonl_names_file_and_line(tmp_path):
 def test_skip_mode_counts_bad_records(tmp_path):
     path = write_jsonl(tmp_path / "bad.jsonl", [{"id": "a", "text": "x"}],
                        raw_lines=["{oops", json.dumps({"id": "c"}), json.dumps({"id": "d", "text": 5})])
-    options = ReadOptions(on_error="skip")
-    assert [p.id for p in read_pages([path], options)] == ["a"]
-    assert [(line, reason.split(" ")[0]) for _, line, reason in options.skipped] == [
+    options, skips = ReadOptions(on_error="skip"), Skips()
+    assert [p.id for p in read_pages([path], options, skips=skips)] == ["a"]
+    assert [(line, reason.split(" ")[0]) for _, line, reason in skips] == [
         (2, "malformed"), (3, "record"), (4, "field")]
 
 

@@ -1,5 +1,5 @@
 """Outputs are never half-written, and `filter --resume` finishes an interrupted run without
-redoing or duplicating pages (see linesift/resume.py)."""
+redoing or duplicating pages (see linesift/run/resume.py)."""
 
 import gzip
 import json
@@ -10,14 +10,12 @@ import pytest
 from typer.testing import CliRunner
 
 import linesift
-import linesift.filtering
-import linesift.resume
-import linesift.writers
+import linesift.formats.parquet
+import linesift.run.resume
 from linesift.cli import app
-from linesift.filtering import filter_inputs
-from linesift.readers import ReadOptions
-from linesift.resume import MANIFEST, parts_dir
-from linesift.writers import RecordWriter
+from linesift.formats import ReadOptions, RecordWriter
+from linesift.run import FilterOptions, FilterStats, filter_inputs
+from linesift.run.resume import MANIFEST, parts_dir
 from tests.conftest import sample_records
 
 runner = CliRunner()
@@ -73,7 +71,7 @@ class Interrupt:
 
 @pytest.fixture
 def small_parts(monkeypatch):
-    monkeypatch.setattr(linesift.resume, "CHECKPOINT_PAGES", 50)
+    monkeypatch.setattr(linesift.run.resume, "CHECKPOINT_PAGES", 50)
 
 
 # --- outputs are never half-written ---------------------------------------------------------
@@ -84,7 +82,7 @@ def test_interrupted_write_leaves_the_previous_output_untouched(sifter, tmp_path
     src = write_pages(tmp_path / "in.jsonl", n=30)
     out = tmp_path / f"out{suffix}"
     out.write_bytes(b"previous")
-    Interrupt(monkeypatch, linesift.filtering, "_count", after=10)
+    Interrupt(monkeypatch, FilterStats, "count", after=10)
     with pytest.raises(KeyboardInterrupt):
         filter_inputs([str(src)], str(out), sifter)
     assert out.read_bytes() == b"previous"
@@ -92,17 +90,17 @@ def test_interrupted_write_leaves_the_previous_output_untouched(sifter, tmp_path
 
 
 def test_parquet_output_over_several_flushes(sifter, tmp_path, monkeypatch):
-    monkeypatch.setattr(linesift.writers, "PARQUET_FLUSH_ROWS", 7)
+    monkeypatch.setattr(linesift.formats.parquet, "PARQUET_FLUSH_ROWS", 7)
     src = write_pages(tmp_path / "in.jsonl", n=30)
     out = tmp_path / "out.parquet"
-    filter_inputs([str(src)], str(out), sifter, scores=True)
+    filter_inputs([str(src)], str(out), sifter, FilterOptions(scores=True))
     assert pd.read_parquet(out)["id"].tolist() == expected_ids(30)
 
 
 def test_ctrl_c_exits_130_with_a_message_and_writes_nothing(tiny_model, tmp_path, monkeypatch):
     src = write_pages(tmp_path / "in.jsonl", n=30)
     out = tmp_path / "out.jsonl"
-    Interrupt(monkeypatch, linesift.filtering, "_count", after=10)
+    Interrupt(monkeypatch, FilterStats, "count", after=10)
     result = runner.invoke(app, ["filter", str(src), "-o", str(out), "-m", str(tiny_model), "-q"])
     assert result.exit_code == 130
     assert "interrupted; finished outputs are complete" in result.stderr
@@ -124,15 +122,31 @@ def make_txt_inputs(tmp_path, broken="c"):
     return src
 
 
+def outputs(directory):
+    """The output files in `directory` (not the hidden completion markers)."""
+    return sorted(p.name for p in directory.iterdir() if not p.name.startswith("."))
+
+
+def test_a_run_without_resume_leaves_no_markers_and_is_redone(sifter, tmp_path):
+    src, out = make_txt_inputs(tmp_path, broken=None), tmp_path / "clean"
+    filter_inputs([str(src)], str(out), sifter)
+    assert sorted(p.name for p in out.iterdir()) == outputs(out)
+    stats = filter_inputs([str(src)], str(out), sifter, FilterOptions(resume=True))
+    assert (stats.files, stats.finished_files) == (5, 0)  # nothing is inferred from timestamps
+    assert filter_inputs([str(src)], str(out), sifter,
+                         FilterOptions(resume=True)).finished_files == 5
+
+
 def test_resume_many_inputs_after_a_failure(tiny_model, tmp_path):
     src, out = make_txt_inputs(tmp_path), tmp_path / "clean"
-    args = ["filter", str(src), "-o", str(out), "-m", str(tiny_model), "--threshold", "0"]
+    args = ["filter", str(src), "-o", str(out), "-m", str(tiny_model), "--threshold", "0",
+            "--resume"]
     result = runner.invoke(app, args)
     assert result.exit_code == 1 and f"{src / 'c.txt'}: looks like a binary file" in result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["a.txt", "b.txt"]
-    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    assert outputs(out) == ["a.txt", "b.txt"]
+    before = {name: (out / name).stat().st_mtime_ns for name in outputs(out)}
     (src / "c.txt").write_text("Menu | Home\nPage c has a sentence of its own.\n")
-    result = runner.invoke(app, [*args, "--resume"])
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "3 pages" in result.stderr and "resumed: 2 inputs already done" in result.stderr
     assert {p: (out / p).stat().st_mtime_ns for p in before} == before  # not redone
@@ -143,12 +157,12 @@ def test_resume_many_inputs_after_a_failure(tiny_model, tmp_path):
 
 def test_resume_many_inputs_after_ctrl_c(sifter, tmp_path, monkeypatch):
     src, out = make_txt_inputs(tmp_path, broken=None), tmp_path / "clean"
-    interrupt = Interrupt(monkeypatch, linesift.filtering, "_count", after=3)
+    interrupt = Interrupt(monkeypatch, FilterStats, "count", after=3)
     with pytest.raises(KeyboardInterrupt):
-        filter_inputs([str(src)], str(out), sifter)
-    assert sorted(p.name for p in out.iterdir()) == ["a.txt", "b.txt", "c.txt"]
+        filter_inputs([str(src)], str(out), sifter, FilterOptions(resume=True))
+    assert outputs(out) == ["a.txt", "b.txt", "c.txt"]
     interrupt.after = 10**9
-    stats = filter_inputs([str(src)], str(out), sifter, resume=True)
+    stats = filter_inputs([str(src)], str(out), sifter, FilterOptions(resume=True))
     assert (stats.files, stats.pages, stats.finished_files) == (2, 2, 3)
     fresh = filter_inputs([str(src)], str(tmp_path / "fresh"), sifter)
     assert fresh.pages == 5
@@ -158,11 +172,11 @@ def test_resume_many_inputs_after_ctrl_c(sifter, tmp_path, monkeypatch):
 
 def test_an_input_changed_after_its_output_is_redone(sifter, tmp_path):
     src, out = make_txt_inputs(tmp_path, broken=None), tmp_path / "clean"
-    filter_inputs([str(src)], str(out), sifter)
+    filter_inputs([str(src)], str(out), sifter, FilterOptions(resume=True))
     later = (out / "b.txt").stat().st_mtime_ns + 10**9
     (src / "b.txt").write_text("Changed page text, a full sentence.\n")
     os.utime(src / "b.txt", ns=(later, later))
-    stats = filter_inputs([str(src)], str(out), sifter, resume=True)
+    stats = filter_inputs([str(src)], str(out), sifter, FilterOptions(resume=True))
     assert (stats.files, stats.finished_files) == (1, 4)
 
 
@@ -170,7 +184,8 @@ def test_resume_needs_files_in_and_out(tiny_model, tmp_path):
     src = write_pages(tmp_path / "in.jsonl", n=3)
     result = runner.invoke(app, ["filter", str(src), "--resume", "-m", str(tiny_model)])
     assert result.exit_code == 1
-    assert "linesift: error: --resume needs files in and -o OUT" in result.stderr
+    assert "linesift: error: resuming needs input files and an output path" in result.stderr
+    assert "--resume needs input files and -o OUT" in result.stderr
 
 
 # --- one big JSONL input --------------------------------------------------------------------
@@ -180,18 +195,19 @@ def test_big_jsonl_resumes_from_its_last_checkpoint_after_a_bad_record(sifter, t
     src = write_pages(tmp_path / "in.jsonl", bad_line=BAD_LINE)
     out = tmp_path / "out.jsonl"
     with pytest.raises(linesift.InputError, match=rf"in\.jsonl:{BAD_LINE}: malformed JSON"):
-        filter_inputs([str(src)], str(out), sifter, resume=True)
+        filter_inputs([str(src)], str(out), sifter, FilterOptions(resume=True))
     assert not out.exists()
     done = done_pages(out)
     assert done > 0 and done % 50 == 0
-    stats = filter_inputs([str(src)], str(out), sifter, resume=True,
-                          read_options=ReadOptions(on_error="skip"))
+    stats = filter_inputs([str(src)], str(out), sifter,
+                          FilterOptions(resume=True, read=ReadOptions(on_error="skip")))
     assert read_ids(out) == expected_ids()  # none missing, none twice, in order
     assert (stats.resumed_pages, stats.pages) == (done, N_PAGES - done)
     assert [line for _, line, _ in stats.skipped] == [BAD_LINE]
     assert not parts_dir(out).exists()
     reference = tmp_path / "reference.jsonl"
-    filter_inputs([str(src)], str(reference), sifter, read_options=ReadOptions(on_error="skip"))
+    filter_inputs([str(src)], str(reference), sifter,
+                  FilterOptions(read=ReadOptions(on_error="skip")))
     assert out.read_bytes() == reference.read_bytes()
 
 
@@ -219,10 +235,10 @@ def test_big_jsonl_resumes_with_parallel_jobs(sifter, tmp_path, small_parts):
     src = write_pages(tmp_path / "in.jsonl", bad_line=BAD_LINE)
     out = tmp_path / "out.jsonl"
     with pytest.raises(linesift.InputError, match=rf":{BAD_LINE}:"):
-        filter_inputs([str(src)], str(out), sifter, resume=True, jobs=2)
+        filter_inputs([str(src)], str(out), sifter, FilterOptions(resume=True, jobs=2))
     done = done_pages(out)
-    stats = filter_inputs([str(src)], str(out), sifter, resume=True, jobs=2,
-                          read_options=ReadOptions(on_error="skip"))
+    stats = filter_inputs([str(src)], str(out), sifter,
+                          FilterOptions(resume=True, jobs=2, read=ReadOptions(on_error="skip")))
     assert read_ids(out) == expected_ids() and stats.pages == N_PAGES - done
 
 
@@ -233,7 +249,7 @@ def test_checkpoints_are_discarded_when_input_or_settings_change(tiny_model, sif
     out = tmp_path / "out.jsonl"
     interrupt = Interrupt(monkeypatch, RecordWriter, "write", after=120)
     with pytest.raises(KeyboardInterrupt):
-        filter_inputs([str(src)], str(out), sifter, resume=True)
+        filter_inputs([str(src)], str(out), sifter, FilterOptions(resume=True))
     interrupt.after = 10**9
     assert done_pages(out) == 100
     if change == "input":
@@ -241,7 +257,7 @@ def test_checkpoints_are_discarded_when_input_or_settings_change(tiny_model, sif
         again = sifter
     else:
         again = linesift.load(tiny_model, threshold=0.9)
-    stats = filter_inputs([str(src)], str(out), again, resume=True)
+    stats = filter_inputs([str(src)], str(out), again, FilterOptions(resume=True))
     assert any("starting its output over" in note for note in stats.notes)
     n = N_PAGES + 5 if change == "input" else N_PAGES
     assert (stats.resumed_pages, stats.pages) == (0, n) and read_ids(out) == expected_ids(n)
@@ -250,11 +266,12 @@ def test_checkpoints_are_discarded_when_input_or_settings_change(tiny_model, sif
 def test_parquet_output_resumes_file_by_file(sifter, tmp_path, monkeypatch):
     src = write_pages(tmp_path / "in.jsonl", n=40)
     out = tmp_path / "out.parquet"
-    interrupt = Interrupt(monkeypatch, linesift.filtering, "_count", after=20)
+    interrupt = Interrupt(monkeypatch, FilterStats, "count", after=20)
     with pytest.raises(KeyboardInterrupt):
-        filter_inputs([str(src)], str(out), sifter, resume=True)
+        filter_inputs([str(src)], str(out), sifter, FilterOptions(resume=True))
     assert not out.exists() and not parts_dir(out).exists()
     interrupt.after = 10**9
-    stats = filter_inputs([str(src)], str(out), sifter, resume=True)
+    stats = filter_inputs([str(src)], str(out), sifter, FilterOptions(resume=True))
     assert stats.pages == 40 and pd.read_parquet(out)["id"].tolist() == expected_ids(40)
-    assert filter_inputs([str(src)], str(out), sifter, resume=True).finished_files == 1
+    assert filter_inputs([str(src)], str(out), sifter,
+                         FilterOptions(resume=True)).finished_files == 1

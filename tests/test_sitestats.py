@@ -11,7 +11,7 @@ from conftest import SAMPLE, sample_records, site_page, site_pages, write_site_t
 from linesift.cli import app
 from linesift.errors import LinesiftError, ModelError
 from linesift.features import count_site_lines
-from linesift.filtering import filter_inputs
+from linesift.run import FilterOptions, backends, filter_inputs
 
 
 @pytest.fixture(scope="module")
@@ -32,9 +32,12 @@ def test_site_model_carries_the_step_and_needs_counts(site_model):
     sifter = linesift.load(site_model)
     assert sifter.uses_site_stats and "site" in sifter.pipeline.named_steps
     assert any(f.startswith("site:") for f in sifter.card["features"])
-    with pytest.raises(ModelError, match="site statistics"):
-        sifter.clean("Home\nSome text of a page.")
     page = site_page("s0.example", 0)
+    with pytest.raises(ModelError, match="site statistics"):
+        list(sifter.sift_pages([page]))
+    # one text alone: its counts are its own (a site of one page gives no repetition signal)
+    assert sifter.clean(page.text) == next(sifter.sift_pages(
+        [page], site_stats=count_site_lines([linesift.Page(id="p", text=page.text)]))).cleaned
     got = next(sifter.sift_pages([page], site_stats=count_site_lines([page])))
     assert len(got.scores) == len(page.lines)
 
@@ -46,7 +49,7 @@ def test_filter_counts_its_input_first_or_reuses_saved_counts(site_model, tmp_pa
     src.write_text("".join(json.dumps({"id": p.id, "domain": p.domain, "text": p.text}) + "\n"
                            for p in pages), encoding="utf-8")
     counted = tmp_path / "counted.jsonl"
-    filter_inputs([str(src)], str(counted), sifter, scores=True)
+    filter_inputs([str(src)], str(counted), sifter, FilterOptions(scores=True))
     saved = tmp_path / "counts.parquet"
     result = CliRunner().invoke(app, ["site-stats", str(src), "-o", str(saved)])
     assert result.exit_code == 0, result.output
@@ -65,7 +68,7 @@ def test_filter_cannot_count_stdin_twice(site_model):
     with pytest.raises(LinesiftError, match="stdin can be read only once"):
         filter_inputs(["-"], None, sifter)
     result = CliRunner().invoke(app, ["filter", "-m", str(site_model)], input="Home\nText.\n")
-    assert result.exit_code == 1 and "--site-stats PATH" in result.output
+    assert result.exit_code == 1 and "--site-stats FILE" in result.output
 
 
 def test_models_without_the_step_ignore_site_counts(tiny_model):
@@ -78,9 +81,7 @@ def test_models_without_the_step_ignore_site_counts(tiny_model):
 
 
 def test_parallel_workers_get_the_counts(site_model, tmp_path, monkeypatch):
-    from linesift import parallel
-
-    monkeypatch.setattr(parallel, "CHUNK_PAGES", 4)
+    monkeypatch.setattr(backends, "CHUNK_PAGES", 4)
     sifter = linesift.load(site_model)
     src = tmp_path / "in.jsonl"
     pages = site_pages(sites=["x.example", "y.example"], per_site=6)
@@ -89,6 +90,6 @@ def test_parallel_workers_get_the_counts(site_model, tmp_path, monkeypatch):
     outs = []
     for jobs in (1, 2):
         out = tmp_path / f"out{jobs}.jsonl"
-        filter_inputs([str(src)], str(out), sifter, scores=True, jobs=jobs)
+        filter_inputs([str(src)], str(out), sifter, FilterOptions(scores=True, jobs=jobs))
         outs.append(out.read_text())
     assert outs[0] == outs[1] and outs[0].count("\n") == 12

@@ -19,7 +19,7 @@ from tests.conftest import tampered_copy
 from linesift import ModelError
 from linesift.cli import app
 from linesift.model import CARD_FILE, MODEL_FILE, SKOPS_FILE, sha256_file
-from linesift.trust import TRUSTED_TYPES, export_skops, load_skops
+from linesift.model import TRUSTED_TYPES, export_skops, load_skops
 
 runner = CliRunner()
 

@@ -11,7 +11,7 @@ from warcio.warcwriter import WARCWriter
 
 import linesift
 from linesift.cli import app
-from linesift.filtering import filter_inputs, plan_outputs
+from linesift.run import FilterOptions, filter_inputs, plan_outputs
 
 from conftest import sample_records
 
@@ -58,7 +58,7 @@ def test_wet_conversion_records_are_pages_with_url_id_and_domain(tmp_path, wet_p
 def test_wet_filter_writes_jsonl_and_parquet_records(sifter, tmp_path, wet_pages):
     wet = write_wet(tmp_path / "seg.warc.wet.gz", wet_pages)
     out = tmp_path / "out.jsonl"
-    stats = filter_inputs([str(wet)], str(out), sifter, scores=True)
+    stats = filter_inputs([str(wet)], str(out), sifter, FilterOptions(scores=True))
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert stats.pages == len(records) == len(wet_pages)
     for record, (url, text) in zip(records, wet_pages):

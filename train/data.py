@@ -5,10 +5,10 @@ from collections import Counter
 
 import numpy as np
 
-from linesift.classifier import UNLABELLED
+from linesift.formats import read_labelled_pages
 from linesift.frame import PAGE, lines_frame
-from linesift.labels import BOILERPLATE, CONTENT
-from linesift.readers import read_labelled_pages
+from linesift.labels import (BOILERPLATE, CONTENT, LABELS, UNLABELLED_CODE, UNLABELLED_KEY,
+                             label_key)
 
 
 def load_training_pages(paths, options=None):
@@ -67,7 +67,7 @@ def source_weights(pages, frame, y, power=0.5):
     same); weights average 1 over labelled lines. The source is the page's ``source`` field.
     """
     names = line_sources(pages, frame)
-    labelled = np.asarray(y) != UNLABELLED
+    labelled = np.asarray(y) != UNLABELLED_CODE
     weights = np.ones(len(frame))
     sizes = Counter(names[labelled])
     for name, n in sizes.items():
@@ -80,8 +80,8 @@ def label_counts(pages):
     counts = Counter()
     for page in pages:
         for label in page.labels:
-            counts[label or "unlabelled"] += 1
-    return {key: counts.get(key, 0) for key in (CONTENT, BOILERPLATE, "unlabelled")}
+            counts[label_key(label)] += 1
+    return {key: counts.get(key, 0) for key in (*LABELS, UNLABELLED_KEY)}
 
 
 def fingerprint(pages):

@@ -2,16 +2,18 @@
 
 import numpy as np
 
-from linesift.classifier import UNLABELLED
-from linesift.frame import PAGE
+from linesift.labels import label_code
 from linesift.sift import load
 
-from .data import load_training_pages, training_table
+from .data import load_training_pages
 from .metrics import line_metrics
 
 
 def evaluate_model(model, paths, *, threshold=None, read_options=None):
-    """Score labelled pages with a saved model.
+    """Score labelled pages with a saved model, through :meth:`Sifter.sift_pages`.
+
+    A model that uses site repetition gets it counted over the pages evaluated, as the filter
+    counts it over its input.
 
     Returns
     -------
@@ -19,17 +21,25 @@ def evaluate_model(model, paths, *, threshold=None, read_options=None):
     """
     sifter = load(model, threshold=threshold)
     pages = load_training_pages(paths, read_options)
-    frame, y = training_table(pages)
-    proba = sifter.pipeline.predict_proba(frame)[:, 1] if len(frame) else np.zeros(0)
-    mask = y != UNLABELLED
-    page_idx = frame[PAGE].to_numpy()
+    site_stats = None
+    if sifter.uses_site_stats:
+        from linesift.features.site import count_site_lines
+
+        site_stats = count_site_lines(pages)
+    truth, proba, page_of, langs = [], [], [], []
+    for index, sifted in enumerate(sifter.sift_pages(pages, site_stats=site_stats)):
+        for label, score in zip(sifted.page.labels, sifted.scores):
+            if label is not None and score is not None:
+                truth.append(label_code(label))
+                proba.append(score)
+                page_of.append(index)
+                langs.append(sifted.page.meta.get("lang"))
+    y, proba, page_of = np.asarray(truth), np.asarray(proba), np.asarray(page_of)
+    langs = np.asarray(langs, dtype=object)
     result = {"model": sifter.version, "threshold": sifter.threshold,
-              "overall": line_metrics(y[mask], proba[mask], page_idx[mask], sifter.threshold),
-              "per_lang": {}}
-    langs = np.asarray([pages[p].meta.get("lang") for p in page_idx], dtype=object)
+              "overall": line_metrics(y, proba, page_of, sifter.threshold), "per_lang": {}}
     for lang in sorted({x for x in langs if x}):
-        sel = mask & (langs == lang)
-        if sel.sum():
-            result["per_lang"][lang] = line_metrics(y[sel], proba[sel], page_idx[sel],
-                                                    sifter.threshold)
+        sel = langs == lang
+        result["per_lang"][lang] = line_metrics(y[sel], proba[sel], page_of[sel],
+                                                sifter.threshold)
     return result

@@ -8,9 +8,11 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
 
-from linesift.classifier import UNLABELLED, fit_weighted
+from linesift.classifier import fit_weighted
 from linesift.frame import GROUP, PAGE
-from linesift.model import build_pipeline, save_model
+from linesift.labels import DEFAULT_THRESHOLD, UNLABELLED_CODE
+from linesift.model import save_model
+from linesift.recipe import build_pipeline
 
 from .data import (fingerprint, label_counts, line_sources, load_training_pages,
                    source_weights, sources, training_table, unlabel_trailing_prose)
@@ -60,7 +62,7 @@ def cross_validated_proba(pipeline, frame, y, folds=CV_FOLDS, progress=True, job
     if n_groups >= 2:
         splitter = GroupKFold(n_splits=min(folds, n_groups))
         splits = [(train, test) for train, test in splitter.split(frame, y, groups)
-                  if len(np.unique(y[train][y[train] != UNLABELLED])) >= 2]
+                  if len(np.unique(y[train][y[train] != UNLABELLED_CODE])) >= 2]
     tasks = [delayed(_fit_and_score)(pipeline, frame.iloc[train], y[train], frame.iloc[test],
                                      None if weights is None else weights[train])
              for train, test in splits]
@@ -83,12 +85,12 @@ def cross_validated_proba(pipeline, frame, y, folds=CV_FOLDS, progress=True, job
 
 
 def evaluate_oof(frame, y, oof):
-    """CV metrics at 0.5 and at the best threshold, from out-of-fold scores."""
-    mask = (y != UNLABELLED) & ~np.isnan(oof)
+    """CV metrics at the default threshold and at the best one, from out-of-fold scores."""
+    mask = (y != UNLABELLED_CODE) & ~np.isnan(oof)
     pages = frame[PAGE].to_numpy()[mask]
     threshold = best_threshold(y[mask], oof[mask])
     return threshold, {
-        "at_0.5": line_metrics(y[mask], oof[mask], pages, 0.5),
+        f"at_{DEFAULT_THRESHOLD}": line_metrics(y[mask], oof[mask], pages, DEFAULT_THRESHOLD),
         "at_threshold": line_metrics(y[mask], oof[mask], pages, threshold),
     }
 
@@ -98,7 +100,7 @@ def calibration_report(frame, y, oof):
     the isotonic map is fitted on one half of the sites and scored on the other, both ways."""
     from linesift.classifier import ContextClassifier
 
-    mask = (y != UNLABELLED) & ~np.isnan(oof)
+    mask = (y != UNLABELLED_CODE) & ~np.isnan(oof)
     groups = frame[GROUP].to_numpy()[mask]
     scores, labels = oof[mask], y[mask]
     report = {"method": "isotonic regression on grouped out-of-fold scores "
@@ -122,12 +124,12 @@ def fit_with_cv(pipeline, frame, y, *, folds=CV_FOLDS, jobs=1, calibrate=True, p
     -------
     fitted : the pipeline fitted on all lines, calibrated when `calibrate` (and folds >= 2)
     threshold : float, the threshold on (calibrated) P(content) that maximised held-out
-        content F1, 0.5 without cross-validation
+        content F1, DEFAULT_THRESHOLD without cross-validation
     cv : dict of held-out metrics (empty without cross-validation)
     calibration : dict reporting the calibration, or None
     oof : ndarray of (calibrated) held-out P(content) per line, or None
     """
-    cv, threshold, oof, calibration, fitted = {}, 0.5, None, None, None
+    cv, threshold, oof, calibration, fitted = {}, DEFAULT_THRESHOLD, None, None, None
     if folds and folds > 1:
         if progress:
             _log(f"cross-validating ({folds} folds grouped by site, else page; {jobs} jobs)")
@@ -135,7 +137,7 @@ def fit_with_cv(pipeline, frame, y, *, folds=CV_FOLDS, jobs=1, calibrate=True, p
                                             also_fit_all=jobs != 1, weights=weights)
         if oof is not None and calibrate:
             calibration = calibration_report(frame, y, oof)
-            mask = (y != UNLABELLED) & ~np.isnan(oof)
+            mask = (y != UNLABELLED_CODE) & ~np.isnan(oof)
             oof = oof.copy()
             calibrator = clone(_classifier(pipeline)).set_calibration(oof[mask], y[mask])
             oof[mask] = calibrator._calibrated(oof[mask])[:, 1]
@@ -162,10 +164,10 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, rea
     out_dir : str or Path
         Model directory to write (``model.joblib``, ``card.json``, ``README.md``).
     folds : int
-        Grouped CV folds; 0 or 1 skips cross-validation (threshold 0.5).
+        Grouped CV folds; 0 or 1 skips cross-validation (the default threshold).
     site_stats : bool
         Count each line's pages per site over `paths` and learn from it
-        (:mod:`linesift.features.site`); the model then needs such counts to filter.
+        (:mod:`linesift.sitestats`); the model then needs such counts to filter.
     calibrate : bool
         Map P(content) through an isotonic fit of the cross-validated scores.
     unlabel_trailing : bool
@@ -193,7 +195,7 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, rea
         pages, unlabelled_prose = unlabel_trailing_prose(pages)
     frame, y = training_table(pages)
     if site_stats:
-        from linesift.features import count_site_lines, with_site_columns
+        from linesift.features.site import count_site_lines, with_site_columns
 
         frame = with_site_columns(frame, pages, count_site_lines(pages))
     counts = label_counts(pages)
@@ -240,7 +242,7 @@ def per_source_metrics(pages, frame, y, oof, threshold):
     names = line_sources(pages, frame)
     out = {}
     for name in sorted(set(names)):
-        mask = (names == name) & (y != UNLABELLED) & ~np.isnan(oof)
+        mask = (names == name) & (y != UNLABELLED_CODE) & ~np.isnan(oof)
         if mask.any():
             m = line_metrics(y[mask], oof[mask], frame[PAGE].to_numpy()[mask], threshold)
             out[name] = {k: round(m[k], 4) for k in ("content_precision", "content_recall",
@@ -260,24 +262,20 @@ def _flatten_cv(cv):
 
 def describe_features(pipeline):
     """Short description of the model's feature groups, for the card."""
+    from linesift.classifier import WORD_NGRAMS
+
     steps = dict(pipeline.named_steps)
     clf = steps.get("classify")
-    out = []
-    for key in ("shape", "stopwords", "repetition", "position", "site", "relative",
-                "neighbours"):
-        if key in steps:
-            out.append(f"{key}: {len(steps[key].get_feature_names_out())} columns")
-    if clf is not None and clf.word_ngrams:
-        text = getattr(getattr(clf, "first_", None), "named_steps", {}).get("features")
-        vocabulary = getattr(getattr(text, "named_transformers_", {}).get("text"),
-                             "vocabulary_", None)
-        words = (f"word n-grams {clf.word_ngrams} found on >= {clf.ngram_min_sites} training "
-                 f"sites ({len(vocabulary):,} kept)" if vocabulary is not None
-                 else f"hashed word n-grams {clf.word_ngrams}")
-        out.append(f"text: {words}")
+    out = [f"{key}: {len(step.get_feature_names_out())} columns" for key, step in steps.items()
+           if key != "classify"]
     if clf is not None:
-        out.append(f"stage one: logistic regression fitted by {clf.first_solver}")
-    if clf is not None and clf.use_context:
+        text = clf.first_.named_steps["features"].named_transformers_.get("text")
+        vocabulary = getattr(text, "vocabulary_", None)
+        words = (f"word n-grams {WORD_NGRAMS} found on >= {clf.ngram_min_sites} training "
+                 f"sites ({len(vocabulary):,} kept)" if vocabulary is not None
+                 else f"hashed word n-grams {WORD_NGRAMS}")
+        out.append(f"text: {words}")
+        out.append("stage one: logistic regression fitted by averaged SGD")
         out.append(f"context stage over first-stage scores (offsets {list(clf.offsets)}, "
                    f"windows {list(clf.windows)})")
     return out

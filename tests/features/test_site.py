@@ -16,7 +16,7 @@ from linesift.features.site import (
     SITE_LINE_PAGES, SITE_PAGES, SiteRepetition, SiteStats, count_site_lines, line_hash,
     load_site_stats, normalise_line, site_rows, with_site_columns,
 )
-from linesift.model import build_pipeline
+from linesift.recipe import build_pipeline
 
 
 def test_lines_are_normalised_and_hashed_stably():

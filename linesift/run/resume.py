@@ -1,22 +1,22 @@
 """``linesift filter --resume``: continue an interrupted run without redoing finished work.
 
 Two levels, both resting on outputs being written under a temporary name and renamed into
-place only when complete (:func:`linesift.writers.atomic_path`):
+place only when complete (:func:`linesift.formats.atomic.atomic_path`):
 
-- **Files.** An input whose output exists and is at least as new as the input is finished: it
-  is not read again. So a run over many inputs into an output directory picks up at the first
-  input without a complete output.
-- **Pages of one big JSONL output.** With ``--resume``, a JSONL(.gz) output is written as part
-  files of :data:`CHECKPOINT_PAGES` pages in a hidden directory beside it
-  (``.NAME.linesift-parts/``), each renamed into place when full and listed in
-  ``progress.json`` with its page count, the input's size and mtime, and the run's settings.
-  A resumed run reads (but does not score) the pages the listed parts hold, writes the rest,
-  then joins the parts into the output and deletes the directory. When the input or the
-  settings changed, the parts are discarded and that output is started over.
+- **Files.** When an output file of a resumable run is complete, a marker
+  ``.NAME.linesift-done`` is written beside it, last, naming the input (path, size, modification time), the run's settings and the output's
+  size. An input is finished only when its marker matches all of them: a run that stopped after
+  the output was renamed but before its marker was written redoes that output. So a run over
+  many inputs into an output directory picks up at the first input without a complete output.
+- **Pages of one big JSONL output.** A JSONL(.gz) output is written as part files of
+  :data:`CHECKPOINT_PAGES` pages in a hidden directory beside it (``.NAME.linesift-parts/``),
+  each renamed into place when full and listed in ``progress.json`` with its page count, the
+  input's signature and the run's settings. A resumed run reads (but does not score) the pages
+  the listed parts hold, writes the rest, then joins the parts into the output and deletes the
+  directory. When the input or the settings changed, the parts are discarded and that output is
+  started over.
 
-Parquet and ``.txt`` outputs are only resumed file by file. Resuming assumes the same command:
-an existing complete output is kept even if the model or threshold changed since (delete it,
-or run without ``--resume``).
+Parquet and ``.txt`` outputs are only resumed file by file.
 """
 
 import gzip
@@ -25,15 +25,17 @@ import shutil
 from itertools import islice
 from pathlib import Path
 
-from .errors import LinesiftError
-from .readers import STDIN, detect_format
-from .writers import RecordWriter, atomic_path, output_format
+from ..errors import LinesiftError
+from ..formats import STDIN, RecordWriter, atomic_path, detect_format, output_format
+from ..formats.atomic import write_atomic_text
 
 CHECKPOINT_PAGES = 10_000
 """Pages per part file of a checkpointed output: at most this many are redone after a crash."""
 PARTS_SUFFIX = ".linesift-parts"
+DONE_SUFFIX = ".linesift-done"
 MANIFEST = "progress.json"
 MANIFEST_FORMAT = "linesift-resume/1"
+DONE_FORMAT = "linesift-done/1"
 
 
 def parts_dir(target):
@@ -42,13 +44,10 @@ def parts_dir(target):
     return target.with_name(f".{target.name}{PARTS_SUFFIX}")
 
 
-def is_finished(path, target):
-    """True when `target` exists and is at least as new as the input `path`."""
+def done_marker(target):
+    """The marker written beside a complete output."""
     target = Path(target)
-    try:
-        return target.is_file() and target.stat().st_mtime_ns >= Path(path).stat().st_mtime_ns
-    except OSError:
-        return False
+    return target.with_name(f".{target.name}{DONE_SUFFIX}")
 
 
 class ResumableRun:
@@ -56,20 +55,17 @@ class ResumableRun:
 
     Parameters
     ----------
-    sifter : linesift.Sifter
-    options : ReadOptions
-    scores : bool
+    settings : dict
+        What makes two runs' outputs the same (model, threshold, options); a change redoes
+        every output.
     fmt : str or None
         Forced input format.
     checkpoint_pages : int, optional
         Pages per part file (default :data:`CHECKPOINT_PAGES`, read when the run starts).
     """
 
-    def __init__(self, sifter, options, *, scores=False, fmt=None, checkpoint_pages=None):
-        self.settings = {"model_sha256": sifter.card.get("sha256"), "threshold": sifter.threshold,
-                         "scores": bool(scores), "id_field": options.id_field,
-                         "text_field": options.text_field, "encoding": options.encoding,
-                         "format": fmt}
+    def __init__(self, settings, *, fmt=None, checkpoint_pages=None):
+        self.settings = settings
         self.fmt = fmt
         self.checkpoint_pages = checkpoint_pages or CHECKPOINT_PAGES
         self.finished_files = 0
@@ -82,14 +78,33 @@ class ResumableRun:
         todo = []
         for path, target in plan:
             if path == STDIN or target is None:
-                raise LinesiftError("--resume needs files in and -o OUT (stdin and stdout "
-                                    "cannot be resumed)")
-            if is_finished(path, target):
+                raise LinesiftError("resuming needs input files and an output path (stdin "
+                                    "and stdout cannot be resumed)", hint="resume")
+            if self.is_finished(path, target):
                 self.finished_files += 1
                 shutil.rmtree(parts_dir(target), ignore_errors=True)
             else:
+                done_marker(target).unlink(missing_ok=True)
                 todo.append((path, target))
         return todo
+
+    def is_finished(self, path, target):
+        """True when `target`'s marker names this input, these settings and its size."""
+        try:
+            marker = json.loads(done_marker(target).read_text(encoding="utf-8"))
+            size = Path(target).stat().st_size
+        except (OSError, ValueError):
+            return False
+        return marker == self._marker(path, size)
+
+    def mark_done(self, path, target):
+        """Record that `target` is the complete output of `path` (call once it is in place)."""
+        marker = self._marker(path, Path(target).stat().st_size)
+        write_atomic_text(done_marker(target), json.dumps(marker, indent=1) + "\n")
+
+    def _marker(self, path, size):
+        return {"format": DONE_FORMAT, "input": _input_signature(path),
+                "settings": self.settings, "output_size": size}
 
     def checkpointed(self, path, target):
         """True when `target` is written in part files (JSONL records out)."""

@@ -10,7 +10,7 @@ goes on with the next file. The stream ends quietly rather than raising because 
 scorer stops reading all later files at the first error it sees.
 """
 
-from .errors import InputError
+from ..errors import InputError
 
 
 class SkippedInput(Exception):

@@ -1,15 +1,16 @@
-"""``linesift annotate``: thin Typer commands over :mod:`annotate.push` and :mod:`annotate.pull`."""
+"""`linesift annotate`: thin Typer commands over :mod:`linesift.annotate.push` and
+:mod:`linesift.annotate.pull`."""
 
-import functools
 from enum import Enum
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from linesift.errors import ModelError
-
-from .config import BATCH_SIZE, LINE, PAGE
+from ..annotate.config import BATCH_SIZE, LINE, PAGE
+from ..errors import ModelError
+from .app import app as main_app
+from .app import friendly_errors
 
 app = typer.Typer(
     help="Label pages in Label Studio: push their lines with the model's guesses, pull the "
@@ -33,34 +34,21 @@ _KEY = typer.Option(None, "--api-key", help="API key, legacy token or personal a
 _PROJECT = typer.Option(..., "--project", "-p", help="Project title or id (digits).")
 
 
-def _friendly_errors(func):
-    """linesift's error handling (one line on stderr, exit 1), imported when a command runs:
-    ``linesift.cli`` imports this module while it loads, so importing it here at load time
-    would be circular."""
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        from linesift.cli import friendly_errors
-
-        return friendly_errors(func)(*args, **kwargs)
-    return wrapper
-
-
 def _sifter(model, no_model):
     if no_model:
         if model is not None:
             raise typer.BadParameter("give --model or --no-model, not both")
         return None
-    from linesift.sift import load
+    from ..sift import load
 
     try:
         return load(model)
     except ModelError as exc:
-        raise ModelError(f"{exc} (pass --model DIR, or --no-model to push without "
-                         "pre-annotations)") from None
+        raise ModelError(str(exc), hint="no_model") from None
 
 
 @app.command()
-@_friendly_errors
+@friendly_errors
 def push(
     pages: list[str] = typer.Argument(..., help="Pages: .txt files, directories, .jsonl(.gz), "
                                       ".parquet, or - for stdin."),
@@ -78,11 +66,11 @@ def push(
     api_key: Optional[str] = _KEY,
 ):
     """Push pages to a project as tasks (created if missing); pushing again adds no duplicate."""
-    from linesift.readers import read_pages
+    from ..formats import read_pages
 
     sifter = _sifter(model, no_model)
-    from .client import connect
-    from .push import push_pages
+    from ..annotate.client import connect
+    from ..annotate.push import push_pages
 
     server = connect(url, api_key)
     summary = push_pages(server, read_pages(pages), project,
@@ -92,7 +80,7 @@ def push(
 
 
 @app.command()
-@_friendly_errors
+@friendly_errors
 def pull(
     project: str = _PROJECT,
     output: Path = typer.Option(..., "--output", "-o", help="Labelled pages to write: .jsonl, "
@@ -101,10 +89,13 @@ def pull(
     api_key: Optional[str] = _KEY,
 ):
     """Write a project's annotations as labelled pages (majority vote per line; ties stay null)."""
-    from .client import connect
-    from .pull import format_summary, pull_labels, summary_path
+    from ..annotate.client import connect
+    from ..annotate.pull import format_summary, pull_labels, summary_path
 
     server = connect(url, api_key)
     summary = pull_labels(server, project, output)
     typer.echo(format_summary(summary), err=True)
     typer.echo(f"summary: {summary_path(output)}", err=True)
+
+
+main_app.add_typer(app, name="annotate")

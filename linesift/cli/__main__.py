@@ -1,0 +1,5 @@
+"""``python -m linesift.cli``: the `linesift` command."""
+
+from . import main
+
+main()

@@ -1,0 +1,255 @@
+"""Where pages come from and where they go: one table from file suffix to format.
+
+Every reader is a generator of :class:`~linesift.pages.Page`, so a crawl never has to fit in
+memory. Errors are :class:`~linesift.errors.InputError` naming the file and, for record
+formats, the line (JSONL) or row (Parquet). Every file is written through
+:func:`~linesift.formats.atomic.atomic_path`.
+
+=========  ==========================================  =========================  ==========
+format     suffixes                                     reader                     written as
+=========  ==========================================  =========================  ==========
+warc       .warc.wet.gz .warc.wet .warc.gz .wet.gz ...  :func:`warc.read_warc`     jsonl.gz
+jsonl      .jsonl .jsonl.gz .ndjson(.gz) .json(.gz)     :func:`jsonl.read_jsonl`   jsonl
+parquet    .parquet .pq                                 :func:`parquet.read_parquet` parquet
+txt        .txt, stdin, anything else                   :func:`text.read_txt`      txt
+=========  ==========================================  =========================  ==========
+"""
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InputError
+from .atomic import atomic_path, write_atomic_bytes, write_atomic_text
+from .options import (ID_FIELD, LABELS_FIELD, ON_ERROR_CHOICES, STDIN, TEXT_FIELD, ReadOptions,
+                      Skips)
+from .records import page_from_record, page_record
+
+
+@dataclass(frozen=True)
+class Format:
+    """A page format: its name, file suffixes (lower case, longest first), whether its pages
+    are records with fields, and the suffix its records are written with into a directory."""
+
+    name: str
+    suffixes: tuple
+    records: bool
+    directory_suffix: str | None = None
+
+
+FORMATS = {
+    "warc": Format("warc", (".warc.wet.gz", ".warc.wet", ".warc.gz", ".wet.gz", ".warc", ".wet"),
+                   records=True, directory_suffix=".jsonl.gz"),
+    "jsonl": Format("jsonl", (".jsonl.gz", ".ndjson.gz", ".json.gz", ".jsonl", ".ndjson",
+                              ".json"), records=True),
+    "parquet": Format("parquet", (".parquet", ".pq"), records=True),
+    "txt": Format("txt", (".txt",), records=False),
+}
+"""The formats, in the order their suffixes are tried (WARC's ``.warc.gz`` before ``.gz``)."""
+FORMAT_NAMES = tuple(FORMATS)
+WRITABLE = ("jsonl", "parquet", "txt")
+
+
+def detect_format(path):
+    """'txt', 'jsonl', 'parquet' or 'warc' from a file name (stdin and unknown names: 'txt')."""
+    name = str(path).lower()
+    for fmt in FORMATS.values():
+        if name.endswith(fmt.suffixes):
+            return fmt.name
+    return "txt"
+
+
+def output_format(path):
+    """The format written to `path`: 'jsonl', 'parquet' or 'txt' (a WARC name: 'txt')."""
+    fmt = detect_format(path)
+    return fmt if fmt in WRITABLE else "txt"
+
+
+def split_suffix(name):
+    """``(stem, suffix)`` of a file name by the table's suffixes (``a.warc.wet.gz`` ->
+    ``("a", ".warc.wet.gz")``); ``(name, "")`` for an unknown suffix."""
+    lower = name.lower()
+    for fmt in FORMATS.values():
+        for suffix in fmt.suffixes:
+            if lower.endswith(suffix):
+                return name[:-len(suffix)], name[-len(suffix):]
+    return name, ""
+
+
+def _reader(fmt):
+    from . import jsonl, parquet, text, warc
+
+    return {"txt": text.read_txt, "jsonl": jsonl.read_jsonl, "parquet": parquet.read_parquet,
+            "warc": warc.read_warc}[fmt]
+
+
+def expand_inputs(paths):
+    """Expand directories into their ``.txt`` files (sorted); keep other paths as given.
+
+    Yields ``(path, input_root)`` where `input_root` is the directory a file was found in
+    (so outputs can mirror the input tree) or None for a path given directly.
+    """
+    for raw in paths:
+        raw = str(raw)
+        if raw == STDIN:
+            yield raw, None
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            for p in _txt_files(path):
+                yield str(p), path
+        elif path.exists() or path.is_symlink():  # a broken link fails when read, by name
+            yield raw, None
+        else:
+            raise InputError(raw, "no such file or directory")
+
+
+def _txt_files(root):
+    """The ``.txt`` files below `root`, sorted, directory symlinks not followed.
+
+    Broken symlinks are kept (reading them then fails with a message naming them); a
+    subdirectory that cannot be listed is an error rather than silently left out.
+    """
+    def fail(exc):
+        raise InputError(exc.filename or root, f"cannot list directory ({exc.strerror})")
+
+    found = []
+    for dirpath, _dirs, names in os.walk(root, onerror=fail):
+        for name in names:
+            p = Path(dirpath) / name
+            if name.endswith(".txt") and (p.is_file() or (p.is_symlink() and not p.exists())):
+                found.append(p)
+    return sorted(found)
+
+
+def read_pages(paths, options=None, *, fmt=None, skips=None):
+    """Yield every page of every input in order.
+
+    Parameters
+    ----------
+    paths : iterable of str or Path
+        Files, directories (every ``.txt`` below, sorted) or ``-`` for stdin.
+    options : ReadOptions, optional
+    fmt : str, optional
+        Force one of :data:`FORMAT_NAMES` instead of guessing from each file name.
+    skips : Skips, optional
+        Collects the records skipped with ``on_error="skip"``.
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    options = options or ReadOptions()
+    for path, _root in expand_inputs(paths):
+        yield from read_file(path, options, fmt=fmt, skips=skips)
+
+
+def read_file(path, options=None, *, fmt=None, skips=None):
+    """Yield the pages of one input file (see :func:`read_pages`)."""
+    options = options or ReadOptions()
+    fmt = fmt or detect_format(path)
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {FORMAT_NAMES}")
+    try:
+        yield from _reader(fmt)(str(path), options, skips)
+    except FileNotFoundError:
+        broken = Path(path).is_symlink()
+        raise InputError(path, "is a broken symbolic link" if broken
+                         else "no such file or directory") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a directory; give a file or a directory of .txt files") from None
+    except PermissionError:
+        raise InputError(path, "permission denied") from None
+    except OSError as exc:  # a symlink loop, an I/O error, ...
+        raise InputError(path, f"cannot read ({exc.strerror or exc})") from None
+
+
+def read_labelled_pages(paths, options=None):
+    """Yield pages with their ``labels`` checked against their lines.
+
+    The format is that of ``shared/data``: a page record with a ``labels`` list aligned with
+    ``text.split("\\n")``, each ``"content"``, ``"boilerplate"`` or null.
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    options = options or ReadOptions()
+    for path, _root in expand_inputs(paths):
+        for page in read_file(path, options):
+            labels = page.meta.pop(LABELS_FIELD, None)
+            if not isinstance(labels, list):
+                raise InputError(path, f"page {page.id} has no 'labels' list")
+            page.labels = labels
+            try:
+                page.check_labels()
+            except ValueError as exc:
+                raise InputError(path, str(exc)) from None
+            yield page
+
+
+class RecordWriter:
+    """Write records (dicts) to JSONL(.gz), Parquet or, for ``path=None``, JSONL on stdout.
+
+    Use as a context manager: the file appears at `path` only when the block completes and
+    the writer closed cleanly; otherwise the temporary file is removed and whatever was at
+    `path` stays as it was.
+    """
+
+    def __init__(self, path=None, fmt=None):
+        self.path = None if path in (None, STDIN) else Path(path)
+        self.fmt = fmt or ("parquet" if self.path and output_format(self.path) == "parquet"
+                           else "jsonl")
+        self.count = 0
+        self._writer = self._ctx = None
+
+    def __enter__(self):
+        from .jsonl import JsonlWriter
+        from .parquet import ParquetWriter
+
+        if self.path is None:
+            self._writer = JsonlWriter(stream=sys.stdout).open()
+            return self
+        self._ctx = atomic_path(self.path)
+        tmp = self._ctx.__enter__()
+        gz = self.path.name.lower().endswith(".gz")
+        self._writer = (ParquetWriter(tmp) if self.fmt == "parquet"
+                        else JsonlWriter(tmp, compress=gz)).open()
+        return self
+
+    def write(self, record):
+        self.count += 1
+        self._writer.write(record)
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.path is None:
+            if exc_type is None:
+                self._writer.close()
+            return False
+        if exc_type is not None:
+            self._writer.abort()
+            self._ctx.__exit__(exc_type, exc, tb)
+            return False
+        try:
+            self._writer.close()
+        except BaseException as error:
+            self._ctx.__exit__(type(error), error, error.__traceback__)
+            raise
+        self._ctx.__exit__(None, None, None)
+        return False
+
+
+def write_labelled_pages(pages, path):
+    """Write labelled pages (the ``shared/data`` format) to JSONL(.gz) or Parquet; returns
+    how many."""
+    with RecordWriter(path) as writer:
+        for page in pages:
+            page.check_labels()
+            record = page_record(page)
+            record[LABELS_FIELD] = list(page.labels)
+            writer.write(record)
+    return writer.count
+
+
+__all__ = ["FORMATS", "FORMAT_NAMES", "Format", "ID_FIELD", "LABELS_FIELD", "ON_ERROR_CHOICES",
+           "RecordWriter", "ReadOptions", "STDIN", "Skips", "TEXT_FIELD", "atomic_path",
+           "detect_format", "expand_inputs", "output_format", "page_from_record", "page_record",
+           "read_file", "read_labelled_pages", "read_pages", "split_suffix",
+           "write_atomic_bytes", "write_atomic_text", "write_labelled_pages"]

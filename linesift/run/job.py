@@ -1,0 +1,319 @@
+"""One filtering job: read pages, score them through the Sifter, write records, count.
+
+- ``.txt`` in: the cleaned text (kept lines, in order) to stdout or to OUT (a file, or a
+  directory mirroring the inputs).
+- JSONL / Parquet / WARC in: records out, every input field kept, ``text`` replaced by the
+  cleaned text; with ``scores``, each record also carries ``scores`` (P(content) per original
+  line, None for blank lines) and ``keep`` (a bool per original line).
+
+Where chunks are scored (this process, a local pool, a Dask cluster) is the backend's business
+(:mod:`linesift.run.backends`); the skip policy, the counts, site counting and resuming are
+the same for every backend.
+"""
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import LinesiftError
+from ..formats import (FORMATS, STDIN, ReadOptions, RecordWriter, Skips, detect_format,
+                       expand_inputs, output_format, page_record, read_file, split_suffix)
+from ..formats.text import text_output
+from .onerror import SkippableInput, SkippedInput
+from .progress import advance
+
+SCORES_FIELD = "scores"
+KEEP_FIELD = "keep"
+EXPLAIN_REASONS = 3
+"""Stage-one features computed per line for ``explain_drops`` (the strongest is written)."""
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """Everything a filter run is asked to do besides which inputs, which output and which
+    model; built once (by the CLI) and passed down.
+
+    Parameters
+    ----------
+    read : ReadOptions
+        Field names, the skip policy and the encoding.
+    fmt : str, optional
+        Force the input format instead of guessing it from each file name.
+    scores : bool
+        Records also get ``scores`` and ``keep``.
+    jobs : int
+        Processes scoring pages on this machine (``engine="local"``).
+    engine : {"local", "dask"}
+    scheduler : str, optional
+        A running Dask scheduler's address (``engine="dask"``; default: a new local cluster).
+    workers : int, optional
+        Size of a new local Dask cluster, or workers to wait for on `scheduler`.
+    resume : bool
+        Leave finished outputs alone and continue checkpointed JSONL outputs.
+    site_stats : str or Path, optional
+        Saved site line counts for a model that uses them (default: counted over the inputs).
+    explain_drops : str or Path, optional
+        JSONL file to write every dropped line to, with its score and its strongest reason.
+    """
+
+    read: ReadOptions = field(default_factory=ReadOptions)
+    fmt: str | None = None
+    scores: bool = False
+    jobs: int = 1
+    engine: str = "local"
+    scheduler: str | None = None
+    workers: int | None = None
+    resume: bool = False
+    site_stats: str | Path | None = None
+    explain_drops: str | Path | None = None
+
+
+@dataclass
+class FilterStats:
+    """What a filter run did: counts for the summary line."""
+
+    files: int = 0
+    pages: int = 0
+    lines: int = 0
+    kept: int = 0
+    seconds: float = 0.0
+    skipped: Skips = field(default_factory=Skips)
+    skipped_files: list = field(default_factory=list)  # (path, line or None, reason)
+    finished_files: int = 0  # resumed: inputs whose complete output was left alone
+    resumed_pages: int = 0  # resumed: pages already in checkpointed parts
+    dropped_lines: int = 0  # lines written to explain_drops
+    notes: list = field(default_factory=list)
+
+    def count(self, sifted, progress=None):
+        """Count one sifted page."""
+        self.pages += 1
+        self.lines += len(sifted.page.lines)
+        self.kept += sum(sifted.keep)
+        advance(progress, 1, len(sifted.page.lines))
+
+    def summary(self):
+        rate = self.lines / self.seconds if self.seconds else 0.0
+        pages = "1 page" if self.pages == 1 else f"{self.pages:,} pages"
+        text = (f"{pages}, {self.lines:,} lines, kept {self.kept:,} "
+                f"({self.kept / max(self.lines, 1):.0%}) in {self.seconds:.1f} s "
+                f"({rate:,.0f} lines/s)")
+        if len(self.skipped):
+            text += f"; skipped {len(self.skipped)} bad records"
+        if self.skipped_files:
+            text += f"; skipped {len(self.skipped_files)} unreadable files"
+        if self.finished_files:
+            text += f"; resumed: {self.finished_files:,} inputs already done"
+        if self.resumed_pages:
+            text += f"; resumed: {self.resumed_pages:,} pages already written"
+        if self.dropped_lines:
+            text += f"; {self.dropped_lines:,} dropped lines explained"
+        return text
+
+
+def plan_outputs(inputs, out):
+    """Pair every input file with its output target (None = stdout).
+
+    OUT is a directory when it exists as one, ends with a slash, or when there are several
+    inputs or a directory input; otherwise it is a file. In a directory, a WARC input's
+    records are written as ``NAME.jsonl.gz``.
+    """
+    pairs = list(expand_inputs(inputs))
+    if out is None or str(out) == STDIN:
+        return [(path, None) for path, _ in pairs]
+    out_str = str(out)
+    as_dir = (Path(out_str).is_dir() or out_str.endswith(("/", "\\")) or len(pairs) > 1
+              or any(root is not None for _, root in pairs))
+    if not as_dir:
+        return [(pairs[0][0], Path(out_str))] if pairs else []
+    targets = []
+    for path, root in pairs:
+        rel = Path("stdin.txt") if path == STDIN else (
+            Path(path).relative_to(root) if root is not None else Path(Path(path).name))
+        suffix = FORMATS[detect_format(path)].directory_suffix
+        if suffix:
+            rel = rel.with_name(split_suffix(rel.name)[0] + suffix)
+        targets.append((path, Path(out_str) / rel))
+    seen = set()
+    for _, target in targets:
+        if target in seen:
+            raise LinesiftError(f"two inputs would both be written to {target}; "
+                                "give them different names or filter them separately")
+        seen.add(target)
+    return targets
+
+
+def filter_inputs(inputs, out, sifter, options=None, *, progress=None):
+    """Filter every input into its output; returns FilterStats.
+
+    Parameters
+    ----------
+    inputs : list of str
+        Files, directories of ``.txt`` files, or ``-`` for stdin.
+    out : str or None
+        Output file or directory; None writes to stdout.
+    sifter : linesift.Sifter
+    options : FilterOptions, optional
+    progress : tqdm-like, optional
+        Updated with pages as they are done.
+
+    With ``on_error="skip"`` an input that cannot be read is skipped whole (no output written
+    for it) and listed in ``skipped_files`` (see :mod:`linesift.run.onerror`).
+    """
+    options = options or FilterOptions()
+    stats = FilterStats()
+    start = time.perf_counter()
+    plan = plan_outputs(inputs or [STDIN], out)
+    run = _resumable(sifter, options) if options.resume else None
+    plan = run.pending(plan) if run is not None else plan
+    with _backend(sifter, options, inputs) as (backend, site_stats):
+        guards = [SkippableInput(read_file(path, options.read, fmt=_in_format(path, options),
+                                           skips=stats.skipped), options.read.on_error)
+                  for path, _ in plan]
+        streams = guards if run is None else [run.remaining(path, target, guard) for
+                                              (path, target), guard in zip(plan, guards)]
+        from .backends import sift_streams
+
+        reasons = EXPLAIN_REASONS if options.explain_drops else 0
+        sifted_streams = sift_streams(sifter, streams, backend=backend, site_stats=site_stats,
+                                      reasons=reasons)
+        with _DropsWriter(options.explain_drops, stats) as drops:
+            for (path, target), guard, sifted in zip(plan, guards, sifted_streams):
+                pages = drops.tap(guard.checked(sifted))
+                try:
+                    _write(pages, path, target, options, stats, progress, run)
+                except SkippedInput as exc:
+                    stats.skipped_files.append((path, exc.error.line, exc.error.message))
+                    continue
+                stats.files += 1
+    if run is not None:
+        stats.finished_files, stats.resumed_pages = run.finished_files, run.resumed_pages
+        stats.notes += run.notes
+    stats.seconds = time.perf_counter() - start
+    return stats
+
+
+def _in_format(path, options):
+    return options.fmt or detect_format(path)
+
+
+def _write(pages, path, target, options, stats, progress, run):
+    """Write one input's sifted pages to its target; a resumable run then marks it complete."""
+    writer = run.writer(path, target) if run is not None else None
+    if _in_format(path, options) == "txt" and (target is None or output_format(target) == "txt"):
+        with text_output(target) as fh:
+            for sifted in pages:
+                cleaned = sifted.cleaned
+                fh.write(cleaned)
+                if cleaned:
+                    fh.write("\n")
+                stats.count(sifted, progress)
+    else:
+        record_fmt = "jsonl" if target is not None and output_format(target) == "txt" else None
+        with writer or RecordWriter(target, fmt=record_fmt) as records:
+            for sifted in pages:
+                records.write(sifted_to_record(sifted, options.read, options.scores))
+                stats.count(sifted, progress)
+    if run is not None and Path(target).is_file():
+        run.mark_done(path, target)
+
+
+def sifted_to_record(sifted, read_options, scores=False):
+    """The output record of a sifted page: every input field, ``text`` the cleaned text, and
+    with `scores` also ``scores`` and ``keep`` per original line."""
+    record = page_record(sifted.page, id_field=read_options.id_field,
+                         text_field=read_options.text_field, text=sifted.cleaned)
+    if scores:
+        record[SCORES_FIELD] = sifted.scores
+        record[KEEP_FIELD] = sifted.keep
+    return record
+
+
+def _resumable(sifter, options):
+    from .resume import ResumableRun
+
+    settings = {"model_sha256": sifter.card.get("sha256"), "threshold": sifter.threshold,
+                "scores": bool(options.scores), "id_field": options.read.id_field,
+                "text_field": options.read.text_field, "encoding": options.read.encoding,
+                "format": options.fmt}
+    return ResumableRun(settings, fmt=options.fmt)
+
+
+class _backend:
+    """The backend for a run and the site counts its model needs, as a context manager."""
+
+    def __init__(self, sifter, options, inputs):
+        self.sifter, self.options, self.inputs = sifter, options, inputs
+        self._client = self._backend = None
+
+    def __enter__(self):
+        from .backends import DaskBackend, LocalPool, dask_client
+
+        options, sifter = self.options, self.sifter
+        if options.engine not in ("local", "dask"):
+            raise LinesiftError(f"unknown engine {options.engine!r}; expected local or dask")
+        client = None
+        if options.engine == "dask":
+            self._client = dask_client(options.scheduler, options.workers)
+            client = self._client.__enter__()
+        site_stats = self._site_stats(client)
+        reasons = EXPLAIN_REASONS if options.explain_drops else 0
+        if client is not None:
+            self._backend = DaskBackend(sifter, client, site_stats, reasons)
+        elif options.jobs > 1:
+            self._backend = LocalPool(sifter, options.jobs - 1, site_stats, reasons)
+        return self._backend, site_stats
+
+    def _site_stats(self, client):
+        if not self.sifter.uses_site_stats:
+            return None
+        from ..features.site import load_site_stats
+
+        if self.options.site_stats is not None:
+            return load_site_stats(self.options.site_stats)
+        from .sitecount import count_input_site_lines
+
+        return count_input_site_lines(self.inputs or [STDIN], self.options.read,
+                                      fmt=self.options.fmt, client=client)
+
+    def __exit__(self, *exc):
+        if self._backend is not None:
+            self._backend.close()
+        if self._client is not None:
+            self._client.__exit__(*exc)
+        return False
+
+
+class _DropsWriter:
+    """Writes every dropped non-blank line, with its score and its strongest reason, to a
+    JSONL file (atomically); does nothing without a file."""
+
+    def __init__(self, path, stats):
+        self.path, self.stats = path, stats
+        self._writer = None
+
+    def __enter__(self):
+        if self.path is not None:
+            self._writer = RecordWriter(self.path, fmt="jsonl").__enter__()
+        return self
+
+    def tap(self, sifted_pages):
+        """Pass `sifted_pages` through, writing their dropped lines on the way."""
+        from ..explain import drop_reason
+
+        for sifted in sifted_pages:
+            if self._writer is not None:
+                for line_no, (score, keep) in enumerate(zip(sifted.scores, sifted.keep)):
+                    if score is None or keep:
+                        continue
+                    reason, weight = drop_reason(sifted, line_no)
+                    self._writer.write({"id": sifted.page.id, "line_no": line_no,
+                                        "text": sifted.page.lines[line_no],
+                                        "score": round(score, 4), "reason": reason,
+                                        "weight": round(weight, 3)})
+                    self.stats.dropped_lines += 1
+            yield sifted
+
+    def __exit__(self, *exc):
+        if self._writer is not None:
+            self._writer.__exit__(*exc)
+        return False

@@ -1,0 +1,95 @@
+"""The floors of the code import only downward (README, "How the code is laid out").
+
+Every import in every module, at module level or inside a function, is resolved to the module
+it names; a module of a floor may import modules of its own floor and of the floors below,
+never of a floor above.
+"""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIRS = {"linesift": ROOT / "linesift", "linesift.annotate": ROOT / "annotate",
+                "linesift.train": ROOT / "train", "linesift.models": ROOT / "models"}
+FLOORS = [
+    ["linesift._kernels"],
+    ["linesift.errors", "linesift.labels", "linesift.lines", "linesift.pages", "linesift.frame",
+     "linesift.formats"],
+    ["linesift.features"],
+    ["linesift.classifier", "linesift.recipe"],
+    ["linesift.model", "linesift.card", "linesift.models"],
+    ["linesift.sift"],
+    ["linesift.run", "linesift.explain"],
+    ["linesift.train", "linesift.annotate"],
+    ["linesift.cli"],
+]
+
+
+def floor_of(module):
+    """The floor of a linesift module (by its longest listed prefix), None outside linesift."""
+    best = None
+    for level, prefixes in enumerate(FLOORS):
+        for prefix in prefixes:
+            if module == prefix or module.startswith(prefix + "."):
+                if best is None or len(prefix) > best[1]:
+                    best = (level, len(prefix))
+    return None if best is None else best[0]
+
+
+def modules():
+    """(module name, path) of every module of the installed packages."""
+    for package, folder in PACKAGE_DIRS.items():
+        for path in sorted(folder.rglob("*.py")):
+            parts = list(path.relative_to(folder).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            yield ".".join([package, *parts]), path
+
+
+def imported(module, path):
+    """The modules `module` imports, each with the line of its import: for ``from X import
+    y``, X, and X.y too (it may name a module)."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, node.lineno
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[:len(package.split(".")) - node.level + 1]
+                base = ".".join(anchor + ([base] if base else []))
+            yield base, node.lineno
+            for alias in node.names:
+                yield f"{base}.{alias.name}", node.lineno
+
+
+def test_every_floor_imports_only_floors_below_it():
+    upward = []
+    for module, path in modules():
+        own = floor_of(module)
+        if module == "linesift":  # the package facade: floor-2 names, the rest imported lazily
+            continue
+        assert own is not None, f"{module} is on no floor: add it to FLOORS and the README"
+        for name, line in imported(module, path):
+            target = floor_of(name)
+            if target is not None and target > own:
+                upward.append(f"{path.relative_to(ROOT)}:{line}: {module} imports {name}")
+    assert not upward, "imports from a floor above:\n" + "\n".join(upward)
+
+
+def test_only_the_cli_imports_train_and_annotate():
+    for module, path in modules():
+        if module == "linesift" or floor_of(module) >= floor_of("linesift.train"):
+            continue
+        for name, line in imported(module, path):
+            assert not name.startswith(("linesift.train", "linesift.annotate", "train",
+                                        "annotate")), f"{path}:{line} imports {name}"
+
+
+def test_the_checker_sees_an_upward_import(tmp_path):
+    fake = tmp_path / "classifier.py"
+    fake.write_text("from .run.job import filter_inputs\n\ndef f():\n    from .sift import load\n")
+    found = {name for name, _ in imported("linesift.classifier", fake)}
+    assert {"linesift.run.job", "linesift.sift"} <= found
+    assert all(floor_of(name) > floor_of("linesift.classifier") for name in found)
