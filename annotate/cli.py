@@ -9,7 +9,7 @@ import typer
 
 from linesift.errors import ModelError
 
-from .config import BATCH_SIZE, LINE, PAGE
+from .config import BATCH_SIZE, LINE, PAGE, RUNS
 
 app = typer.Typer(
     help="Label pages in Label Studio: push their lines with the model's guesses, pull the "
@@ -21,6 +21,7 @@ app = typer.Typer(
 
 
 class Layout(str, Enum):
+    runs = RUNS
     page = PAGE
     line = LINE
 
@@ -68,9 +69,11 @@ def push(
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory for the "
                                          "pre-annotations (default: models/default)."),
     no_model: bool = typer.Option(False, "--no-model", help="Push without pre-annotations."),
-    layout: Optional[Layout] = typer.Option(None, "--layout", help="page: one task per page, a "
-                                            "choice per line; line: one task per line with "
-                                            "context (default: the project's, or page)."),
+    layout: Optional[Layout] = typer.Option(None, "--layout", help="runs: one task per page, "
+                                            "select runs of lines and press c or b; page: one "
+                                            "task per page, a choice per line; line: one task "
+                                            "per line with context (default: the project's, "
+                                            "or runs)."),
     batch_size: int = typer.Option(BATCH_SIZE, "--batch-size", min=1,
                                    help="Tasks per import request."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),

@@ -245,6 +245,54 @@ class Server:
             return json.loads(b"".join(chunks))
         return self._retry(download, "export project")
 
+    # --- task list, live model ----------------------------------------------------------
+
+    def create_view(self, project_id, title, hidden_columns):
+        """Add a Data Manager tab to a project that hides `hidden_columns` (``tasks:...`` ids)."""
+        hidden = {"explore": list(hidden_columns), "labeling": list(hidden_columns)}
+        data = {"title": title, "type": "list", "target": "tasks", "hiddenColumns": hidden}
+        self._retry(lambda: self._sdk.views.create(project=project_id, data=data),
+                    "create a task list tab")
+
+    def connect_model(self, project_id, url, title, model_version):
+        """Connect the ML backend at `url` to a project, once, and pre-label with it.
+
+        Label Studio then asks the backend for a prediction of every task that has none when
+        the task is listed or opened, and sends it every event of the project (its webhook
+        ``<url>/webhook``). The project's model version is set to `model_version`, the one
+        whose predictions the labelling screen shows.
+
+        Returns
+        -------
+        int
+            The ML backend's id in Label Studio.
+        """
+        found = [backend for backend in self._retry(
+            lambda: list(self._sdk.ml.list(project=project_id)), "list ML backends")
+            if backend.url.rstrip("/") == url.rstrip("/")]
+        if found:
+            backend_id = found[0].id
+        else:
+            backend_id = self._retry(lambda: self._sdk.ml.create(
+                project=project_id, url=url, title=title, is_interactive=False,
+                auto_update=True), "connect the ML backend").id
+        self.set_model_version(project_id, model_version)
+        return backend_id
+
+    def set_model_version(self, project_id, model_version):
+        """Pre-label a project's tasks with the predictions of `model_version`; turn on the
+        automatic predictions of its ML backend."""
+        self._retry(lambda: self._sdk.projects.update(
+            id=project_id, model_version=model_version, show_collab_predictions=True,
+            evaluate_predictions_automatically=True), "update the project")
+
+    def retrieve_predictions(self, project_id):
+        """Ask Label Studio to get predictions of every task of a project from its ML backend
+        (tasks that already have one of the backend's current version are left alone)."""
+        self._retry(lambda: self._sdk.actions.create(
+            id="retrieve_tasks_predictions", project=project_id,
+            selected_items={"all": True, "excluded": []}), "retrieve predictions")
+
     # --- retries and errors --------------------------------------------------------------
 
     def _retry(self, call, what, only_unsent=False):

@@ -118,7 +118,7 @@ _lines = st.lists(st.one_of(st.just(""), st.just("  "),
 
 
 @settings(max_examples=60, deadline=None)
-@given(lines=_lines, layout=st.sampled_from(["page", "line"]), data=st.data())
+@given(lines=_lines, layout=st.sampled_from(["runs", "page", "line"]), data=st.data())
 def test_annotations_that_accept_the_predictions_pull_back_as_the_predictions(lines, layout,
                                                                            data):
     page = _page("\n".join(lines), url="u")
