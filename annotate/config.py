@@ -53,6 +53,7 @@ RUNS_RESULT_TYPE = "paragraphlabels"
 RUNS_HOTKEYS = {"content": "c", "boilerplate": "b"}
 """The key that picks each label in the ``runs`` layout, before dragging over lines."""
 COLOURS = {"content": "#2e7d32", "boilerplate": "#c62828"}
+"""Label colours (hex, as Label Studio's ``background``); the runs layout's CSS follows them."""
 
 _STYLE = """
   <Style>
@@ -68,26 +69,39 @@ _STYLE = """
     .linesift-row .lsf-hint, .linesift-target .lsf-hint { display: none; }
     .linesift-conf { flex: none; width: 3em; text-align: right; color: #b26a00;
                      font-family: monospace; font-size: 90%; }
-    .linesift-row:has(.linesift-choice input[name="content"]:checked) {
+    .linesift-row:has(.ant-radio-wrapper-checked input[name="content"]) {
       background: #2e7d3214; }
-    .linesift-row:has(.linesift-choice input[name="boilerplate"]:checked) {
+    .linesift-row:has(.ant-radio-wrapper-checked input[name="boilerplate"]) {
       background: #c628281f; }
   </Style>"""
 
-_RUNS_STYLE = """
+def _opaque_regions():
+    """CSS giving each label's region its colour at Label Studio's 0.3 alpha, made opaque."""
+    rules = []
+    for label in LABELS:
+        rgb = [int(COLOURS[label][i:i + 2], 16) for i in (1, 3, 5)]
+        flat = "".join(f"{round(255 - 0.3 * (255 - c)):02x}" for c in rgb)
+        rules.append(f'    .linesift-runs .htx-highlight[style*="{", ".join(map(str, rgb))}, 0.3)"] '
+                     f"{{ background-color: #{flat} !important; }}")
+    return "\n".join(rules)
+
+
+_RUNS_STYLE = f"""
   <Style>
-    .linesift-runs [class*="authorFilter--"] { display: none; }
-    .linesift-runs [class*="phraseContainer--"] { margin: 0; }
-    .linesift-runs [class*="phrase--"] { margin: 0 !important; padding: 1px 4px 1px 7em !important;
+    .linesift-runs [class*="authorFilter--"] {{ display: none; }}
+    .linesift-runs [class*="phraseContainer--"] {{ margin: 0; }}
+    .linesift-runs [class*="phrase--"] {{ margin: 0 !important; padding: 1px 4px 1px 7em !important;
       min-height: 0 !important; border-radius: 0 !important; border-width: 0 0 1px 0 !important;
-      position: relative; line-height: 1.45; }
-    .linesift-runs [class*="selectAllBtnWrapper--"] { display: none; }
-    .linesift-runs [class*="time--"], .linesift-runs [class*="readingLine--"] { display: none; }
-    .linesift-runs [class*="titleWrapper--"] { position: absolute; left: 0; top: 1px; width: 6.4em;
-      text-align: right; font-family: monospace; color: #888; }
-    .linesift-runs [class*="dialoguename--"], .linesift-runs [class*="name--"] {
-      color: #888 !important; font-size: 90%; }
-    .linesift-keys { color: #666; margin: 2px 0 6px; }
+      position: relative; line-height: 1.45; }}
+    .linesift-runs [class*="selectAllBtnWrapper--"] {{ display: none; }}
+    .linesift-runs [class*="time--"], .linesift-runs [class*="readingLine--"] {{ display: none; }}
+    .linesift-runs [class*="titleWrapper--"] {{ position: absolute; left: 0; top: 1px; width: 6.4em;
+      text-align: right; font-family: monospace; color: #888; }}
+    .linesift-runs [class*="dialoguename--"], .linesift-runs [class*="name--"] {{
+      color: #888 !important; font-size: 90%; }}
+    .linesift-keys {{ color: #666; margin: 2px 0 6px; }}
+    /* opaque region colours: where regions overlap, the innermost (made last) shows */
+{_opaque_regions()}
   </Style>"""
 
 IDX = "{{idx}}"
