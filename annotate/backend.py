@@ -38,7 +38,6 @@ from .tasks import PAGE_LAYOUTS, page_prediction, task_page
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 9090
 """Label Studio's examples run ML backends on 9090."""
-BACKEND_TITLE = "linesift"
 RETRAIN_EVENTS = ("ANNOTATION_CREATED", "ANNOTATION_UPDATED")
 RETRAIN_FOLDS = 0
 """Cross-validation folds when retraining live: 0 fits once (threshold 0.5), in seconds."""
@@ -63,6 +62,10 @@ class LiveModel:
         self._sifter = sifter
         self._lock = threading.Lock()
         self.retrainer = retrainer
+        self.url = None
+        """Where Label Studio reaches this model (set by :class:`BackendServer`)."""
+        self.predicted = 0
+        """Tasks predicted so far."""
         self.events = []
         """``(action, project id, task id)`` of every webhook received, in order."""
 
@@ -95,6 +98,7 @@ class LiveModel:
                 predictions.append({"result": [], "score": 0.0, "model_version": sifter.version})
             else:
                 predictions.append(page_prediction(next(sifted), layout, sifter.version))
+        self.predicted += len(tasks)
         return predictions
 
     def webhook(self, payload):
@@ -160,7 +164,7 @@ class Retrainer:
         try:
             sifter = self.retrain(project_id)
             self.live.swap(sifter)
-            self.server.set_model_version(project_id, sifter.version)
+            self.server.connect_model(project_id, self.live.url, sifter.version)
             self.server.retrieve_predictions(project_id)
         except Exception as exc:  # a failed round must not stop the backend
             self.errors.append(exc)
@@ -255,6 +259,7 @@ class BackendServer(ThreadingHTTPServer):
         super().__init__((host, port), _Handler)
         self.live = live
         self.url = f"http://{host}:{self.server_address[1]}"
+        live.url = self.url
 
     def start(self):
         """Serve in a background thread; returns the thread."""
@@ -300,7 +305,7 @@ def serve(sifter, *, host=DEFAULT_HOST, port=DEFAULT_PORT, server=None, project=
     try:
         if project is not None:
             found = server.get_project(project)
-            server.connect_model(found.id, backend.url, BACKEND_TITLE, sifter.version)
+            server.connect_model(found.id, backend.url, sifter.version)
             _log(f"connected to project {found.title!r} (id {found.id}) on {server.url}")
         if ready is not None:
             ready(backend)

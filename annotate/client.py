@@ -254,13 +254,15 @@ class Server:
         self._retry(lambda: self._sdk.views.create(project=project_id, data=data),
                     "create a task list tab")
 
-    def connect_model(self, project_id, url, title, model_version):
+    def connect_model(self, project_id, url, model_version):
         """Connect the ML backend at `url` to a project, once, and pre-label with it.
 
         Label Studio then asks the backend for a prediction of every task that has none when
         the task is listed or opened, and sends it every event of the project (its webhook
-        ``<url>/webhook``). The project's model version is set to `model_version`, the one
-        whose predictions the labelling screen shows.
+        ``<url>/webhook``). The labelling screen shows the predictions whose model version is
+        the project's, which Label Studio allows to be an ML backend's title only: so the
+        backend is titled with `model_version` (the version its predictions carry), and
+        connecting again after the model changed renames it, which moves the project along.
 
         Returns
         -------
@@ -272,19 +274,18 @@ class Server:
             if backend.url.rstrip("/") == url.rstrip("/")]
         if found:
             backend_id = found[0].id
+            # URL and project go along: Label Studio 1.23 answers 500 to a PATCH without them
+            self._retry(lambda: self._sdk.ml.update(id=backend_id, url=url, project=project_id,
+                                                    title=model_version),
+                        "rename the ML backend")
         else:
             backend_id = self._retry(lambda: self._sdk.ml.create(
-                project=project_id, url=url, title=title, is_interactive=False,
+                project=project_id, url=url, title=model_version, is_interactive=False,
                 auto_update=True), "connect the ML backend").id
-        self.set_model_version(project_id, model_version)
-        return backend_id
-
-    def set_model_version(self, project_id, model_version):
-        """Pre-label a project's tasks with the predictions of `model_version`; turn on the
-        automatic predictions of its ML backend."""
         self._retry(lambda: self._sdk.projects.update(
             id=project_id, model_version=model_version, show_collab_predictions=True,
             evaluate_predictions_automatically=True), "update the project")
+        return backend_id
 
     def retrieve_predictions(self, project_id):
         """Ask Label Studio to get predictions of every task of a project from its ML backend

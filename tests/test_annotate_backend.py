@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from annotate.backend import BACKEND_TITLE, BackendServer, LiveModel, Retrainer
+from annotate.backend import BackendServer, LiveModel, Retrainer
 from annotate.push import open_project, push_pages
 from annotate.tasks import page_prediction, page_tasks
 from linesift import Page
@@ -72,17 +72,17 @@ def test_health_setup_and_predict_speak_the_protocol(backend, ls_sifter):
 def test_label_studio_gets_the_backends_prediction_and_sends_the_webhook(
         backend, ls_server, ls_sdk, ls_sifter, project_name):
     project, _, _ = open_project(ls_server, project_name)
-    backend_id = ls_server.connect_model(project.id, backend.url, BACKEND_TITLE,
-                                         ls_sifter.version)
-    assert ls_server.connect_model(project.id, backend.url, BACKEND_TITLE,
+    backend_id = ls_server.connect_model(project.id, backend.url, ls_sifter.version)
+    assert ls_server.connect_model(project.id, backend.url,
                                    ls_sifter.version) == backend_id  # connected once
     assert ls_sdk.ml.get(id=backend_id).state == "CO"  # connected: /health and /setup answered
 
-    push_pages(ls_server, [PAGE], project_name, progress=False)  # no model: no prediction
-    (task,) = ls_sdk.tasks.list(project=project.id, fields="all")
-    assert not task.predictions
-    opened = ls_sdk.tasks.get(id=task.id)  # opening a task asks the backend
-    (prediction,) = opened.predictions
+    pushed = push_pages(ls_server, [PAGE], project_name, progress=False)
+    assert pushed.model_version is None and pushed.tasks_created == 1  # imported without one
+    assert backend.live.predicted == 0
+    (task,) = ls_sdk.tasks.list(project=project.id, fields="all")  # listing asks the backend
+    assert backend.live.predicted == 1
+    (prediction,) = task.predictions
     expected = page_prediction(next(ls_sifter.sift_pages([PAGE])), "runs", ls_sifter.version)
     assert prediction.model_version == ls_sifter.version
     assert prediction.result == expected["result"]
@@ -98,7 +98,7 @@ def test_retrains_after_k_annotations_and_prelabels_with_the_new_model(
     retrainer = Retrainer(backend.live, ls_server, every=2, out_dir=tmp_path / "live",
                           extra_data=[str(SAMPLE)])
     project, _, _ = open_project(ls_server, project_name)
-    ls_server.connect_model(project.id, backend.url, BACKEND_TITLE, ls_sifter.version)
+    ls_server.connect_model(project.id, backend.url, ls_sifter.version)
     pages = [Page(id=f"retrain-{i}", text=PAGE.text + f"\nPage {i} of the test.") for i in
              range(3)]
     push_pages(ls_server, pages, project_name, progress=False)
