@@ -81,7 +81,8 @@ def _opaque_regions():
     for label in LABELS:
         rgb = [int(COLOURS[label][i:i + 2], 16) for i in (1, 3, 5)]
         flat = "".join(f"{round(255 - 0.3 * (255 - c)):02x}" for c in rgb)
-        rules.append(f'    .linesift-runs .htx-highlight[style*="{", ".join(map(str, rgb))}, 0.3)"] '
+        match = ", ".join(map(str, rgb)) + ", 0.3)"
+        rules.append(f'    .linesift-runs .htx-highlight[style*="{match}"] '
                      f"{{ background-color: #{flat} !important; }}")
     return "\n".join(rules)
 
@@ -90,13 +91,14 @@ _RUNS_STYLE = f"""
   <Style>
     .linesift-runs [class*="authorFilter--"] {{ display: none; }}
     .linesift-runs [class*="phraseContainer--"] {{ margin: 0; }}
-    .linesift-runs [class*="phrase--"] {{ margin: 0 !important; padding: 1px 4px 1px 7em !important;
-      min-height: 0 !important; border-radius: 0 !important; border-width: 0 0 1px 0 !important;
+    .linesift-runs [class*="phrase--"] {{ margin: 0 !important;
+      padding: 1px 4px 1px 7em !important; min-height: 0 !important;
+      border-radius: 0 !important; border-width: 0 0 1px 0 !important;
       position: relative; line-height: 1.45; }}
     .linesift-runs [class*="selectAllBtnWrapper--"] {{ display: none; }}
     .linesift-runs [class*="time--"], .linesift-runs [class*="readingLine--"] {{ display: none; }}
-    .linesift-runs [class*="titleWrapper--"] {{ position: absolute; left: 0; top: 1px; width: 6.4em;
-      text-align: right; font-family: monospace; color: #888; }}
+    .linesift-runs [class*="titleWrapper--"] {{ position: absolute; left: 0; top: 1px;
+      width: 6.4em; text-align: right; font-family: monospace; color: #888; }}
     .linesift-runs [class*="dialoguename--"], .linesift-runs [class*="name--"] {{
       color: #888 !important; font-size: 90%; }}
     .linesift-keys {{ color: #666; margin: 2px 0 6px; }}
@@ -121,16 +123,22 @@ def _choices(name, to_name, choice="single"):
 def _run_labels():
     labels = "".join(f'<Label value="{label}" hotkey="{RUNS_HOTKEYS[label]}" '
                      f'background="{COLOURS[label]}"/>' for label in LABELS)
-    return f'<ParagraphLabels name="{RUNS_CONTROL}" toName="{RUNS_OBJECT}">{labels}</ParagraphLabels>'
+    return (f'<ParagraphLabels name="{RUNS_CONTROL}" toName="{RUNS_OBJECT}">{labels}'
+            "</ParagraphLabels>")
+
+
+RUNS_HELP = ("Press c (content) or b (boilerplate), then drag over a run of lines; where "
+             "regions overlap the last one counts. Ctrl+Enter submits.")
 
 
 RUNS_CONFIG = f"""<View>
-  <!-- linesift runs layout: press c (content) or b (boilerplate), then drag over lines -->{_RUNS_STYLE}
+  <!-- linesift runs layout: press c or b, then drag over lines -->{_RUNS_STYLE}
   <Header value="$title" size="5"/>
   {_run_labels()}
-  <View className="linesift-keys"><Text name="keys" value="Press c (content) or b (boilerplate), then drag over a run of lines; where regions overlap the last one counts. Ctrl+Enter submits." selectionEnabled="false"/></View>
+  <View className="linesift-keys">{_text("keys", RUNS_HELP)}</View>
   <View className="linesift-runs">
-    <Paragraphs name="{RUNS_OBJECT}" value="$lines" nameKey="head" textKey="text" saveTextResult="no"/>
+    <Paragraphs name="{RUNS_OBJECT}" value="$lines" nameKey="head" textKey="text"
+                saveTextResult="no"/>
   </View>
 </View>
 """

@@ -122,26 +122,28 @@ def test_retrains_after_k_annotations_and_prelabels_with_the_new_model(
 
 def test_the_serve_command_answers_health_and_connects_a_project(tiny_model, ls_credentials,
                                                                  ls_server, ls_sdk,
-                                                                 project_name):
-    open_project(ls_server, project_name)
+                                                                 project_name, tmp_path):
+    project, _, _ = open_project(ls_server, project_name)
     port = _free_port()
     env = {**os.environ, "LABEL_STUDIO_URL": ls_credentials.url,
            "LABEL_STUDIO_API_KEY": ls_credentials.api_key}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "linesift.cli", "annotate", "serve", "--model", str(tiny_model),
-         "--port", str(port), "--project", project_name],
-        cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        _wait(lambda: _answers(f"{url}/health"), what="health answer")
-        (project,) = [p for p in ls_sdk.projects.list(title=project_name)]
-        _wait(lambda: [b for b in ls_sdk.ml.list(project=project.id) if b.url == url],
-              what="ML backend connection")
-    finally:
-        process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=30)
-    assert "listening on" in stderr and "connected to project" in stderr
-    assert ls_credentials.api_key not in stderr
+    log = tmp_path / "serve.log"
+    with open(log, "w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "linesift.cli", "annotate", "serve", "--model",
+             str(tiny_model), "--port", str(port), "--project", project_name],
+            cwd=ROOT, env=env, stderr=stderr, text=True)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            _wait(lambda: _answers(f"{url}/health"), what="health answer")
+            _wait(lambda: "connected to project" in log.read_text(), what="connection")
+            assert [b for b in ls_sdk.ml.list(project=project.id) if b.url == url]
+        finally:
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=30)
+    output = log.read_text()
+    assert "listening on" in output and "stopping" in output
+    assert ls_credentials.api_key not in output
 
 
 def _answers(url):

@@ -21,7 +21,7 @@ from annotate.pull import pull_labels
 from annotate.push import push_pages
 from linesift import Page, SiftedPage
 from linesift.readers import read_labelled_pages
-from ls_browser import (LINE_READY, PAGE_READY, RUNS_READY, Annotator, Effort, chromium_tab,
+from ls_browser import (PAGE_READY, RUNS_READY, Annotator, Effort, chromium_tab,
                         correct_line_tasks, correct_page, correct_runs, log_in,
                         wait_for_annotation)
 

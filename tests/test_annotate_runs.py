@@ -104,7 +104,7 @@ def test_predictions_pass_label_studios_own_validation():
 @pytest.mark.parametrize("value, covered", [
     ({"start": "1", "end": "3", "startOffset": 0, "endOffset": 2}, [1, 2, 3]),
     ({"start": 1, "end": 3, "startOffset": 2, "endOffset": 1}, [1, 2, 3]),  # numbers, mid-line
-    ({"start": "1", "end": "3", "startOffset": 0, "endOffset": 0}, [1, 2]),  # ends at line 3's start
+    ({"start": "1", "end": "3", "startOffset": 0, "endOffset": 0}, [1, 2]),  # ends at 3's start
     ({"start": "1", "end": "3", "startOffset": 5, "endOffset": 3}, [2, 3]),  # begins after line 1
     ({"start": "2", "end": "2", "startOffset": 0, "endOffset": 0}, [2]),  # one line, however
     ({"start": "3", "end": "4", "startOffset": 0, "endOffset": 1}, []),  # past the last line
