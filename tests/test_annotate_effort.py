@@ -5,7 +5,9 @@ The model's guess is its true labels with 10 lines wrong in 3 runs (a byline and
 taken for content, three article lines taken for boilerplate, a related-story teaser taken for
 content). A person in Chromium (tests/ls_browser.py) corrects it the fastest way each layout
 allows, submits, and the pull must give back exactly the true labels. The table is written to
-the test's artifacts as effort.md and effort.json; the README's table comes from it.
+the test's artifacts as effort.md and effort.json; the README's table comes from it. The runs
+project's export is saved too (runs-export.json): tests/data/ls_export_runs_browser.json is one,
+which test_annotate_runs.py parses.
 
 The line layout (one task per line) is measured on 6 of its 112 tasks, two of them wrong;
 its row for the whole page is extrapolated (one submit per line, one click per wrong line).
@@ -103,6 +105,8 @@ def test_clicks_and_keys_to_correct_a_page(ls_server, ls_sdk, ls_login, scenario
         wait_for_annotation(ls_sdk, task.id)
         assert _pulled_labels(ls_server, name, tmp_path) == truth
         efforts["runs"] = person.effort
+        artifacts.path("runs-export.json").write_text(json.dumps(
+            ls_server.export_tasks(project_id), indent=1, ensure_ascii=False), encoding="utf-8")
 
         name = f"{project_name}-page"
         project_id, (task,) = _push(ls_server, ls_sdk, scenario, name, "page")

@@ -157,3 +157,22 @@ def test_task_page_rebuilds_the_page():
     (task,) = page_tasks(page, "runs")
     assert task_page({**task["data"], "text_hash": "0" * 64}) is None
     assert task_page({"text": "not a page task"}) is None
+
+
+def test_regions_made_in_the_browser_pull_back_as_the_true_labels():
+    """tests/data/ls_export_runs_browser.json: a 112-line page corrected in Chromium by
+    test_annotate_effort.py (three drags over the model's regions), exported by the server."""
+    import gzip
+
+    export = json.loads((DATA / "ls_export_runs_browser.json").read_text(encoding="utf-8"))
+    (task,) = export
+    assert [r["origin"] for r in task["annotations"][0]["result"]][-3:] == ["manual"] * 3
+    pages, stats = labelled_pages(export, "runs")
+    with gzip.open(DATA / "gate_pages.jsonl.gz", "rt", encoding="utf-8") as fh:
+        truth = next(r for r in map(json.loads, fh) if r["id"] == task["data"]["page_id"])
+    (page,) = pages
+    assert page.text == truth["text"] and page.labels == truth["labels"]
+    assert stats.as_dict()["left_blank"]["lines"] == 0
+    guess = annotation_labels(task["predictions"][0]["result"], task["data"], "runs")
+    wrong = [n for n, label in guess.items() if label != truth["labels"][n]]
+    assert wrong == [56, 57, 58, 59, 69, 70, 71, 81, 82, 83]
