@@ -6,7 +6,8 @@
 # the admin's credentials in credentials.env (mode 600, the one file that holds the token), the
 # log server.log and the record server.env (pid, port, URL) of the server this script started.
 # Which server serves which folder on which port is read from the running processes, so a
-# server started elsewhere, by hand or by an older version of this script, is seen too.
+# server started elsewhere, by hand or by an older version of this script, is seen too (paths
+# with spaces are not: keep the folder's path free of them).
 #
 # start   create .venv-labelstudio if missing, start label-studio on 127.0.0.1:$PORT for the
 #         folder, wait for /health. Reuse the folder's server when it already runs on that
@@ -115,7 +116,8 @@ ensure_credentials() {
     if [[ -f "$CREDS" ]]; then
         chmod 600 "$CREDS"
         # The folder's server may have moved to another port: linesift reads the URL here.
-        sed -i "s|^LABEL_STUDIO_URL=.*|LABEL_STUDIO_URL=$url|" "$CREDS"
+        (umask 077; sed "s|^LABEL_STUDIO_URL=.*|LABEL_STUDIO_URL=$url|" "$CREDS" > "$CREDS.new")
+        mv "$CREDS.new" "$CREDS"
         return 0
     fi
     [[ -d "$DATA" ]] && die "$CREDS is missing but $DATA exists, so its admin's password and" \
@@ -181,6 +183,7 @@ start() {
         port="$other"
         ensure_credentials "$(url_of "$port")"
         say "already running at $(url_of "$port") (pid $pid, data $DATA)"
+        wait_healthy "$pid" "$port"
         report "$port"
         return 0
     fi
