@@ -7,13 +7,15 @@ the CLI imports it. Every label-studio-sdk call is in :mod:`linesift.annotate.cl
 import importlib
 
 _HOMES = {
+    "backend": ["BackendServer", "LiveModel", "Retrainer", "serve"],
     "client": ["AuthError", "Credentials", "LabelStudioError", "ProjectNotFound", "Server",
                "ServerUnreachable", "UncertainWrite", "connect", "resolve_credentials"],
-    "config": ["LAYOUTS", "detect_layout", "label_config"],
-    "export": ["PullStats", "annotation_labels", "fleiss_kappa", "labelled_pages", "majority"],
+    "config": ["DEFAULT_LAYOUT", "LAYOUTS", "detect_layout", "label_config"],
+    "export": ["PullStats", "annotation_labels", "covered_lines", "fleiss_kappa",
+               "labelled_pages", "majority"],
     "pull": ["pull_labels", "summary_path"],
     "push": ["NotLinesiftProject", "PushSummary", "push_pages"],
-    "tasks": ["page_tasks", "task_key", "text_hash"],
+    "tasks": ["page_prediction", "page_tasks", "task_key", "task_page", "text_hash"],
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 
@@ -26,8 +28,4 @@ def __getattr__(name):
     return getattr(importlib.import_module(f".{_HOME_OF[name]}", __name__), name)
 
 
-__all__ = ["AuthError", "Credentials", "LAYOUTS", "LabelStudioError", "NotLinesiftProject",
-           "ProjectNotFound", "PullStats", "PushSummary", "Server", "ServerUnreachable",
-           "UncertainWrite", "annotation_labels", "connect", "detect_layout", "fleiss_kappa",
-           "label_config", "labelled_pages", "majority", "page_tasks", "pull_labels",
-           "push_pages", "resolve_credentials", "summary_path", "task_key", "text_hash"]
+__all__ = sorted(_HOME_OF)

@@ -245,6 +245,55 @@ class Server:
             return json.loads(b"".join(chunks))
         return self._retry(download, "export project")
 
+    # --- task list, live model ----------------------------------------------------------
+
+    def create_view(self, project_id, title, hidden_columns):
+        """Add a Data Manager tab to a project that hides `hidden_columns` (``tasks:...`` ids)."""
+        hidden = {"explore": list(hidden_columns), "labeling": list(hidden_columns)}
+        data = {"title": title, "type": "list", "target": "tasks", "hiddenColumns": hidden}
+        self._retry(lambda: self._sdk.views.create(project=project_id, data=data),
+                    "create a task list tab")
+
+    def connect_model(self, project_id, url, model_version):
+        """Connect the ML backend at `url` to a project, once, and pre-label with it.
+
+        Label Studio then asks the backend for a prediction of every task that has none when
+        the task is listed or opened, and sends it every event of the project (its webhook
+        ``<url>/webhook``). The labelling screen shows the predictions whose model version is
+        the project's, which Label Studio allows to be an ML backend's title only: so the
+        backend is titled with `model_version` (the version its predictions carry), and
+        connecting again after the model changed renames it, which moves the project along.
+
+        Returns
+        -------
+        int
+            The ML backend's id in Label Studio.
+        """
+        found = [backend for backend in self._retry(
+            lambda: list(self._sdk.ml.list(project=project_id)), "list ML backends")
+            if backend.url.rstrip("/") == url.rstrip("/")]
+        if found:
+            backend_id = found[0].id
+            # URL and project go along: Label Studio 1.23 answers 500 to a PATCH without them
+            self._retry(lambda: self._sdk.ml.update(id=backend_id, url=url, project=project_id,
+                                                    title=model_version),
+                        "rename the ML backend")
+        else:
+            backend_id = self._retry(lambda: self._sdk.ml.create(
+                project=project_id, url=url, title=model_version, is_interactive=False,
+                auto_update=True), "connect the ML backend").id
+        self._retry(lambda: self._sdk.projects.update(
+            id=project_id, model_version=model_version, show_collab_predictions=True,
+            evaluate_predictions_automatically=True), "update the project")
+        return backend_id
+
+    def retrieve_predictions(self, project_id):
+        """Ask Label Studio to get predictions of every task of a project from its ML backend
+        (tasks that already have one of the backend's current version are left alone)."""
+        self._retry(lambda: self._sdk.actions.create(
+            id="retrieve_tasks_predictions", project=project_id,
+            selected_items={"all": True, "excluded": []}), "retrieve predictions")
+
     # --- retries and errors --------------------------------------------------------------
 
     def _retry(self, call, what, only_unsent=False):

@@ -1,9 +1,16 @@
 """Label Studio's JSON export into labelled pages: votes, ties and agreement (pure functions).
 
 Each task's annotations are read as one vote per annotator and line. Cancelled (skipped)
-annotations and annotations without a single content/boilerplate choice are left out. A line
+annotations and annotations without a single content/boilerplate label are left out. A line
 takes the label most of its votes give; a tie, or no vote at all, leaves it None. Agreement is
-Fleiss' kappa over the lines that got two votes or more.
+Fleiss' kappa over the lines that got two votes or more. Lines that a used annotation of a page
+task leaves without a label are counted per annotator (``left_blank``), so none goes missing
+unnoticed.
+
+In the ``runs`` layout a region labels every line it touches, from its ``start`` to its ``end``
+paragraph, except a first line it only touches after its last character or a last line it only
+touches before its first; where regions overlap, the later one in the result wins (Label
+Studio lists regions in the order they were made, the model's first).
 """
 
 import re
@@ -14,8 +21,8 @@ from linesift.labels import BOILERPLATE, CONTENT, LABELS, UNLABELLED_KEY, label_
 from linesift.lines import join_lines
 from linesift.pages import Page
 
-from .config import LINE, LINE_CONTROL, PAGE
-from .tasks import text_hash
+from .config import LINE, LINE_CONTROL, PAGE, RUNS, RUNS_CONTROL, RUNS_RESULT_TYPE
+from .tasks import PAGE_LAYOUTS, js_length, text_hash
 
 _PAGE_CONTROL = re.compile(r"^label_(\d+)$")
 
@@ -37,6 +44,7 @@ class PullStats:
     ties: int = 0
     annotators: set = field(default_factory=set)
     vote_counts: list = field(default_factory=list)
+    blank_lines: Counter = field(default_factory=Counter)
 
     def as_dict(self):
         """A JSON-ready summary: counts, per-label line counts, ties and agreement."""
@@ -50,6 +58,9 @@ class PullStats:
                       "conflicting": self.conflicting_pages},
             "labels": {key: self.labels.get(key, 0) for key in (*LABELS, UNLABELLED_KEY)},
             "ties": self.ties,
+            "left_blank": {"lines": sum(self.blank_lines.values()),
+                           "by_annotator": {str(who): n for who, n in
+                                            sorted(self.blank_lines.items(), key=str) if n}},
             "agreement": fleiss_kappa(self.vote_counts),
         }
 
@@ -63,7 +74,7 @@ def labelled_pages(export, layout):
         Label Studio's JSON export (``download_all_tasks=true``): tasks with ``data`` and
         ``annotations``.
     layout : str
-        The project's layout, ``"page"`` or ``"line"`` (see :mod:`annotate.config`).
+        The project's layout, ``"runs"``, ``"page"`` or ``"line"`` (see :mod:`annotate.config`).
 
     Returns
     -------
@@ -72,7 +83,7 @@ def labelled_pages(export, layout):
         ``labels`` aligned with ``text.split("\\n")``.
     stats : PullStats
     """
-    if layout not in (PAGE, LINE):
+    if layout not in (RUNS, PAGE, LINE):
         raise ValueError(f"unknown layout {layout!r}")
     stats = PullStats(tasks=len(export))
     pages = []
@@ -98,7 +109,9 @@ def labelled_pages(export, layout):
 def _is_linesift_task(data, layout):
     if not isinstance(data, dict) or not data.get("page_id") or not data.get("text_hash"):
         return False
-    return isinstance(data.get("lines"), list) if layout == PAGE else "line_no" in data
+    if layout in PAGE_LAYOUTS:
+        return isinstance(data.get("lines"), list)
+    return "line_no" in data
 
 
 def _group_by_page(export, layout, stats):
@@ -129,7 +142,7 @@ def _rebuild_page(page_id, hash_, tasks, layout):
 
 
 def _task_lines(data, layout):
-    if layout == PAGE:
+    if layout in PAGE_LAYOUTS:
         return [(int(item["line_no"]), item["text"]) for item in data["lines"]]
     return [(int(data["line_no"]), data["text"])]
 
@@ -144,6 +157,9 @@ def _page_votes(tasks, layout, stats):
             if labels:
                 used += 1
                 stats.annotators.add(_annotator(annotation))
+                if layout in PAGE_LAYOUTS:
+                    stats.blank_lines[_annotator(annotation)] += \
+                        len(task["data"]["lines"]) - len(labels)
                 for line_no, label in labels.items():
                     votes[line_no].append(label)
     stats.annotations += used
@@ -176,15 +192,17 @@ def _usable_labels(annotation, data, layout, stats):
 def annotation_labels(result, data, layout):
     """The labels one annotation's result gives, keyed by the original ``line_no``.
 
-    Result items that are not a single content/boilerplate choice of a known line are ignored.
+    Result items that are not a single content/boilerplate choice (or region) of a known line
+    are ignored.
 
     Parameters
     ----------
     result : list of dict
-        The annotation's ``result`` (``from_name``, ``type``, ``value.choices``).
+        The annotation's ``result`` (``from_name``, ``type``, ``value.choices`` or, in the runs
+        layout, ``value.start``/``end``/``startOffset``/``endOffset``/``paragraphlabels``).
     data : dict
-        The task's data, whose ``lines`` (page layout) or ``line_no`` (line layout) map the
-        result back to the page's lines.
+        The task's data, whose ``lines`` (runs and page layouts) or ``line_no`` (line layout)
+        map the result back to the page's lines.
     layout : str
 
     Returns
@@ -192,6 +210,8 @@ def annotation_labels(result, data, layout):
     dict
         ``{line_no: "content" | "boilerplate"}``.
     """
+    if layout == RUNS:
+        return _region_labels(result, data)
     labels = {}
     for item in result:
         choices = (item.get("value") or {}).get("choices") or []
@@ -210,6 +230,46 @@ def _line_no_of(from_name, data, layout):
     if match is None or int(match.group(1)) >= len(data["lines"]):
         return None
     return int(data["lines"][int(match.group(1))]["line_no"])
+
+
+def _region_labels(result, data):
+    """Labels from ``paragraphlabels`` regions: each labels the lines it covers, later wins."""
+    texts = [item["text"] for item in data["lines"]]
+    labels = {}
+    for item in result:
+        value = item.get("value") or {}
+        chosen = value.get(RUNS_RESULT_TYPE) or []
+        if item.get("type") != RUNS_RESULT_TYPE or item.get("from_name") != RUNS_CONTROL \
+                or len(chosen) != 1 or chosen[0] not in LABELS:
+            continue
+        covered = covered_lines(value, texts)
+        for k in covered:
+            labels[int(data["lines"][k]["line_no"])] = chosen[0]
+    return labels
+
+
+def covered_lines(value, texts):
+    """Positions of the lines a ``Paragraphs`` region covers (a range, empty if invalid).
+
+    Parameters
+    ----------
+    value : dict
+        The region's ``value``: ``start`` and ``end`` paragraph positions (numbers or digit
+        strings), ``startOffset`` and ``endOffset`` in UTF-16 code units.
+    texts : list of str
+        The task's lines, in order.
+    """
+    try:
+        first, last = int(value["start"]), int(value["end"])
+    except (KeyError, TypeError, ValueError):
+        return range(0)
+    if not 0 <= first <= last < len(texts):
+        return range(0)
+    if last > first and value.get("endOffset") == 0:
+        last -= 1  # the drag ended at the very start of the next line
+    if last > first and (value.get("startOffset") or 0) >= js_length(texts[first]):
+        first += 1  # it began after the last character of the line before
+    return range(first, last + 1)
 
 
 def majority(votes):

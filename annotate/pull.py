@@ -64,6 +64,11 @@ def format_summary(summary):
                          "Fleiss' kappa undefined")
         + f" over {agreement['lines']} lines with several votes",
     ]
+    blank = summary.get("left_blank") or {}
+    if blank.get("lines"):
+        who = ", ".join(f"annotator {k}: {n}" for k, n in blank["by_annotator"].items())
+        lines.append(f"{blank['lines']} lines left blank by annotators who labelled the rest "
+                     f"of their page ({who}); they count as no vote")
     for key, what in (("incomplete", "lines missing from the project"),
                       ("conflicting", "several texts under one id")):
         if pages[key]:

@@ -4,6 +4,10 @@ A task is known by ``(page_id, text_hash, line_no)`` (see :mod:`annotate.tasks`)
 importing, push lists the project's tasks and sends only the missing ones, so pushing the same
 pages again, or again after an interrupted push, creates no duplicate and loses no task. A page
 whose id is in the project with another text is reported and left alone.
+
+Push first reads and scores the pages (a bar over pages), then uploads their tasks (a bar over
+tasks, with the total). A project it creates gets a Data Manager tab that shows the page id,
+domain, number of lines and the model's page score instead of linesift's internal fields.
 """
 
 import itertools
@@ -15,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from tqdm import tqdm
 
 from .client import LabelStudioError, ProjectNotFound, UncertainWrite
-from .config import BATCH_SIZE, LAYOUTS, LINE, PAGE, detect_layout, label_config
+from .config import BATCH_SIZE, DEFAULT_LAYOUT, LAYOUTS, LINE, detect_layout, label_config
 from .tasks import page_tasks, task_key, text_hash
 
 IMPORT_ATTEMPTS = 4
@@ -25,6 +29,19 @@ RECHECK_WAIT = 2.0
 PROJECT_DESCRIPTION = ("Made by linesift: mark each line of a page as content (the page's own "
                        "text) or boilerplate (menus, ads, footers, links to other pages).")
 SHOW_CHANGED = 10
+TASK_LIST_TAB = "Pages"
+SHOWN_COLUMNS = ("id", "data.page_id", "data.domain", "data.n_lines", "predictions_score",
+                 "total_annotations", "cancelled_annotations", "completed_at", "annotators")
+"""Data Manager columns of the tab push makes: page id, domain, lines, the model's page score
+and the labelling progress. Every other column of Label Studio's and of the task data (the
+``lines`` JSON, ``text_hash``, ``blanks`` ...) is hidden; a user can show them again."""
+HIDDEN_DATA = ("title", "text_hash", "blanks", "lines", "meta", "url", "line_no", "text",
+               "before", "after")
+HIDDEN_BUILTIN = ("inner_id", "total_predictions", "predictions_results", "annotations_results",
+                  "annotations_ids", "predictions_model_versions", "file_upload",
+                  "storage_filename", "created_at", "updated_at", "updated_by", "avg_lead_time",
+                  "draft_exists", "comment_count", "unresolved_comment_count",
+                  "last_comment_updated_at", "comment_authors")
 
 
 class NotLinesiftProject(LabelStudioError):
@@ -86,7 +103,8 @@ def open_project(server, ref, layout=None):
     ref : str
         A project id (digits) or title; only a title can be created.
     layout : str, optional
-        ``"page"`` or ``"line"``; default the project's own, or ``"page"`` for a new one.
+        ``"runs"``, ``"page"`` or ``"line"``; default the project's own, or ``"runs"`` for a new
+        one.
 
     Returns
     -------
@@ -100,14 +118,21 @@ def open_project(server, ref, layout=None):
         if str(ref).isdigit():
             raise ProjectNotFound(f"no project with id {ref} on Label Studio at {server.url}; "
                                   "give a title to create a new project")
-        layout = layout or PAGE
+        layout = layout or DEFAULT_LAYOUT
         created = server.create_project(str(ref), label_config(layout), PROJECT_DESCRIPTION)
+        server.create_view(created.id, TASK_LIST_TAB, task_list_hidden_columns())
         return created, layout, True
     found = existing_layout(project)
     if layout is not None and layout != found:
         raise LabelStudioError(f"project {project.title!r} uses the {found} layout, not "
                                f"{layout}; drop --layout or push to another project")
     return project, found, False
+
+
+def task_list_hidden_columns():
+    """The Data Manager columns the tab made by push hides (``tasks:`` ids)."""
+    return [f"tasks:{name}" for name in HIDDEN_BUILTIN] + \
+        [f"tasks:data.{name}" for name in HIDDEN_DATA]
 
 
 def push_pages(server, pages, project, *, layout=None, sifter=None, batch_size=BATCH_SIZE,
@@ -121,7 +146,8 @@ def push_pages(server, pages, project, *, layout=None, sifter=None, batch_size=B
     project : str
         Project id or title (created when a title is not found).
     layout : str, optional
-        ``"page"`` (one task per page) or ``"line"`` (one per line); see :func:`open_project`.
+        ``"runs"`` or ``"page"`` (one task per page) or ``"line"`` (one per line); see
+        :func:`open_project`.
     sifter : linesift.Sifter, optional
         Scores the lines for the predictions; None pushes tasks without predictions.
     batch_size : int
@@ -139,17 +165,16 @@ def push_pages(server, pages, project, *, layout=None, sifter=None, batch_size=B
     summary = PushSummary(project.id, project.title, layout, created,
                           sifter.version if sifter is not None else None)
     known = _KnownTasks(server.task_data(project.id))
-    with tqdm(itertools.chain(first, pages), unit="page", desc="push", file=sys.stderr,
+    with tqdm(itertools.chain(first, pages), unit="page", desc="read", file=sys.stderr,
               disable=not progress) as bar:
-        batch = []
-        for tasks in _new_tasks(_pages_to_push(bar, layout, known, summary), layout, sifter):
-            batch.extend(tasks)
-            if len(batch) >= batch_size:
-                summary.tasks_created += _import(server, project.id, batch)
-                bar.set_postfix(created=summary.tasks_created)
-                batch = []
-        if batch:
+        todo = [task for tasks in _new_tasks(_pages_to_push(bar, layout, known, summary),
+                                             layout, sifter) for task in tasks]
+    with tqdm(total=len(todo), unit="task", desc="upload", file=sys.stderr,
+              disable=not progress or not todo) as bar:
+        for start in range(0, len(todo), batch_size):
+            batch = todo[start:start + batch_size]
             summary.tasks_created += _import(server, project.id, batch)
+            bar.update(len(batch))
     return summary
 
 

@@ -3,7 +3,8 @@
 Every task's data names its page (``page_id``), a hash of the page's text (``text_hash``) and
 enough to rebuild the text from the project alone: ``n_lines``, the non-blank lines with their
 ``line_no``, and ``blanks`` for the rare blank lines that are not empty (only whitespace).
-``(page_id, text_hash, line_no)`` identifies a task: ``line_no`` is None in the page layout.
+``(page_id, text_hash, line_no)`` identifies a task: ``line_no`` is None in the page layouts
+(``runs`` and ``page``). :func:`task_page` turns a page task's data back into its page.
 """
 
 import hashlib
@@ -11,11 +12,17 @@ import json
 
 from linesift.labels import BOILERPLATE, CONTENT
 from linesift.lines import join_lines
+from linesift.pages import Page
 
-from .config import LINE, LINE_CONTROL, LINE_OBJECT, PAGE
+from .config import (LINE, LINE_CONTROL, LINE_OBJECT, PAGE, RUNS, RUNS_CONTROL, RUNS_OBJECT,
+                     RUNS_RESULT_TYPE)
 
 CONTEXT_LINES = 2
 """Non-blank lines shown before and after the line of a ``line``-layout task."""
+DOUBT = 0.8
+"""In the ``runs`` layout a line's number is followed by the model's confidence in its guess
+when the confidence is below this, so the eye finds the doubtful lines."""
+PAGE_LAYOUTS = (RUNS, PAGE)
 
 
 def text_hash(page):
@@ -29,13 +36,14 @@ def task_key(data):
 
 
 def page_tasks(page, layout, sifted=None, model_version=None):
-    """The tasks for one page: one in the ``page`` layout, one per non-blank line in ``line``.
+    """The tasks for one page: one in the ``runs`` and ``page`` layouts, one per non-blank line
+    in ``line``.
 
     Parameters
     ----------
     page : linesift.Page
     layout : str
-        ``"page"`` or ``"line"``.
+        ``"runs"``, ``"page"`` or ``"line"``.
     sifted : linesift.SiftedPage, optional
         The model's verdicts for `page`; with it every task carries a prediction.
     model_version : str, optional
@@ -51,8 +59,8 @@ def page_tasks(page, layout, sifted=None, model_version=None):
     if not line_nos:
         return []
     common = _common_data(page)
-    if layout == PAGE:
-        return [_page_task(page, line_nos, common, sifted, model_version)]
+    if layout in PAGE_LAYOUTS:
+        return [_page_task(page, line_nos, layout, common, sifted, model_version)]
     if layout == LINE:
         return [_line_task(page, line_nos, k, common, sifted, model_version)
                 for k in range(len(line_nos))]
@@ -78,15 +86,90 @@ def _title(page, line_no=None):
     return " · ".join(parts)
 
 
-def _page_task(page, line_nos, common, sifted, model_version):
-    lines = [{"line_no": i, "text": page.lines[i]} for i in line_nos]
+def _page_task(page, line_nos, layout, common, sifted, model_version):
+    lines = [_line_item(page, i, layout, sifted) for i in line_nos]
     task = {"data": {**common, "title": _title(page), "lines": lines}}
     if sifted is not None:
-        results = [_choice(f"label_{k}", f"line_{k}", sifted.keep[i])
-                   for k, i in enumerate(line_nos)]
-        score = sum(_confidence(sifted, i) for i in line_nos) / len(line_nos)
-        task["predictions"] = [_prediction(results, score, model_version)]
+        task["predictions"] = [page_prediction(sifted, layout, model_version)]
     return task
+
+
+def _line_item(page, line_no, layout, sifted):
+    confidence = None if sifted is None else _confidence(sifted, line_no)
+    if layout == RUNS:
+        doubt = confidence is not None and confidence < DOUBT
+        head = f"{line_no} · {confidence:.0%}" if doubt else str(line_no)
+        return {"line_no": line_no, "head": head, "text": page.lines[line_no]}
+    conf = "" if confidence is None else f"{confidence:.0%}"
+    return {"line_no": line_no, "conf": conf, "text": page.lines[line_no]}
+
+
+def page_prediction(sifted, layout, model_version=None):
+    """The model's guess for a page task of the ``runs`` or ``page`` layout, as a prediction.
+
+    ``runs``: one region per run of consecutive non-blank lines with the same label, from the
+    first character of its first line to the last of its last. ``page``: one choice per line.
+    The score is the mean of the model's confidence in its label over the page's lines.
+    """
+    line_nos = sifted.page.nonblank_line_nos()
+    labels = [CONTENT if sifted.keep[i] else BOILERPLATE for i in line_nos]
+    if layout == RUNS:
+        texts = [sifted.page.lines[i] for i in line_nos]
+        results = [_region(k, first, last, texts, label)
+                   for k, (first, last, label) in enumerate(label_runs(labels))]
+    elif layout == PAGE:
+        results = [_choice(f"label_{k}", f"line_{k}", label == CONTENT)
+                   for k, label in enumerate(labels)]
+    else:
+        raise ValueError(f"not a page layout: {layout!r}")
+    score = sum(_confidence(sifted, i) for i in line_nos) / len(line_nos)
+    return _prediction(results, score, model_version)
+
+
+def label_runs(labels):
+    """``(first, last, label)`` for each run of equal labels in a list, in order."""
+    runs = []
+    for k, label in enumerate(labels):
+        if runs and runs[-1][2] == label and runs[-1][1] == k - 1:
+            runs[-1] = (runs[-1][0], k, label)
+        else:
+            runs.append((k, k, label))
+    return runs
+
+
+def js_length(text):
+    """The length of `text` as Label Studio's browser code counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _region(k, first, last, texts, label):
+    return {"id": f"run{k}", "from_name": RUNS_CONTROL, "to_name": RUNS_OBJECT,
+            "type": RUNS_RESULT_TYPE,
+            "value": {"start": str(first), "end": str(last), "startOffset": 0,
+                      "endOffset": js_length(texts[last]), RUNS_RESULT_TYPE: [label]}}
+
+
+def task_page(data):
+    """The page a ``runs`` or ``page`` task was made from, rebuilt from its data.
+
+    Returns
+    -------
+    linesift.Page or None
+        None when `data` is not such a task or its lines do not give back its ``text_hash``.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("lines"), list):
+        return None
+    try:
+        lines = [""] * int(data.get("n_lines", 0))
+        for line_no, text in (data.get("blanks") or {}).items():
+            lines[int(line_no)] = text
+        for item in data["lines"]:
+            lines[int(item["line_no"])] = item["text"]
+    except (IndexError, KeyError, TypeError, ValueError):
+        return None
+    page = Page(id=str(data.get("page_id")), text=join_lines(lines),
+                meta=dict(data.get("meta") or {}))
+    return page if text_hash(page) == data.get("text_hash") else None
 
 
 def _line_task(page, line_nos, k, common, sifted, model_version):

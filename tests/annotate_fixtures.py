@@ -22,6 +22,8 @@ from linesift.annotate.client import (AuthError, Server, default_credentials_fil
                              resolve_credentials)
 
 SKIP_VAR = "LINESIFT_SKIP_LABELSTUDIO"
+ARTIFACTS_VAR = "LINESIFT_ARTIFACTS"
+_SAVED_ARTIFACTS = []
 EXAMPLE_PAGE = Path(__file__).resolve().parent.parent / "examples" / "doingbuzz-fr.txt"
 FAST_BACKOFF = 0.05
 
@@ -63,10 +65,12 @@ def delete_projects(sdk, title):
 
 @pytest.fixture
 def project_name(ls_sdk):
-    """A project title no other run uses; its projects are deleted afterwards."""
+    """A project title no other run uses; its projects, and those whose title starts with
+    it, are deleted afterwards."""
     title = f"linesift-test-{uuid.uuid4().hex[:12]}"
     yield title
-    delete_projects(ls_sdk, title)
+    for project in [p for p in ls_sdk.projects.list(title=title) if p.title.startswith(title)]:
+        ls_sdk.projects.delete(id=project.id)
 
 
 @pytest.fixture(scope="session")
@@ -227,6 +231,67 @@ def fault_proxy(ls_credentials):
     proxy = FaultProxy(ls_credentials.url)
     yield proxy
     proxy.close()
+
+
+class ServerLog:
+    """The log of the local server (``server.log`` beside its credentials file), read from a
+    mark: what the server wrote since :meth:`mark`."""
+
+    def __init__(self, path):
+        self.path = path
+        self._start = 0
+
+    def mark(self):
+        self._start = self.path.stat().st_size
+
+    def since_mark(self, settle=1.0):
+        time.sleep(settle)  # the server writes its log lines while it answers
+        with open(self.path, "rb") as fh:
+            fh.seek(self._start)
+            return fh.read().decode("utf-8", "replace")
+
+
+@pytest.fixture(scope="session")
+def ls_log(ls_credentials):
+    """:class:`ServerLog` of the local server, when the tests run beside its folder."""
+    folder = default_credentials_file().parent
+    record = folder / "server.env"
+    saved = read_credentials_file(record) if record.is_file() else {}
+    if saved.get("URL", "").rstrip("/") != ls_credentials.url:
+        pytest.skip(f"the server at {ls_credentials.url} was not started by "
+                    f"scripts/labelstudio.sh for {folder}, so its log is unknown")
+    return ServerLog(folder / "server.log")
+
+
+class Artifacts:
+    """A folder for what a test leaves to look at (screenshots, tables); listed at the end of
+    the run."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def path(self, name):
+        path = self.folder / name
+        _SAVED_ARTIFACTS.append(path)
+        return path
+
+
+@pytest.fixture
+def artifacts(request, tmp_path_factory):
+    """:class:`Artifacts` under ``$LINESIFT_ARTIFACTS`` (for CI to keep), else under
+    pytest's temporary folder, in a subfolder named after the test."""
+    base = os.environ.get(ARTIFACTS_VAR)
+    root = Path(base) if base else tmp_path_factory.getbasetemp() / "artifacts"
+    return Artifacts(root / request.node.name)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """List the artifacts the tests saved."""
+    if _SAVED_ARTIFACTS:
+        terminalreporter.section("test artifacts")
+        for path in _SAVED_ARTIFACTS:
+            terminalreporter.write_line(str(path))
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,11 @@ have changed, then check the tests still pass::
 
     .venv/bin/python tests/make_ls_exports.py
 
-It pushes three small made-up pages in both layouts, annotates them as three users (the
+It pushes three small made-up pages in each layout, annotates them as three users (the
 admin with the legacy token, one with a personal access token, one with a legacy token) and
-writes ``tests/data/ls_export_page.json`` and ``tests/data/ls_export_line.json``. The votes
-are listed in :data:`PAGE_VOTES` and :data:`LINE_VOTES`; the tests spell out what they give.
+writes ``tests/data/ls_export_{page,line,runs}.json`` (``--only runs`` writes one of them).
+The votes are listed in :data:`PAGE_VOTES`, :data:`LINE_VOTES` and :data:`RUNS_VOTES`; the
+tests spell out what they give.
 """
 
 import json
@@ -25,6 +26,7 @@ from annotate_fixtures import sign_up  # noqa: E402
 
 from linesift.annotate.client import Server, resolve_credentials  # noqa: E402
 from linesift.annotate.push import push_pages  # noqa: E402
+from linesift.annotate.tasks import js_length  # noqa: E402
 from linesift.pages import Page  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -70,6 +72,32 @@ LINE_VOTES = {
 }
 
 
+# page id -> annotator -> regions (first, last position in the task's lines, label, offsets),
+# in the order they were made, or "cancel" / [] (submitted empty).
+RUNS_VOTES = {
+    "synthetic:bridge": {
+        # the model's runs, then a correction of line 8: the later region wins
+        "admin": [(0, 0, B), (1, 3, C), (4, 7, B), (6, 6, C)],
+        # a drag that ends at the start of line 5 (position 1, offset 0) labels line 0 only;
+        # one that starts after the last character of line 5 labels line 6 only; 8 and 9 blank
+        "jwt": [(0, 1, B, 0, 0), (1, 3, C), (3, 4, B, "end", None), (5, 5, B)],
+        "legacy": [(0, 7, C), (0, 0, B), (4, 4, B)],
+    },
+    "synthetic:skipped": {"admin": "cancel", "jwt": []},
+    "synthetic:partial": {"legacy": [(0, 0, B), (1, 1, C)]},  # line 3 left blank
+}
+
+
+def _region(texts, first, last, label, start_offset=0, end_offset=None):
+    if start_offset == "end":
+        start_offset = js_length(texts[first])
+    if end_offset is None:
+        end_offset = js_length(texts[last])
+    return {"from_name": "label", "to_name": "lines", "type": "paragraphlabels",
+            "value": {"start": str(first), "end": str(last), "startOffset": start_offset,
+                      "endOffset": end_offset, "paragraphlabels": [label]}}
+
+
 def _choice(from_name, to_name, label):
     return {"from_name": from_name, "to_name": to_name, "type": "choices",
             "value": {"choices": [label]}}
@@ -106,6 +134,17 @@ def _line_layout(server, clients, sdk):
     return summary.project_id
 
 
+def _runs_layout(server, clients, sdk):
+    summary = push_pages(server, PAGES, f"export-runs-{uuid.uuid4().hex[:8]}", layout="runs",
+                         progress=False)
+    for task in sdk.tasks.list(project=summary.project_id, include="id,data"):
+        texts = [line["text"] for line in task.data["lines"]]
+        for who, regions in RUNS_VOTES.get(task.data["page_id"], {}).items():
+            result = regions if regions == "cancel" else [_region(texts, *r) for r in regions]
+            _annotate(clients[who], task.id, result)
+    return summary.project_id
+
+
 def _save(sdk, project_id, path):
     export = json.loads(b"".join(sdk.projects.exports.download_sync(
         id=project_id, export_type="JSON", download_all_tasks=True)))
@@ -122,8 +161,11 @@ def main():
     for kind in ("jwt", "legacy"):
         clients[kind] = LabelStudio(base_url=credentials.url,
                                     api_key=sign_up(credentials.url, kind)[3])
-    _save(sdk, _page_layout(server, clients, sdk), DATA / "ls_export_page.json")
-    _save(sdk, _line_layout(server, clients, sdk), DATA / "ls_export_line.json")
+    only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
+    for layout, make in (("page", _page_layout), ("line", _line_layout),
+                         ("runs", _runs_layout)):
+        if only in (None, layout):
+            _save(sdk, make(server, clients, sdk), DATA / f"ls_export_{layout}.json")
 
 
 if __name__ == "__main__":

@@ -1,100 +1,79 @@
-"""A person in a browser: log into the local Label Studio, change one line's label, submit.
+"""A person in a browser: log into the local Label Studio, open a pushed page in the default
+(runs) layout, relabel a run of lines the fast way (a key, then one drag), submit, pull.
 
-Drives Debian's Chromium (/usr/bin/chromium) through Playwright, headless.
+Drives Debian's Chromium (/usr/bin/chromium) through Playwright, headless. Screenshots of the
+page before and after the correction, and of the task list (page id, lines, the model's page
+score; no internal fields), are saved as test artifacts.
 """
 
-import time
-
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
+from linesift.annotate.config import RUNS_HOTKEYS
 from linesift.annotate.pull import pull_labels
 from linesift.annotate.push import push_pages
 from linesift.formats import read_labelled_pages, read_pages
+from ls_browser import RUNS_READY, Annotator, chromium_tab, log_in, phrase_text, \
+    wait_for_annotation
 
 pytestmark = [pytest.mark.labelstudio, pytest.mark.browser]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-TIMEOUT_MS = 60_000
 C, B = "content", "boilerplate"
-ROW = 1
-"""Which row of the page the annotator changes."""
+RUN = (2, 4)
+"""Positions (first, last) in the task's lines of the run the annotator relabels."""
 
 
-@pytest.fixture
-def browser_page():
-    """A Chromium tab."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.set_default_timeout(TIMEOUT_MS)
-        yield page
-        browser.close()
+def _predicted(prediction, n):
+    labels = [None] * n
+    for item in prediction.result:
+        value = item["value"]
+        for k in range(int(value["start"]), int(value["end"]) + 1):
+            labels[k] = value["paragraphlabels"][0]
+    return labels
 
 
-def _log_in(tab, url, login):
-    tab.goto(f"{url}/user/login/")
-    tab.fill("input[name=email]", login.email)
-    tab.fill("input[name=password]", login.password)
-    tab.click("button[type=submit]")
-    tab.wait_for_url(lambda address: "/user/login" not in address)
-
-
-def _box(row, label):
-    """The checkbox of `label` in a row: content first, boilerplate second."""
-    return row.locator("input[type=checkbox]").nth(0 if label == C else 1)
-
-
-def _expect_choice(row, label):
-    """Wait until `row` shows `label` checked and the other choice not."""
-    expect(row.locator("input[type=checkbox]")).to_have_count(2)
-    expect(_box(row, label)).to_be_checked()
-    expect(_box(row, B if label == C else C)).not_to_be_checked()
-
-
-def _wait_for_annotation(sdk, task_id, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        task = sdk.tasks.get(id=task_id)
-        if task.total_annotations:
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"no annotation on task {task_id} after {seconds} s")
-
-
-def test_annotator_changes_one_line_and_pull_shows_it(browser_page, ls_server, ls_sdk, ls_login,
-                                                       ls_sifter, example_page_path,
-                                                       project_name, tmp_path):
+def test_annotator_relabels_a_run_with_a_key_and_a_drag(ls_server, ls_sdk, ls_login, ls_sifter,
+                                                         example_page_path, project_name,
+                                                         artifacts, tmp_path):
     summary = push_pages(ls_server, read_pages([example_page_path]), project_name,
                          sifter=ls_sifter, progress=False)
+    assert summary.layout == "runs"
     (task,) = ls_sdk.tasks.list(project=summary.project_id, fields="all")
-    predicted = [item["value"]["choices"][0] for item in task.predictions[0].result]
     line_nos = [line["line_no"] for line in task.data["lines"]]
+    predicted = _predicted(task.predictions[0], len(line_nos))
+    assert None not in predicted  # every line pre-filled
+    wanted = B if predicted[RUN[0]] == C else C
 
-    _log_in(browser_page, ls_server.url, ls_login)
-    browser_page.goto(f"{ls_server.url}/projects/{summary.project_id}/data?task={task.id}")
-    rows = browser_page.locator(".linesift-row")
-    expect(rows).to_have_count(len(line_nos))
-    row = rows.nth(ROW)
-    expect(row.locator(".linesift-no")).to_have_text(str(line_nos[ROW]))
-    _expect_choice(row, predicted[ROW])  # pre-filled from the prediction
+    with chromium_tab() as tab:
+        log_in(tab, ls_server.url, ls_login)
+        person = Annotator(tab)
+        person.open_task(ls_server.url, summary.project_id, task.id, RUNS_READY)
+        phrases = tab.locator('[data-testid^="phrase:"]')
+        expect(phrases).to_have_count(len(line_nos))
+        expect(phrases.nth(RUN[0])).to_contain_text(str(line_nos[RUN[0]]))  # line numbers shown
+        tab.screenshot(path=artifacts.path("1-prefilled.png"))
 
-    browser_page.keyboard.press("1")  # Label Studio's default hotkeys would flip a line
-    _expect_choice(rows.nth(0), predicted[0])
+        person.press(RUNS_HOTKEYS[wanted])
+        person.drag(phrase_text(tab, RUN[0]), phrase_text(tab, RUN[1]))
+        regions = tab.locator(".htx-highlight")
+        expect(regions.first).to_be_visible()
+        tab.screenshot(path=artifacts.path("2-corrected.png"))
+        person.press("Control+Enter")  # submit
+        wait_for_annotation(ls_sdk, task.id)
+        tab.wait_for_timeout(2000)
+        tab.screenshot(path=artifacts.path("3-submitted.png"))
 
-    flipped = B if predicted[ROW] == C else C
-    _box(row, flipped).click()
-    _expect_choice(row, flipped)
-    browser_page.get_by_role("button", name="Submit").click()
-    _wait_for_annotation(ls_sdk, task.id)
+        tab.goto(f"{ls_server.url}/projects/{summary.project_id}/data")
+        for column in ("page_id", "n_lines", "Prediction score"):
+            expect(tab.get_by_text(column, exact=True).first).to_be_visible()
+        expect(tab.get_by_text("text_hash", exact=True)).to_have_count(0)
+        tab.screenshot(path=artifacts.path("4-task-list.png"))
+    assert (person.effort.keys, person.effort.drags, person.effort.clicks) == (2, 1, 0)
 
     output = tmp_path / "labels.jsonl"
     pull_labels(ls_server, project_name, output)
     (page,) = read_labelled_pages([output])
     expected = [None] * len(page.lines)
     for k, line_no in enumerate(line_nos):
-        expected[line_no] = flipped if k == ROW else predicted[k]
+        expected[line_no] = wanted if RUN[0] <= k <= RUN[1] else predicted[k]
     assert page.labels == expected

@@ -1,7 +1,8 @@
 """`linesift annotate` against the real local Label Studio: push, annotate, pull, train.
 
-The flow of a labelling session, through the `linesift` command: push the example page and
-two JSONL pages with pre-annotations; annotate through the SDK as two users (the admin with a
+The flow of a labelling session, through the `linesift` command, in the page layout (a choice
+per line; the default runs layout has its own tests in test_annotate_runs_live.py): push the
+example page and two JSONL pages with pre-annotations; annotate through the SDK as two users (the admin with a
 legacy token, a second user with a personal access token) who disagree on one line of the
 example page and both leave one line alone; the admin labels the second page and skips the
 third, which the second user submits empty; pull, push again, and train on what was pulled.
@@ -57,7 +58,7 @@ def session(ls_sdk, ls_credentials, tiny_model, example_page_path, make_annotato
     jsonl.write_text("".join(json.dumps(p) + "\n" for p in (SECOND_PAGE, JSONL_PAGE)))
     name = f"linesift-test-{uuid.uuid4().hex[:12]}"
     pushed = _run("annotate", "push", example_page_path, jsonl, "--project", name,
-                  "--model", tiny_model)
+                  "--model", tiny_model, "--layout", "page")
     (project,) = [p for p in ls_sdk.projects.list(title=name) if p.title == name]
     tasks = {t.data["page_id"]: t for t in ls_sdk.tasks.list(project=project.id, fields="all")}
     page = next(read_pages([example_page_path]))

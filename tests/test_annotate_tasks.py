@@ -118,7 +118,7 @@ _lines = st.lists(st.one_of(st.just(""), st.just("  "),
 
 
 @settings(max_examples=60, deadline=None)
-@given(lines=_lines, layout=st.sampled_from(["page", "line"]), data=st.data())
+@given(lines=_lines, layout=st.sampled_from(["runs", "page", "line"]), data=st.data())
 def test_annotations_that_accept_the_predictions_pull_back_as_the_predictions(lines, layout,
                                                                            data):
     page = _page("\n".join(lines), url="u")
@@ -176,3 +176,14 @@ def test_push_refuses_model_and_no_model(tmp_path):
                                       "--no-model"])
     assert result.exit_code == 2
     assert "not both" in result.output
+
+
+@pytest.mark.parametrize("command", ["push", "pull", "serve"])
+def test_annotate_help_at_80_columns_shows_whole_option_names(command):
+    from linesift.cli import app as linesift_app
+
+    result = CliRunner().invoke(linesift_app, ["annotate", command, "--help"],
+                                terminal_width=80, env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    assert "…" not in result.output
+    assert "--project" in result.output

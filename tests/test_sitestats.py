@@ -17,7 +17,7 @@ from linesift.run import FilterOptions, backends, filter_inputs
 @pytest.fixture(scope="module")
 def site_model(tmp_path_factory):
     """A model trained with --site-stats (no CV: a few seconds)."""
-    from train.fit import train_model
+    from linesift.train.fit import train_model
 
     root = tmp_path_factory.mktemp("site")
     data = write_site_training_data(root / "train.jsonl")

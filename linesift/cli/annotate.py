@@ -7,7 +7,8 @@ from typing import Optional
 
 import typer
 
-from ..annotate.config import BATCH_SIZE, LINE, PAGE
+from ..annotate.backend import DEFAULT_HOST, DEFAULT_PORT
+from ..annotate.config import BATCH_SIZE, LINE, PAGE, RUNS
 from ..errors import ModelError
 from .app import app as main_app
 from .app import friendly_errors
@@ -22,6 +23,7 @@ app = typer.Typer(
 
 
 class Layout(str, Enum):
+    runs = RUNS
     page = PAGE
     line = LINE
 
@@ -56,9 +58,11 @@ def push(
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory for the "
                                          "pre-annotations (default: models/default)."),
     no_model: bool = typer.Option(False, "--no-model", help="Push without pre-annotations."),
-    layout: Optional[Layout] = typer.Option(None, "--layout", help="page: one task per page, a "
-                                            "choice per line; line: one task per line with "
-                                            "context (default: the project's, or page)."),
+    layout: Optional[Layout] = typer.Option(None, "--layout", help="runs: one task per page, "
+                                            "select runs of lines and press c or b; page: one "
+                                            "task per page, a choice per line; line: one task "
+                                            "per line with context (default: the project's, "
+                                            "or runs)."),
     batch_size: int = typer.Option(BATCH_SIZE, "--batch-size", min=1,
                                    help="Tasks per import request."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
@@ -96,6 +100,41 @@ def pull(
     summary = pull_labels(server, project, output)
     typer.echo(format_summary(summary), err=True)
     typer.echo(f"summary: {summary_path(output)}", err=True)
+
+
+@app.command()
+@friendly_errors
+def serve(
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory to serve "
+                                         "(default: models/default)."),
+    port: int = typer.Option(DEFAULT_PORT, "--port", min=0, max=65535,
+                             help="Port to listen on (0: any free port)."),
+    host: str = typer.Option(DEFAULT_HOST, "--host", help="Address to listen on; Label "
+                             "Studio must reach it."),
+    project: Optional[str] = typer.Option(None, "--project", "-p", help="Connect to this "
+                                          "project (title or id) so that its new tasks get the "
+                                          "model's pre-labels."),
+    retrain_every: int = typer.Option(0, "--retrain-every", min=0, help="Retrain after this "
+                                      "many new annotations of a project (0: never)."),
+    retrain_to: Path = typer.Option(Path("models/live"), "--retrain-to", help="Folder for the "
+                                    "retrained models (one subfolder per round)."),
+    train_also: list[str] = typer.Option([], "--train-also", help="Labelled pages to retrain "
+                                         "on besides the project's, e.g. the shared data "
+                                         "(repeat the option); none: the project's alone."),
+    url: Optional[str] = _URL,
+    api_key: Optional[str] = _KEY,
+):
+    """Serve the model to Label Studio as an ML backend (/health, /setup, /predict, /webhook)."""
+    from ..annotate.backend import serve as serve_model
+
+    sifter = _sifter(model, False)
+    server = None
+    if project is not None or retrain_every:
+        from ..annotate.client import connect
+
+        server = connect(url, api_key)
+    serve_model(sifter, host=host, port=port, server=server, project=project,
+                retrain_every=retrain_every, retrain_to=retrain_to, train_also=train_also)
 
 
 main_app.add_typer(app, name="annotate")
