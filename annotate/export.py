@@ -96,7 +96,7 @@ def labelled_pages(export, layout):
         if votes is None:
             stats.unannotated_pages += 1
             continue
-        page = _rebuild_page(page_id, hash_, tasks, layout)
+        page = rebuild_page(page_id, hash_, tasks, layout)
         if page is None:
             stats.incomplete_pages.append(page_id)
             continue
@@ -106,7 +106,7 @@ def labelled_pages(export, layout):
     return pages, stats
 
 
-def _is_linesift_task(data, layout):
+def is_linesift_task(data, layout):
     if not isinstance(data, dict) or not data.get("page_id") or not data.get("text_hash"):
         return False
     if layout in PAGE_LAYOUTS:
@@ -118,14 +118,14 @@ def _group_by_page(export, layout, stats):
     groups = defaultdict(lambda: defaultdict(list))
     for task in export:
         data = task.get("data")
-        if not _is_linesift_task(data, layout):
+        if not is_linesift_task(data, layout):
             stats.foreign_tasks += 1
             continue
         groups[str(data["page_id"])][data["text_hash"]].append(task)
     return groups
 
 
-def _rebuild_page(page_id, hash_, tasks, layout):
+def rebuild_page(page_id, hash_, tasks, layout):
     """The page as pushed, from its tasks' data; None if lines are missing or it differs."""
     data = tasks[0]["data"]
     lines = [""] * int(data.get("n_lines", 0))
