@@ -17,7 +17,8 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from linesift.labels import BOILERPLATE, CONTENT, LABELS, UNLABELLED_KEY, label_key
+from linesift.labels import (BOILERPLATE, CONTENT, DISAGREEMENTS_FIELD, LABELS, UNLABELLED_KEY,
+                             label_key)
 from linesift.lines import join_lines
 from linesift.pages import Page
 
@@ -284,13 +285,19 @@ def majority(votes):
 
 def _decide(page, votes, stats):
     labels = [None] * len(page.lines)
+    disagreements = []
     for line_no in page.nonblank_line_nos():
         line_votes = votes.get(line_no, [])
         labels[line_no], tie = majority(line_votes)
         stats.ties += tie
         stats.labels[label_key(labels[line_no])] += 1
         if len(line_votes) >= 2:
-            stats.vote_counts.append((line_votes.count(CONTENT), line_votes.count(BOILERPLATE)))
+            counts = (line_votes.count(CONTENT), line_votes.count(BOILERPLATE))
+            stats.vote_counts.append(counts)
+            if min(counts):
+                disagreements.append([line_no, *counts])
+    if disagreements:
+        page.meta[DISAGREEMENTS_FIELD] = disagreements
     return labels
 
 
