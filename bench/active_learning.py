@@ -31,7 +31,7 @@ from linesift.annotate.select import select_pages
 from linesift.model import default_model_dir, load_pipeline
 
 PER_SITE = 5
-SCHEDULE = (5, 10, 15, 20, 30, 40, 60, 80, 120, 160)
+SCHEDULE = (3, 5, 8, 10, 15, 20, 30, 40, 60)
 TARGET = 0.95
 STRATEGIES = ("random", "uncertain", "diverse")
 

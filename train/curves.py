@@ -91,17 +91,21 @@ def _pyplot():
     return plt
 
 
-def _threshold_panel(ax, y, proba, label="", threshold=None):
+def _threshold_panel(ax, y, proba, label="", threshold=None, colour=None):
+    """Precision (dashed), recall (dotted) and F1 (solid) against the threshold; one colour per
+    model when several share the panel."""
     grid, rows = threshold_curve(y, proba)
     prefix = f"{label} " if label else ""
-    ax.plot(grid, rows[:, 0], label=f"{prefix}precision")
-    ax.plot(grid, rows[:, 1], label=f"{prefix}recall")
-    ax.plot(grid, rows[:, 2], label=f"{prefix}F1", linewidth=2)
+    styles = (("precision", "--", "tab:blue"), ("recall", ":", "tab:orange"),
+              ("F1", "-", "tab:green"))
+    for k, (name, style, own) in enumerate(styles):
+        ax.plot(grid, rows[:, k], linestyle=style, color=colour or own,
+                linewidth=2 if name == "F1" else 1.2, label=f"{prefix}{name}")
     if threshold is not None:
-        ax.axvline(threshold, color="grey", linestyle=":", label=f"threshold {threshold:.2f}")
+        ax.axvline(threshold, color="grey", linestyle="-.", label=f"threshold {threshold:.2f}")
     ax.set(xlabel="threshold on P(content)", ylabel="content lines", ylim=(0, 1.02), xlim=(0, 1))
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="lower left")
+    ax.legend(fontsize=7, loc="lower left")
 
 
 def write_training_png(path, points, y, oof, title="", threshold=None):
@@ -137,7 +141,8 @@ def write_evaluation_png(path, results):
     known = [r for r in results if r.get("trained_pages")]
     order = sorted(known, key=lambda r: r["trained_pages"])
     left.plot([r["trained_pages"] for r in order],
-              [r["overall"]["content_f1"] for r in order], marker="o")
+              [r["overall"]["content_f1"] for r in order], marker="o", linestyle=":",
+              linewidth=0.8)
     for r in order:
         left.annotate(r["model"].split("@")[0], (r["trained_pages"], r["overall"]["content_f1"]),
                       fontsize=7, xytext=(3, -10), textcoords="offset points")
@@ -146,12 +151,14 @@ def write_evaluation_png(path, results):
     if order and order[-1]["trained_pages"] / max(order[0]["trained_pages"], 1) > 20:
         left.set_xscale("log")
     left.grid(alpha=0.3, which="both")
-    for r in results[-3:]:  # the last models given (a plot of more is unreadable)
+    several = len(results) > 1
+    for k, r in enumerate(results[-3:]):  # the last models given (more are unreadable)
         scores = r.get("scores")
         if scores:
-            name = r["model"].split("@")[0] if len(results) > 1 else ""
-            _threshold_panel(right, scores["y"], scores["proba"], name,
-                             r["threshold"] if len(results) == 1 else None)
+            _threshold_panel(right, scores["y"], scores["proba"],
+                             r["model"].split("@")[0] if several else "",
+                             None if several else r["threshold"],
+                             colour=f"C{k}" if several else None)
     right.set_title("precision / recall against the threshold")
     _save(fig, path, plt)
 
