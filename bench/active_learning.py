@@ -17,7 +17,13 @@ sites. The full-data figure trains on the whole pool. The table gives, per strat
 
     python bench/active_learning.py                        # both modes, seeds 0 1 2
     python bench/active_learning.py --modes base --seeds 0 --png curve.png
+    # the two modes side by side in two processes, then one table and one figure:
+    python bench/active_learning.py --modes scratch --save scratch.json &
+    python bench/active_learning.py --modes base --save base.json; wait
+    python bench/active_learning.py --merge scratch.json base.json --png curve.png
 """
+
+import json
 
 import argparse
 import time
@@ -89,7 +95,15 @@ def main():
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--schedule", type=int, nargs="+", default=list(SCHEDULE))
     parser.add_argument("--png", default="active_learning.png")
+    parser.add_argument("--save", help="Also write the curves to this JSON file.")
+    parser.add_argument("--merge", nargs="+", help="Only print and plot curves saved by --save.")
     args = parser.parse_args()
+    if args.merge:
+        saved = [json.load(open(path)) for path in args.merge]
+        curves = {tuple(k.split("|")[:2]) + (int(k.split("|")[2]),): v
+                  for one in saved for k, v in one["curves"].items()}
+        full = {m: f for one in saved for m, f in one["full"].items()}
+        return report(curves, full, args.png)
     log = lambda m: print(m, flush=True)  # noqa: E731
     pool, held = split(shared_pages("daniel_a"))
     log(f"pool: {len(pool)} pages of {len({p.domain for p in pool})} sites, "
@@ -105,17 +119,28 @@ def main():
             f"({time.perf_counter() - start:.0f} s)")
         for strategy in args.strategies:
             for seed in args.seeds:
-                points = simulate(pool, held, strategy, base, seed, args.schedule, log)
-                curves[(mode, strategy, seed)] = points
-                rows.append({"mode": mode, "strategy": strategy, "seed": seed,
-                             **{f"F1@{p['pages']}": p["f1"] for p in points},
-                             "pages to 95%": needed(points, full[mode]),
-                             "lines to 95%": needed(points, full[mode], "lines")})
+                curves[(mode, strategy, seed)] = simulate(pool, held, strategy, base, seed,
+                                                          args.schedule, log)
+                if args.save:
+                    with open(args.save, "w") as fh:
+                        json.dump({"full": full, "curves": {"|".join(map(str, k)): v
+                                                            for k, v in curves.items()}}, fh)
+    report(curves, full, args.png)
+
+
+def report(curves, full, png):
+    """Print the table (F1 after each round, pages and lines to 95 %) and save the figure."""
+    rows = []
+    for (mode, strategy, seed), points in sorted(curves.items()):
+        rows.append({"mode": mode, "strategy": strategy, "seed": seed,
+                     **{f"F1@{p['pages']}": p["f1"] for p in points},
+                     "pages to 95%": needed(points, full[mode]),
+                     "lines to 95%": needed(points, full[mode], "lines")})
     print()
-    print_table(rows, list(rows[0]))
+    print_table(rows, list(dict.fromkeys(k for r in rows for k in r)))
     print("\nfull-data F1: " + ", ".join(f"{m} {f:.3f}" for m, f in full.items()))
-    write_png(args.png, curves, full)
-    print(f"curve: {args.png}")
+    write_png(png, curves, full)
+    print(f"curve: {png}")
 
 
 def write_png(path, curves, full):

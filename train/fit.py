@@ -86,8 +86,9 @@ def cv_groups(pages, frame, folds=CV_FOLDS, notes=None):
     own = own_lines(pages, frame)
     if own.any() and not own.all():
         if notes is not None and notes.progress:
-            _log(f"cross-validation: shared pages grouped by site, your {len(np.unique(frame[PAGE].to_numpy()[own]))} "
-                 "own pages by page")
+            n_own = len(np.unique(frame[PAGE].to_numpy()[own]))
+            _log(f"cross-validation: shared pages grouped by site, your {n_own} own pages by "
+                 "page")
         return np.where(own, by_page, sites), MIXED
     n_sites = len(np.unique(sites))
     if folds and n_sites < folds:
@@ -318,6 +319,15 @@ def _base_figures(base_dir, pages, frame, y, mask):
     return {"model": sifter.version, **_rounded(metrics)}
 
 
+def _compare_with_base(cv, notes):
+    """Warn when the model learned on top does worse than its base on the held-out lines."""
+    own, base = cv.get("at_threshold", {}).get("content_f1"), cv["base_on_same_lines"]
+    if own is not None and own < base["content_f1"]:
+        notes.warn(f"on these pages held out, the model learned on top scores content F1 "
+                   f"{own:.3f}, its base {base['model']} alone {base['content_f1']:.3f}: "
+                   "label more pages, or keep using the base")
+
+
 def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, recipe=DEFAULT_RECIPE, base=None,
                 pipeline=None, read_options=None, progress=True, calibrate=True, jobs=1,
                 curve=None):
@@ -378,6 +388,7 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, recipe=DEFAULT_REC
     if base is not None:
         mask = ~np.isnan(oof) if oof is not None else np.ones(len(frame), bool)
         cv["base_on_same_lines"] = _base_figures(base, pages, frame, y, mask)
+        _compare_with_base(cv, notes)
     card = _card(name, out_dir, fitted, threshold, cv, calibration, pages, frame, paths,
                  started, used_recipe, unlabelled_prose, grouping, base, base_card, notes)
     _check_vocabulary(fitted, notes)
@@ -424,6 +435,7 @@ def _card(name, out_dir, fitted, threshold, cv, calibration, pages, frame, paths
         "source_balance": recipe.balance_sources,
     }
     if base is not None:
+        card["recipe"]["features_from_base"] = True  # page_relative, site_stats: the base's
         card["base"] = {"name": base_card.get("name"), "sha256": base_card.get("sha256"),
                         "path": str(base), "threshold": base_card.get("threshold"),
                         "pages": base_card.get("data", {}).get("pages")}

@@ -49,8 +49,9 @@ def audit(
         from ..annotate.review import push_for_review
 
         server = connect(url, api_key)
-        summary = push_for_review(server, flagged_pages(pages, ranking), page_scores(pages, ranking),
-                                  review_project, source=Path(data[0]).name)
+        summary = push_for_review(server, flagged_pages(pages, ranking),
+                                  page_scores(pages, ranking), review_project,
+                                  source=Path(data[0]).name)
         typer.echo(summary.report(), err=True)
 
 

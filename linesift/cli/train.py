@@ -77,6 +77,9 @@ def train_command(
                              ngram_min_sites=ngram_min_sites)
     if ngram_min_sites == 0:
         recipe = replace(recipe, ngram_min_sites=None)
+    if base is not None and (page_relative is not None or site_stats is not None):
+        typer.echo("warning: with --base the feature steps are the base model's; "
+                   "--page-relative and --site-stats are ignored", err=True)
     train_model(data, out, name=name, folds=folds, recipe=recipe, base=base,
                 calibrate=calibrate, jobs=jobs, curve=curve)
 
