@@ -102,6 +102,7 @@ def refresh_predictions(server, project, sifter, *, pages=None, batch_size=BATCH
             waiting.append(state)
     given = {(p.id, text_hash(p)): p for p in pages} if pages is not None else {}
     todo = list(_predictions(waiting, states, layout, sifter, given, summary))
+    done = set()
     with tqdm(total=len(todo), unit="task", desc="pre-fill", file=sys.stderr,
               disable=not progress or not todo) as bar:
         for start in range(0, len(todo), batch_size):
@@ -111,9 +112,12 @@ def refresh_predictions(server, project, sifter, *, pages=None, batch_size=BATCH
                 for prediction_id, version in state.predictions:
                     server.delete_prediction(prediction_id)
                     summary.replaced[version] += 1
+                done.add(state.id)
             summary.refreshed += len(batch)
             bar.update(len(batch))
-    summary.prefills = prefill_versions(server.task_states(found.id))
+    summary.prefills = prefill_versions(
+        [state for state in states if state.id not in done]) + Counter(
+            {sifter.version: len(done)} if done else {})
     return summary
 
 

@@ -197,7 +197,8 @@ def push_pages(server, pages, project, *, layout=None, sifter=None, batch_size=B
     project, layout, created = open_project(server, project, layout)
     summary = PushSummary(project.id, project.title, layout, created,
                           sifter.version if sifter is not None else None)
-    known = _KnownTasks(server.task_data(project.id))
+    states = server.task_states(project.id)  # one listing: Label Studio may ask an ML backend
+    known = _KnownTasks([state.data for state in states])  # to pre-fill what it lists
     read = [] if refresh else None
     with tqdm(itertools.chain(first, pages), unit="page", desc="read", file=sys.stderr,
               disable=not progress) as bar:
@@ -213,14 +214,14 @@ def push_pages(server, pages, project, *, layout=None, sifter=None, batch_size=B
             batch = todo[start:start + batch_size]
             summary.tasks_created += _import(server, project.id, batch)
             bar.update(len(batch))
-    if refresh and sifter is not None:
-        from .predict import refresh_predictions
+    from .predict import prefill_versions, refresh_predictions
 
+    summary.prefills = prefill_versions(states)
+    summary.prefills[summary.model_version] += summary.tasks_created
+    if refresh and sifter is not None:
         summary.refreshed = refresh_predictions(server, str(project.id), sifter, pages=read,
                                                 batch_size=batch_size, progress=progress)
-    from .predict import prefill_versions
-
-    summary.prefills = prefill_versions(server.task_states(project.id))
+        summary.prefills = summary.refreshed.prefills
     return summary
 
 

@@ -105,10 +105,11 @@ def test_push_refresh_updates_line_tasks_from_the_pages_given(ls_sdk, tiny_model
                  other_model, "--select", "uncertain", "--budget", 1, "-q")
     assert "3 tasks nobody labelled yet show another model's pre-fill" in stale
     refreshed = _run("annotate", "push", sample_path, "--project", project_name, "--model",
-                     other_model, "--refresh", "-q")
-    assert f"pre-fills of the tasks nobody labelled yet: " in refreshed
+                     other_model, "--select", "uncertain", "--budget", 1, "--refresh", "-q")
+    assert "refreshed 3 pre-fills of tasks nobody labelled yet" in refreshed
+    assert f"pre-fills of the tasks nobody labelled yet: 5 by {second.version}" in refreshed
     versions = [p.model_version for t in _tasks(ls_sdk, project_name) for p in t.predictions]
-    assert versions and set(versions) == {second.version}
+    assert versions == [second.version] * 5
 
 
 def test_audit_pushes_flagged_pages_for_review_prefilled_with_their_labels(
