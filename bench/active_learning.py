@@ -152,6 +152,8 @@ def write_png(path, curves, full):
     modes = sorted({m for m, _, _ in curves})
     fig, axes = plt.subplots(1, len(modes), figsize=(5.5 * len(modes), 4.2), squeeze=False)
     colours = {"random": "tab:grey", "uncertain": "tab:red", "diverse": "tab:blue"}
+    for strategy in sorted({s for _, s, _ in curves} - set(colours)):
+        colours[strategy] = f"C{len(colours) + 1}"  # e.g. a variant saved under another name
     for ax, mode in zip(axes[0], modes):
         for strategy in colours:
             runs = [v for (m, s, _), v in curves.items() if m == mode and s == strategy]
