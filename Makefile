@@ -34,9 +34,9 @@ test: $(STAMP) chromium labelstudio  ## Run every test, with a real local Label 
 test-fast: $(STAMP)  ## Unit tests only (no Label Studio, no browser)
 	LINESIFT_SKIP_LABELSTUDIO=1 $(BIN)/python -m pytest -q -m "not labelstudio and not browser"
 
+# The recipe is linesift.recipe.DEFAULT_RECIPE, which `linesift train` uses without options.
 default-model: $(STAMP)  ## Retrain models/default on ../shared/data (about 9 minutes on 2 cores)
-	$(BIN)/linesift train $(SHARED)/data/*.jsonl.gz -o models/default --name default \
-		--unlabel-trailing-prose --balance-sources 0.5 --page-relative --ngram-min-sites 10 --jobs 2
+	$(BIN)/linesift train $(SHARED)/data/*.jsonl.gz -o models/default --name default --jobs 2
 
 bench: $(STAMP)  ## Quality and throughput benchmarks (print tables)
 	$(BIN)/python bench/quality.py

@@ -78,6 +78,21 @@ class Credentials:
 
 
 @dataclass(frozen=True)
+class TaskState:
+    """A task's id and data, whether anyone annotated, skipped or drafted it (`touched`), and
+    its predictions as ``(prediction id, model_version)`` pairs."""
+
+    id: int
+    data: dict
+    touched: bool
+    predictions: list
+
+
+def _field(item, name):
+    return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
+
+
+@dataclass(frozen=True)
 class Project:
     """A Label Studio project as linesift needs it."""
 
@@ -220,6 +235,53 @@ class Server:
                                          page_size=TASK_PAGE_SIZE)
             return [task.data for task in pager]
         return self._retry(fetch, "list tasks")
+
+    def task_states(self, project_id):
+        """Every task of a project with what decides whether its pre-fill may be replaced.
+
+        Returns
+        -------
+        list of TaskState
+        """
+        def fetch():
+            pager = self._sdk.tasks.list(
+                project=project_id, page_size=TASK_PAGE_SIZE,
+                include="id,data,predictions,total_annotations,cancelled_annotations,"
+                        "draft_exists")
+            return [TaskState(id=t.id, data=t.data or {},
+                              touched=bool((t.total_annotations or 0)
+                                           + (t.cancelled_annotations or 0)
+                                           or getattr(t, "draft_exists", False)),
+                              predictions=[(_field(p, "id"), _field(p, "model_version"))
+                                           for p in (t.predictions or [])])
+                    for t in pager]
+        return self._retry(fetch, "list tasks")
+
+    def import_predictions(self, project_id, predictions):
+        """Add predictions (dicts with ``task``, ``result``, ``score``, ``model_version``) to
+        a project's tasks; returns how many were created.
+
+        Raises
+        ------
+        UncertainWrite
+            When the request may or may not have been applied (predicting again repairs it).
+        """
+        def send():
+            return self._sdk.projects.import_predictions(id=project_id,
+                                                         request=predictions).created
+        try:
+            return self._retry(send, "import predictions", only_unsent=True)
+        except ServerUnreachable as exc:
+            raise UncertainWrite(f"{exc} Some predictions may have arrived: run the same "
+                                 "command again, it replaces them.") from None
+
+    def delete_prediction(self, prediction_id):
+        """Delete one prediction (one that is already gone counts as deleted)."""
+        try:
+            self._retry(lambda: self._sdk.predictions.delete(id=prediction_id),
+                        "delete a prediction")
+        except ProjectNotFound:
+            pass
 
     def import_tasks(self, project_id, tasks):
         """Import task dicts (with their predictions); returns how many tasks were created.

@@ -17,7 +17,8 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from linesift.labels import BOILERPLATE, CONTENT, LABELS, UNLABELLED_KEY, label_key
+from linesift.labels import (BOILERPLATE, CONTENT, DISAGREEMENTS_FIELD, LABELS, UNLABELLED_KEY,
+                             label_key)
 from linesift.lines import join_lines
 from linesift.pages import Page
 
@@ -96,7 +97,7 @@ def labelled_pages(export, layout):
         if votes is None:
             stats.unannotated_pages += 1
             continue
-        page = _rebuild_page(page_id, hash_, tasks, layout)
+        page = rebuild_page(page_id, hash_, tasks, layout)
         if page is None:
             stats.incomplete_pages.append(page_id)
             continue
@@ -106,7 +107,7 @@ def labelled_pages(export, layout):
     return pages, stats
 
 
-def _is_linesift_task(data, layout):
+def is_linesift_task(data, layout):
     if not isinstance(data, dict) or not data.get("page_id") or not data.get("text_hash"):
         return False
     if layout in PAGE_LAYOUTS:
@@ -118,14 +119,14 @@ def _group_by_page(export, layout, stats):
     groups = defaultdict(lambda: defaultdict(list))
     for task in export:
         data = task.get("data")
-        if not _is_linesift_task(data, layout):
+        if not is_linesift_task(data, layout):
             stats.foreign_tasks += 1
             continue
         groups[str(data["page_id"])][data["text_hash"]].append(task)
     return groups
 
 
-def _rebuild_page(page_id, hash_, tasks, layout):
+def rebuild_page(page_id, hash_, tasks, layout):
     """The page as pushed, from its tasks' data; None if lines are missing or it differs."""
     data = tasks[0]["data"]
     lines = [""] * int(data.get("n_lines", 0))
@@ -284,13 +285,19 @@ def majority(votes):
 
 def _decide(page, votes, stats):
     labels = [None] * len(page.lines)
+    disagreements = []
     for line_no in page.nonblank_line_nos():
         line_votes = votes.get(line_no, [])
         labels[line_no], tie = majority(line_votes)
         stats.ties += tie
         stats.labels[label_key(labels[line_no])] += 1
         if len(line_votes) >= 2:
-            stats.vote_counts.append((line_votes.count(CONTENT), line_votes.count(BOILERPLATE)))
+            counts = (line_votes.count(CONTENT), line_votes.count(BOILERPLATE))
+            stats.vote_counts.append(counts)
+            if min(counts):
+                disagreements.append([line_no, *counts])
+    if disagreements:
+        page.meta[DISAGREEMENTS_FIELD] = disagreements
     return labels
 
 

@@ -13,7 +13,7 @@ domain, number of lines and the model's page score instead of linesift's interna
 import itertools
 import sys
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from dataclasses import asdict, dataclass, field
 
 from tqdm import tqdm
@@ -63,9 +63,16 @@ class PushSummary:
     pushed_pages: int = 0
     tasks_created: int = 0
     changed_pages: list = field(default_factory=list)
+    selection: dict | None = None
+    prefills: Counter = field(default_factory=Counter)
+    refreshed: object = None
 
     def as_dict(self):
-        return asdict(self)
+        out = asdict(self)
+        out["prefills"] = dict(self.prefills)
+        if self.refreshed is not None:
+            out["refreshed"] = self.refreshed.as_dict()
+        return out
 
     def report(self):
         """A few lines for stderr."""
@@ -74,7 +81,22 @@ class PushSummary:
                  f"{self.layout} layout): {self.pages} pages read, {self.tasks_created} tasks "
                  f"created for {self.pushed_pages} pages, {self.present_pages} already there, "
                  f"{self.empty_pages} without text, {len(self.changed_pages)} changed",
-                 f"pre-annotations: {self.model_version or 'none'}"]
+                 f"pre-annotations of the tasks created: "
+                 f"{self.model_version or 'none (no model)'}"]
+        if self.selection:
+            sel = self.selection
+            lines.append(f"selected {sel['chosen']} {sel['unit']} of {sel['pool']} not yet in "
+                         f"the project by {sel['strategy']}"
+                         + (f" (expected wrong lines per page: {sel['chosen_mean']:.1f} "
+                            f"chosen, {sel['pool_mean']:.1f} in the pool)"
+                            if sel.get("chosen_mean") is not None else ""))
+        if self.refreshed is not None:
+            lines.append(f"refreshed {self.refreshed.refreshed} pre-fills of tasks nobody "
+                         f"labelled yet ({self.refreshed.labelled} labelled or started, left "
+                         "alone)")
+        from .predict import prefill_line
+
+        lines.append(prefill_line(self.prefills))
         if self.changed_pages:
             shown = ", ".join(self.changed_pages[:SHOW_CHANGED])
             more = len(self.changed_pages) - SHOW_CHANGED
@@ -136,7 +158,7 @@ def task_list_hidden_columns():
 
 
 def push_pages(server, pages, project, *, layout=None, sifter=None, batch_size=BATCH_SIZE,
-               progress=True):
+               progress=True, select=None, budget=None, seed=0, refresh=False):
     """Push pages to a project as tasks, with the model's pre-annotations.
 
     Parameters
@@ -154,28 +176,100 @@ def push_pages(server, pages, project, *, layout=None, sifter=None, batch_size=B
         Tasks per import request.
     progress : bool
         Show a progress bar on stderr.
+    select : str, optional
+        Push only the `budget` pages (lines, in the line layout) of `pages` that are not yet
+        in the project and that the strategy picks (:mod:`annotate.select`: ``"uncertain"``,
+        ``"diverse"``, ``"random"``).
+    seed : int
+        Seeds the ``random`` and ``diverse`` strategies.
+    refresh : bool
+        Afterwards, replace the pre-fills of the project's tasks nobody labelled yet with
+        `sifter`'s (:func:`annotate.predict.refresh_predictions`).
 
     Returns
     -------
     PushSummary
     """
+    if select is not None and budget is None:
+        raise ValueError("a selection needs a budget")
     pages = iter(pages)
     first = list(itertools.islice(pages, 1))  # an unreadable input fails before a project is made
     project, layout, created = open_project(server, project, layout)
     summary = PushSummary(project.id, project.title, layout, created,
                           sifter.version if sifter is not None else None)
-    known = _KnownTasks(server.task_data(project.id))
+    states = server.task_states(project.id)  # one listing: Label Studio may ask an ML backend
+    known = _KnownTasks([state.data for state in states])  # to pre-fill what it lists
+    read = [] if refresh else None
     with tqdm(itertools.chain(first, pages), unit="page", desc="read", file=sys.stderr,
               disable=not progress) as bar:
-        todo = [task for tasks in _new_tasks(_pages_to_push(bar, layout, known, summary),
-                                             layout, sifter) for task in tasks]
+        todo_pages = _pages_to_push(_noted(bar, read), layout, known, summary)
+        if select is None:
+            todo = [task for tasks in _new_tasks(todo_pages, layout, sifter) for task in tasks]
+        else:
+            todo = _selected_tasks(list(todo_pages), layout, sifter, select, budget, seed,
+                                   summary)
     with tqdm(total=len(todo), unit="task", desc="upload", file=sys.stderr,
               disable=not progress or not todo) as bar:
         for start in range(0, len(todo), batch_size):
             batch = todo[start:start + batch_size]
             summary.tasks_created += _import(server, project.id, batch)
             bar.update(len(batch))
+    from .predict import prefill_versions, refresh_predictions
+
+    summary.prefills = prefill_versions(states)
+    summary.prefills[summary.model_version] += summary.tasks_created
+    if refresh and sifter is not None:
+        summary.refreshed = refresh_predictions(server, str(project.id), sifter, pages=read,
+                                                batch_size=batch_size, progress=progress)
+        summary.prefills = summary.refreshed.prefills
     return summary
+
+
+def _noted(pages, read):
+    """`pages`, each also appended to `read` when it is a list."""
+    for page in pages:
+        if read is not None:
+            read.append(page)
+        yield page
+
+
+def _selected_tasks(pool, layout, sifter, strategy, budget, seed, summary):
+    """The tasks of the pages (or lines) of `pool` that `strategy` picks, with predictions.
+
+    `pool` holds ``(page, missing task keys)`` for every page not yet wholly in the project;
+    each is scored once (the model's verdicts make the pre-fills and rank ``uncertain``)."""
+    from .select import expected_wrong_lines, select_lines, select_pages
+
+    pages = [page for page, _ in pool]
+    sifted = list(sifter.sift_pages(pages)) if sifter is not None else None
+    threshold = sifter.threshold if sifter is not None else 0.5
+    if layout == LINE:
+        candidates = {k: sorted(key[2] for key in missing) for k, (_, missing) in enumerate(pool)}
+        chosen = select_lines(pages, strategy, budget, sifted=sifted, candidates=candidates,
+                              threshold=threshold, seed=seed)
+        wanted = defaultdict(set)
+        for k, line_no in chosen:
+            wanted[k].add((pages[k].id, text_hash(pages[k]), line_no))
+        unit, pool_size = "lines", sum(len(c) for c in candidates.values())
+    else:
+        chosen = select_pages(pages, strategy, budget, sifted=sifted, threshold=threshold,
+                              seed=seed)
+        wanted = {k: pool[k][1] for k in chosen}
+        unit, pool_size = "pages", len(pages)
+    summary.pushed_pages = len(wanted)
+    summary.selection = {"strategy": strategy, "budget": budget, "unit": unit,
+                         "pool": pool_size, "chosen": len(chosen), "seed": seed}
+    if sifted is not None and layout != LINE and pages:
+        wrong = [expected_wrong_lines(s, threshold) for s in sifted]
+        summary.selection.update(chosen_mean=sum(wrong[k] for k in chosen) / max(len(chosen), 1),
+                                 pool_mean=sum(wrong) / len(wrong),
+                                 chosen_pages=[pages[k].id for k in chosen])
+    todo = []
+    for k in sorted(wanted):
+        tasks = page_tasks(pages[k], layout, sifted[k] if sifted is not None else None,
+                           sifter.version if sifter is not None else None)
+        todo += _keep(tasks, wanted[k])
+    return todo
 
 
 class _KnownTasks:

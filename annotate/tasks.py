@@ -181,9 +181,14 @@ def _line_task(page, line_nos, k, common, sifted, model_version):
             "after": _context(page, after)}
     task = {"data": data}
     if sifted is not None:
-        result = [_choice(LINE_CONTROL, LINE_OBJECT, sifted.keep[line_no])]
-        task["predictions"] = [_prediction(result, _confidence(sifted, line_no), model_version)]
+        task["predictions"] = [line_prediction(sifted, line_no, model_version)]
     return task
+
+
+def line_prediction(sifted, line_no, model_version=None):
+    """The model's guess for the ``line``-layout task of one line, as a prediction."""
+    result = [_choice(LINE_CONTROL, LINE_OBJECT, sifted.keep[line_no])]
+    return _prediction(result, _confidence(sifted, line_no), model_version)
 
 
 def _context(page, line_nos):

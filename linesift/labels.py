@@ -17,6 +17,10 @@ UNLABELLED_CODE = -1
 UNLABELLED_KEY = "unlabelled"
 """The name of unlabelled lines in label counts and summaries."""
 
+DISAGREEMENTS_FIELD = "disagreements"
+"""Field of a pulled page listing the lines its annotators disagreed on, as ``[line_no,
+content votes, boilerplate votes]`` lists (``linesift labels audit`` reports them)."""
+
 DEFAULT_THRESHOLD = 0.5
 """A line is kept when P(content) >= the threshold; a model's card carries its own, chosen by
 cross-validation, and this is the threshold of a model trained without one."""

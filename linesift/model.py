@@ -54,6 +54,7 @@ TREE_PREDICTOR = "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredict
 TRUSTED_TYPES = (
     "linesift.classifier.ContextClassifier",
     "linesift.features.neighbours.NeighbourFeatures",
+    "linesift.features.prior.BaseModelScores",
     "linesift.features.position.PagePosition",
     "linesift.features.relative.PageRelative",
     "linesift.features.repetition.TokenRepetition",

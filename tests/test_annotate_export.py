@@ -38,7 +38,9 @@ def test_page_layout_majority_ties_and_unlabelled_lines():
     assert bridge.labels == [B, None, C, C, None, C, B, B, None, None]
     assert bridge.lines[4] == "   "  # a blank line of spaces comes back as it was
     assert bridge.meta == {"url": "https://news.example.org/bridge",
-                           "domain": "news.example.org", "lang": "en", "source": "synthetic"}
+                           "domain": "news.example.org", "lang": "en", "source": "synthetic",
+                           # [line_no, content votes, boilerplate votes] where votes differ
+                           "disagreements": [[5, 2, 1], [6, 1, 2], [8, 1, 1]]}
     assert _by_id(pages)["synthetic:partial"].labels == [B, None, C, None]
 
 

@@ -115,12 +115,13 @@ def test_a_site_stats_model_counts_on_the_cluster(client, records, tmp_path):
     from threadpoolctl import threadpool_limits
 
     from test_sitestats import write_site_training_data
+    from linesift.recipe import Recipe
     from linesift.train.fit import train_model
 
     model = tmp_path / "site-model"
     with threadpool_limits(1):
         train_model([str(write_site_training_data(tmp_path / "train.jsonl"))], model, folds=0,
-                    progress=False, site_stats=True)
+                    progress=False, recipe=Recipe(site_stats=True))
     sifter = linesift.load(model)
     inputs = shards(tmp_path, records, cuts=(10,))  # the counts must span both files
     filter_inputs(inputs, str(tmp_path / "local"), sifter, FilterOptions(scores=True))

@@ -41,9 +41,11 @@ def test_batch_method_equals_one_by_one(tiny_model, sample_path):
 
 
 def test_training_is_deterministic(tiny_model, tmp_path, sample_path):
+    from linesift.recipe import Recipe
     from linesift.train.fit import train_model
 
-    card = train_model([str(sample_path)], tmp_path / "again", folds=0, progress=False)
+    card = train_model([str(sample_path)], tmp_path / "again", folds=0, progress=False,
+                       recipe=Recipe())
     assert card["data"]["fingerprint"] == json.loads((tiny_model / CARD_FILE).read_text())[
         "data"]["fingerprint"]
     again = linesift.load(tmp_path / "again")
@@ -65,9 +67,11 @@ def test_missing_model_says_how_to_get_one(tmp_path):
 
 
 def test_cross_validation_reports_metrics_and_threshold(tmp_path, sample_path):
+    from linesift.recipe import Recipe
     from linesift.train.fit import train_model
 
-    card = train_model([str(sample_path)], tmp_path / "cv", folds=3, progress=False)
+    card = train_model([str(sample_path)], tmp_path / "cv", folds=3, progress=False,
+                       recipe=Recipe())
     cv = card["cv"]
     for key in ["content_precision", "content_recall", "content_f1", "boilerplate_f1",
                 "page_avg_content_f1"]:
@@ -140,10 +144,13 @@ def test_fast_first_stage_equals_the_pipeline(tiny_model, sample_path):
 
 
 def test_parallel_training_gives_the_same_model_and_metrics(tmp_path, sample_path):
+    from linesift.recipe import Recipe
     from linesift.train.fit import train_model
 
-    one = train_model([str(sample_path)], tmp_path / "one", folds=3, progress=False)
-    two = train_model([str(sample_path)], tmp_path / "two", folds=3, progress=False, jobs=2)
+    one = train_model([str(sample_path)], tmp_path / "one", folds=3, progress=False,
+                      recipe=Recipe())
+    two = train_model([str(sample_path)], tmp_path / "two", folds=3, progress=False, jobs=2,
+                      recipe=Recipe())
     assert one["cv"] == two["cv"] and one["threshold"] == two["threshold"]
     text = next(iter(linesift.read_pages([sample_path]))).text
     assert linesift.load(tmp_path / "one").score(text) == linesift.load(tmp_path / "two").score(text)

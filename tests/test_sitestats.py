@@ -17,13 +17,15 @@ from linesift.run import FilterOptions, backends, filter_inputs
 @pytest.fixture(scope="module")
 def site_model(tmp_path_factory):
     """A model trained with --site-stats (no CV: a few seconds)."""
+    from linesift.recipe import Recipe
     from linesift.train.fit import train_model
 
     root = tmp_path_factory.mktemp("site")
     data = write_site_training_data(root / "train.jsonl")
     out = root / "model"
     with threadpool_limits(1):  # OpenMP threads crawl when other processes hold the cores
-        card = train_model([str(data)], out, folds=0, progress=False, site_stats=True)
+        card = train_model([str(data)], out, folds=0, progress=False,
+                           recipe=Recipe(site_stats=True))
     assert card["uses_site_stats"] is True
     return out
 

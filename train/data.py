@@ -11,6 +11,17 @@ from linesift.labels import (BOILERPLATE, CONTENT, LABELS, UNLABELLED_CODE, UNLA
                              label_key)
 
 
+SHARED_SOURCES = {
+    "cleaneval": "none stated", "l3s_gn1": "research only", "dragnet": "AGPL-3.0",
+    "big9_chaos": "research only", "cleanportaleval": "none stated",
+    "htmltotext": "none stated", "trafilatura_eval": "Apache-2.0 (repository)",
+    "polish_sparse": "GPL-3.0", "daniel_a": "GPL-3.0 (repository)",
+}
+"""The shared benchmark sets (``../shared/data``, the pages' ``source`` field) and their
+licences. Pages of any other source (pulled from Label Studio, no ``source``: 'unknown') are a
+team's own pages."""
+
+
 def load_training_pages(paths, options=None):
     """Read labelled pages from `paths` (files or directories); a list of Page."""
     return list(read_labelled_pages(paths, options))
@@ -73,6 +84,11 @@ def source_weights(pages, frame, y, power=0.5):
     for name, n in sizes.items():
         weights[names == name] = float(n) ** -power
     return weights / weights[labelled].mean() if labelled.any() else weights
+
+
+def own_lines(pages, frame):
+    """True for each line of `frame` whose page is a team's own (not a shared benchmark set)."""
+    return ~np.isin(line_sources(pages, frame), list(SHARED_SOURCES))
 
 
 def label_counts(pages):

@@ -9,15 +9,22 @@ from .data import load_training_pages
 from .metrics import line_metrics
 
 
-def evaluate_model(model, paths, *, threshold=None, read_options=None):
+def evaluate_model(model, paths, *, threshold=None, read_options=None, keep_scores=False):
     """Score labelled pages with a saved model, through :meth:`Sifter.sift_pages`.
 
     A model that uses site repetition gets it counted over the pages evaluated, as the filter
     counts it over its input.
 
+    Parameters
+    ----------
+    keep_scores : bool
+        Also return the labels and scores of the labelled lines (``scores``: ``y`` and
+        ``proba`` lists), for curves.
+
     Returns
     -------
-    dict with ``overall`` metrics and ``per_lang`` (for pages that carry ``lang``).
+    dict with ``overall`` metrics, ``per_lang`` (for pages that carry ``lang``) and
+    ``trained_pages`` (:func:`trained_pages`).
     """
     sifter = load(model, threshold=threshold)
     pages = load_training_pages(paths, read_options)
@@ -37,9 +44,18 @@ def evaluate_model(model, paths, *, threshold=None, read_options=None):
     y, proba, page_of = np.asarray(truth), np.asarray(proba), np.asarray(page_of)
     langs = np.asarray(langs, dtype=object)
     result = {"model": sifter.version, "threshold": sifter.threshold,
+              "trained_pages": trained_pages(sifter.card),
               "overall": line_metrics(y, proba, page_of, sifter.threshold), "per_lang": {}}
     for lang in sorted({x for x in langs if x}):
         sel = langs == lang
         result["per_lang"][lang] = line_metrics(y[sel], proba[sel], page_of[sel],
                                                 sifter.threshold)
+    if keep_scores:
+        result["scores"] = {"y": y.tolist(), "proba": proba.tolist()}
     return result
+
+
+def trained_pages(card):
+    """Labelled pages a model was fitted on (for a model learned on top of another, the new
+    pages only: its base's are in ``card["base"]``)."""
+    return card.get("data", {}).get("pages")

@@ -1,7 +1,7 @@
 """The `linesift` command, one module per command group; the only part of linesift that
 imports :mod:`linesift.train` and :mod:`linesift.annotate` (each when its command runs)."""
 
-from . import annotate, filter, model, train  # noqa: F401  (they register their commands)
+from . import annotate, filter, labels, model, train  # noqa: F401  (they register their commands)
 from .app import HINTS, app, error_line, friendly_errors
 
 __all__ = ["HINTS", "app", "error_line", "friendly_errors"]

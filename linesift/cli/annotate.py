@@ -28,6 +28,12 @@ class Layout(str, Enum):
     line = LINE
 
 
+class Strategy(str, Enum):
+    uncertain = "uncertain"
+    diverse = "diverse"
+    random = "random"
+
+
 _URL = typer.Option(None, "--url", help="Label Studio URL (default: $LABEL_STUDIO_URL, the "
                     "credentials file, or http://127.0.0.1:8080).")
 _KEY = typer.Option(None, "--api-key", help="API key, legacy token or personal access token "
@@ -63,6 +69,18 @@ def push(
                                             "task per page, a choice per line; line: one task "
                                             "per line with context (default: the project's, "
                                             "or runs)."),
+    select: Optional[Strategy] = typer.Option(
+        None, "--select", help="Push only --budget pages of the inputs (lines, in the line "
+                               "layout) not yet in the project: uncertain = where the model "
+                               "expects most wrong lines (the sum over a page's lines of their "
+                               "chance of being wrong), diverse = spread over languages and "
+                               "sites, random = a seeded sample (the control)."),
+    budget: Optional[int] = typer.Option(None, "--budget", "-n", min=1,
+                                         help="How many pages (or lines) --select pushes."),
+    seed: int = typer.Option(0, "--seed", help="Seed of --select random and diverse."),
+    refresh: bool = typer.Option(False, "--refresh", help="Also replace the pre-fills of the "
+                                 "project's tasks nobody labelled yet with this model's (as "
+                                 "`linesift annotate predict` does)."),
     batch_size: int = typer.Option(BATCH_SIZE, "--batch-size", min=1,
                                    help="Tasks per import request."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
@@ -72,6 +90,10 @@ def push(
     """Push pages to a project as tasks (created if missing); pushing again adds no duplicate."""
     from ..formats import read_pages
 
+    if (select is None) != (budget is None):
+        raise typer.BadParameter("--select and --budget go together")
+    if no_model and (refresh or select == Strategy.uncertain):
+        raise typer.BadParameter("--refresh and --select uncertain need a model, not --no-model")
     sifter = _sifter(model, no_model)
     from ..annotate.client import connect
     from ..annotate.push import push_pages
@@ -79,7 +101,49 @@ def push(
     server = connect(url, api_key)
     summary = push_pages(server, read_pages(pages), project,
                          layout=layout.value if layout else None, sifter=sifter,
-                         batch_size=batch_size, progress=not quiet)
+                         batch_size=batch_size, progress=not quiet,
+                         select=select.value if select else None, budget=budget, seed=seed,
+                         refresh=refresh)
+    typer.echo(summary.report(), err=True)
+    _hint_stale(summary.prefills, sifter)
+
+
+def _hint_stale(prefills, sifter):
+    stale = sum(n for version, n in prefills.items()
+                if sifter is not None and version not in (sifter.version, None))
+    if stale:
+        typer.echo(f"{stale} tasks nobody labelled yet show another model's pre-fill; "
+                   "`linesift annotate predict --project P --model M` (or push --refresh) "
+                   "replaces them", err=True)
+
+
+@app.command()
+@friendly_errors
+def predict(
+    project: str = _PROJECT,
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory whose "
+                                         "guesses become the pre-fills (default: "
+                                         "models/default)."),
+    pages: Optional[list[str]] = typer.Argument(
+        None, help="The pages the tasks were made from (optional; needed in the line layout "
+                   "for pages not wholly in the project)."),
+    batch_size: int = typer.Option(BATCH_SIZE, "--batch-size", min=1,
+                                   help="Predictions per import request."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    url: Optional[str] = _URL,
+    api_key: Optional[str] = _KEY,
+):
+    """Replace the pre-fills of the tasks nobody labelled yet with the model's guesses."""
+    from ..formats import read_pages
+
+    sifter = _sifter(model, False)
+    from ..annotate.client import connect
+    from ..annotate.predict import refresh_predictions
+
+    server = connect(url, api_key)
+    summary = refresh_predictions(server, project, sifter,
+                                  pages=list(read_pages(pages)) if pages else None,
+                                  batch_size=batch_size, progress=not quiet)
     typer.echo(summary.report(), err=True)
 
 

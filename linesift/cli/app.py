@@ -32,6 +32,7 @@ HINTS = {
     "project": "give --project an id instead",
     "layout": "drop --layout or push to another project",
     "no_model": "pass --model DIR, or --no-model to push without pre-annotations",
+    "matplotlib": "install it with pip install 'linesift[plot]' (or pip install matplotlib)",
 }
 """What to tell a command-line user for each error hint key (see linesift.errors)."""
 

@@ -6,7 +6,12 @@ from typing import List, Optional
 
 import typer
 
+from ..recipe import DEFAULT_RECIPE as _R
 from .app import MODEL_HELP, app, friendly_errors
+
+
+def _on(flag):
+    return "on" if flag else "off"
 
 
 @app.command("train")
@@ -16,58 +21,105 @@ def train_command(
                                      "a 'labels' list per page."),
     out: Path = typer.Option(..., "-o", "--output", help="Model directory to write."),
     folds: int = typer.Option(5, "--folds", min=0,
-                              help="Cross-validation folds grouped by site/page (0: none)."),
+                              help="Cross-validation folds, grouped by site (by page when there "
+                                   "are fewer sites than folds, and for your own pages trained "
+                                   "with the shared sets); 0: none."),
     name: Optional[str] = typer.Option(None, "--name", help="Model name (default: directory name)."),
-    site_stats: bool = typer.Option(False, "--site-stats",
-                                    help="Also learn from how many pages of a site carry each "
-                                         "line (counted over the training pages)."),
+    base: Optional[Path] = typer.Option(
+        None, "--base", help="Learn on top of this saved model (e.g. models/default) from the "
+                             "given pages alone: its verdicts become features of a small new "
+                             "model. Seconds on a few pages; its feature options replace the "
+                             "recipe's."),
+    site_stats: Optional[bool] = typer.Option(
+        None, "--site-stats/--no-site-stats",
+        help=f"Also learn from how many pages of a site carry each line (counted over the "
+             f"training pages). Recipe: {_on(_R.site_stats)}."),
     calibrate: bool = typer.Option(True, "--calibrate/--no-calibrate",
                                    help="Map P(content) through an isotonic fit of the "
                                         "cross-validated scores (needs --folds >= 2)."),
-    unlabel_trailing_prose: bool = typer.Option(
-        False, "--unlabel-trailing-prose",
+    unlabel_trailing_prose: Optional[bool] = typer.Option(
+        None, "--unlabel-trailing-prose/--no-unlabel-trailing-prose",
         help="Use sentence-like boilerplate lines after a page's last content line (mostly "
-             "user comments) as context only, not as boilerplate examples."),
-    balance_sources: float = typer.Option(
-        0.0, "--balance-sources", min=0.0, max=1.0,
+             f"user comments) as context only. Recipe: {_on(_R.unlabel_trailing_prose)}."),
+    balance_sources: Optional[float] = typer.Option(
+        None, "--balance-sources", min=0.0, max=1.0,
         help="Weigh each source (the pages' 'source' field) by its labelled lines to this "
-             "power, negated: 0 counts every line the same, 1 every source the same."),
+             "power, negated: 0 counts every line the same, 1 every source the same. "
+             f"Recipe: {_R.balance_sources}."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1,
                              help="Processes fitting the CV folds and the final model side by "
                                   "side (memory grows with each)."),
-    page_relative: bool = typer.Option(
-        False, "--page-relative",
-        help="Also give each line's shape and stopword density against its page's mean."),
+    page_relative: Optional[bool] = typer.Option(
+        None, "--page-relative/--no-page-relative",
+        help="Also give each line's shape and stopword density against its page's mean. "
+             f"Recipe: {_on(_R.page_relative)}."),
     ngram_min_sites: Optional[int] = typer.Option(
-        None, "--ngram-min-sites", min=1,
-        help="Keep only the word n-grams found on at least this many training sites (words "
-             "of other languages then add nothing); default: hash every n-gram."),
+        None, "--ngram-min-sites", min=0,
+        help="Keep only the word n-grams found on at least this many training sites (lowered, "
+             "with a warning, on fewer than ten times as many sites); 0 hashes every n-gram. "
+             f"Recipe: {_R.ngram_min_sites}."),
+    curve: Optional[Path] = typer.Option(
+        None, "--curve", help="Also write a PNG: held-out content F1 against the number of "
+                              "labelled pages (your own pages, when trained with shared ones), "
+                              "and precision/recall against the threshold. Costs folds x sizes "
+                              "more fits. Needs matplotlib."),
 ):
-    """Train a line classifier on labelled pages and save it with its card."""
+    """Train a line classifier on labelled pages and save it with its card.
+
+    Without options it trains the shipped model's recipe; each option overrides one value.
+    """
+    from dataclasses import replace
+
     from ..train.fit import train_model
 
-    train_model(data, out, name=name, folds=folds, site_stats=site_stats, calibrate=calibrate,
-                unlabel_trailing=unlabel_trailing_prose, balance=balance_sources, jobs=jobs,
-                page_relative=page_relative, ngram_min_sites=ngram_min_sites)
+    recipe = _R.with_options(site_stats=site_stats, unlabel_trailing_prose=unlabel_trailing_prose,
+                             balance_sources=balance_sources, page_relative=page_relative,
+                             ngram_min_sites=ngram_min_sites)
+    if ngram_min_sites == 0:
+        recipe = replace(recipe, ngram_min_sites=None)
+    if base is not None and (page_relative is not None or site_stats is not None):
+        typer.echo("warning: with --base the feature steps are the base model's; "
+                   "--page-relative and --site-stats are ignored", err=True)
+    train_model(data, out, name=name, folds=folds, recipe=recipe, base=base,
+                calibrate=calibrate, jobs=jobs, curve=curve)
 
 
 @app.command("evaluate")
 @friendly_errors
 def evaluate_command(
     data: List[str] = typer.Argument(..., help="Labelled pages."),
-    model: Optional[Path] = typer.Option(None, "--model", "-m", help=MODEL_HELP),
+    model: Optional[List[Path]] = typer.Option(
+        None, "--model", "-m", help=MODEL_HELP + " Repeat it to compare models (e.g. one per "
+                                                "labelling round)."),
     threshold: Optional[float] = typer.Option(
         None, "--threshold", "-t", min=0.0, max=1.0,
         help="Count a line as kept when P(content) >= this (default: the model card's)."),
     as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
+    curve: Optional[Path] = typer.Option(
+        None, "--curve", help="Also write a PNG: each model's content F1 against the labelled "
+                              "pages it was trained on, and precision/recall against the "
+                              "threshold. Needs matplotlib."),
 ):
     """Content / boilerplate precision, recall and F1 of a model on labelled pages."""
     from ..train.evaluate import evaluate_model
 
-    result = evaluate_model(model, data, threshold=threshold)
+    results = [evaluate_model(m, data, threshold=threshold, keep_scores=curve is not None)
+               for m in (model or [None])]
+    if curve is not None:
+        from ..train.curves import write_evaluation_png
+
+        write_evaluation_png(curve, results)
+        typer.echo(f"curve: {curve}", err=True)
+    for result in results:
+        result.pop("scores", None)
     if as_json:
-        typer.echo(json.dumps(result, indent=2))
+        typer.echo(json.dumps(results[0] if len(results) == 1 else results, indent=2))
         return
+    for result in results:
+        _print_evaluation(result)
+
+
+def _print_evaluation(result):
     typer.echo(f"model {result['model']}, threshold {result['threshold']:.2f}")
     rows = [("all", result["overall"])] + sorted(result["per_lang"].items())
     typer.echo(f"{'lang':<6}{'pages':>7}{'lines':>9}{'content P':>11}{'R':>7}{'F1':>7}"

@@ -13,6 +13,7 @@ and so on, in pickles and in ``.skops`` files: the names exported here keep thos
 from .base import MAX_FEATURE_CHARS, FrameStep
 from .neighbours import NeighbourFeatures
 from .position import PagePosition
+from .prior import BaseModelScores
 from .relative import PageRelative
 from .repetition import TokenRepetition
 from .shape import LineShape
@@ -21,7 +22,7 @@ from .site import (SiteRepetition, SiteStats, count_site_lines, load_site_stats,
 from .stopwords import StopwordDensity
 from .text import LineText
 
-__all__ = ["MAX_FEATURE_CHARS", "FrameStep", "LineShape", "LineText", "NeighbourFeatures",
+__all__ = ["MAX_FEATURE_CHARS", "BaseModelScores", "FrameStep", "LineShape", "LineText", "NeighbourFeatures",
            "PagePosition", "PageRelative", "SiteRepetition", "SiteStats", "StopwordDensity",
            "TokenRepetition", "count_site_lines", "load_site_stats", "site_rows",
            "uses_site_stats", "with_site_columns"]

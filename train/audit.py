@@ -1,0 +1,118 @@
+"""Labels audited: the lines whose label a model trained without them contradicts most
+confidently, and the lines annotators disagreed on.
+
+Every labelled line gets an out-of-fold P(content) from models that did not see its page
+(folds grouped by page: the same site's other pages teach the model its template, as they do
+when the team trains). A line is *contradicted* when that score is on the other side of the
+threshold from its label; the more confident the model, the more likely the label is a slip
+(confident learning: Northcutt, Jiang & Chuang 2021, "Confident learning: estimating
+uncertainty in dataset labels"). Contradicted lines are ranked by the model's confidence in the
+other label, so a reviewer reads the likeliest errors first.
+"""
+
+import numpy as np
+import pandas as pd
+
+from linesift.frame import LINE_NO, PAGE, TEXT
+from linesift.labels import (CONTENT_CODE, DEFAULT_THRESHOLD, DISAGREEMENTS_FIELD,
+                             UNLABELLED_CODE)
+from linesift.recipe import DEFAULT_RECIPE
+
+from .data import load_training_pages, training_table
+from .fit import CV_FOLDS, Notes, cross_validated_proba, effective_ngram_min_sites
+
+SAYS_CONTENT = "model_says_content"
+SAYS_BOILERPLATE = "model_says_boilerplate"
+DISAGREE = "annotators_disagree"
+REPORT_COLUMNS = ("page", "line_no", "text", "label", "p_content", "reason")
+
+
+def audit_labels(paths, *, recipe=DEFAULT_RECIPE, folds=CV_FOLDS, threshold=DEFAULT_THRESHOLD,
+                 read_options=None, progress=True, jobs=1):
+    """Rank the labelled lines of `paths` by how confidently out-of-fold models contradict them.
+
+    The labels are audited as given: the recipe's ``unlabel_trailing_prose`` is not applied.
+
+    Returns
+    -------
+    pages : list of Page
+    ranking : DataFrame
+        One row per labelled line (and per tied line annotators disagreed on), columns
+        :data:`REPORT_COLUMNS` plus ``contradiction`` (the model's P of the other label) and
+        ``flagged``; most contradicted first. ``reason`` is empty for lines the model agrees
+        with.
+    """
+    from dataclasses import replace
+
+    pages = load_training_pages(paths, read_options)
+    frame, y = training_table(pages)
+    notes = Notes(progress)
+    min_sites = effective_ngram_min_sites(recipe.ngram_min_sites,
+                                          frame["group"].nunique(), notes)
+    pipeline = replace(recipe, ngram_min_sites=min_sites).pipeline()
+    by_page = frame[PAGE].to_numpy()
+    oof, _ = cross_validated_proba(pipeline, frame, y, folds, progress, jobs=jobs,
+                                   groups=by_page, notes=notes)
+    if oof is None:
+        oof = np.full(len(frame), np.nan)
+    return pages, _ranking(pages, frame, y, oof, threshold)
+
+
+def _ranking(pages, frame, y, oof, threshold):
+    disputed = _disagreements(pages)
+    labels = np.where(y == CONTENT_CODE, "content", np.where(y == UNLABELLED_CODE, "",
+                                                              "boilerplate"))
+    table = pd.DataFrame({
+        "page": [pages[p].id for p in frame[PAGE]], "line_no": frame[LINE_NO].to_numpy(),
+        "text": frame[TEXT].to_numpy(), "label": labels, "p_content": np.round(oof, 4)})
+    other = np.where(y == CONTENT_CODE, 1.0 - oof, oof)
+    table["contradiction"] = np.where(y == UNLABELLED_CODE, np.nan, other)
+    said = np.where(oof >= threshold, SAYS_CONTENT, SAYS_BOILERPLATE)
+    contradicted = (y != UNLABELLED_CODE) & ~np.isnan(oof) & ((oof >= threshold) != (y == 1))
+    keys = list(zip(frame[PAGE], frame[LINE_NO]))
+    tied = np.array([k in disputed for k in keys])
+    reasons = [";".join(r for r, on in ((s, c), (DISAGREE, t)) if on)
+               for s, c, t in zip(said, contradicted, tied)]
+    table["reason"] = reasons
+    table["flagged"] = contradicted | tied
+    table = table[(y != UNLABELLED_CODE) | tied]
+    return table.sort_values(["flagged", "contradiction"], ascending=[False, False],
+                             kind="stable", na_position="last").reset_index(drop=True)
+
+
+def _disagreements(pages):
+    """``(page position, line_no)`` of the lines annotators disagreed on (pulled pages carry
+    them in their ``disagreements`` field)."""
+    out = set()
+    for p, page in enumerate(pages):
+        for entry in page.meta.get(DISAGREEMENTS_FIELD) or []:
+            try:
+                out.add((p, int(entry[0])))
+            except (TypeError, ValueError, IndexError):
+                continue
+    return out
+
+
+def flagged_pages(pages, ranking):
+    """The pages with a flagged line, most flagged lines first."""
+    counts = ranking[ranking["flagged"]]["page"].value_counts()
+    by_id = {page.id: page for page in pages}
+    return [by_id[page_id] for page_id in counts.index]
+
+
+def page_scores(pages, ranking):
+    """``{page id: {line_no: P(content)}}`` from an audit's ranking."""
+    out = {}
+    for page_id, line_no, p in ranking[["page", "line_no", "p_content"]].itertuples(index=False):
+        out.setdefault(page_id, {})[int(line_no)] = None if pd.isna(p) else float(p)
+    return out
+
+
+def write_report(ranking, path, flagged_only=True):
+    """Write the audit as CSV (:data:`REPORT_COLUMNS`); returns the number of rows."""
+    from linesift.formats import write_atomic_text
+
+    rows = ranking[ranking["flagged"]] if flagged_only else ranking
+    write_atomic_text(path, rows.loc[:, list(REPORT_COLUMNS)].to_csv(index=False))
+    return len(rows)
+
