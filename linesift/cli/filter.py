@@ -111,6 +111,10 @@ def filter_command(
     for path, line, reason in stats.skipped_files:
         where = path if line is None else f"{path}:{line}"
         err(f"linesift: skipped file {where}: {reason} (no output written for it)")
+    for path, note in stats.skipped.notes[:SHOWN_SKIPS]:
+        err(f"linesift: {path}: {note}")
+    if len(stats.skipped.notes) > SHOWN_SKIPS:
+        err(f"linesift: … and {len(stats.skipped.notes) - SHOWN_SKIPS} more such notes")
     for note in stats.notes:
         err(f"linesift: {note}")
     if not quiet:
