@@ -36,6 +36,10 @@ SMALL_INPUT_BYTES = 2_000_000
 """Files holding less than this together are scored in this process whatever ``jobs`` says:
 a worker's start-up is longer than scoring them."""
 ENGINES = ("local", "dask")
+WORKER_EXIT_SECONDS = 5
+"""How long a run that stops on an error waits for each killed worker to be gone."""
+PARENT_POLL_SECONDS = 0.5
+"""Where processes have no pidfd: how often a worker checks that the command still runs."""
 
 _PRELOAD = ("linesift.run.backends", "linesift.sift")
 _WORKER = {}
@@ -92,7 +96,7 @@ class LocalPool:
 
     def __init__(self, sifter, workers, site_stats=None, reasons=0):
         self.workers = workers
-        self._initargs = (sifter, site_stats, reasons)
+        self._initargs = (sifter, site_stats, reasons, os.getpid())
         self._pool = None
 
     def submit(self, pages):
@@ -111,9 +115,27 @@ class LocalPool:
         except BrokenProcessPool:
             raise LinesiftError("a scoring process died (out of memory?)", hint="jobs") from None
 
-    def close(self):
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+    def close(self, abort=False):
+        """Shut the pool down; with `abort` (an error, Ctrl-C, SIGTERM) kill the workers
+        rather than let them finish their chunks."""
+        if self._pool is None:
+            return
+        pool, self._pool = self._pool, None
+        if not abort:
+            pool.shutdown(wait=False, cancel_futures=True)
+            return
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            try:
+                process.kill()
+            except (OSError, ValueError, AttributeError):  # already gone
+                pass
+        for process in processes:
+            try:
+                process.join(timeout=WORKER_EXIT_SECONDS)
+            except (OSError, ValueError, AssertionError, AttributeError):
+                pass
 
 
 class DaskBackend:
@@ -133,7 +155,7 @@ class DaskBackend:
     def result(self, future):
         return future.result()
 
-    def close(self):
+    def close(self, abort=False):
         pass
 
 
@@ -331,9 +353,43 @@ def _slim(page):
     return Page(id=page.id, text=page.text, meta=meta)
 
 
-def _init_worker(sifter, site_stats, reasons):
+def _init_worker(sifter, site_stats, reasons, parent):
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _watch_parent(parent)
     _WORKER.update(sifter=sifter, site_stats=site_stats, reasons=reasons)
+
+
+def _watch_parent(pid):
+    """End this worker as soon as the command `pid` ends, however it ends (SIGKILL
+    included): a worker holds the fork server's and the resource tracker's pipes open, so
+    all three would otherwise outlive the command."""
+    import threading
+
+    threading.Thread(target=_exit_with, args=(pid,), name="linesift-parent-watch",
+                     daemon=True).start()
+
+
+def _exit_with(pid):
+    import select
+    import time
+
+    try:
+        handle = os.pidfd_open(pid)
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):  # no pidfd (not Linux, or older than 5.3): poll
+        handle = None
+    if handle is not None:
+        select.select([handle], [], [])
+        os._exit(1)
+    while True:
+        time.sleep(PARENT_POLL_SECONDS)
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except OSError:
+            pass
 
 
 def _sift_chunk(pages):

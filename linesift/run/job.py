@@ -338,7 +338,7 @@ class _backend:
 
     def __exit__(self, *exc):
         if self._backend is not None:
-            self._backend.close()
+            self._backend.close(abort=exc[0] is not None)
         if self._client is not None:
             self._client.__exit__(*exc)
         return False
