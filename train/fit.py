@@ -199,6 +199,7 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, rea
 
         frame = with_site_columns(frame, pages, count_site_lines(pages))
     counts = label_counts(pages)
+    check_training_labels(paths, pages, counts)
     if progress:
         _log(f"read {len(pages):,} pages, {len(frame):,} non-blank lines: {counts}")
     pipeline = pipeline if pipeline is not None else build_pipeline(
@@ -235,6 +236,24 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, pipeline=None, rea
         _log(f"saved {out_dir} (threshold {threshold:.2f}, "
              f"CV content F1 {card['cv'].get('content_f1', float('nan')):.3f})")
     return card
+
+
+def check_training_labels(paths, pages, counts):
+    """InputError (one line, naming the data) unless the pages hold lines of both labels."""
+    from linesift.errors import InputError
+    from linesift.labels import BOILERPLATE, CONTENT, UNLABELLED_KEY
+
+    where = ", ".join(str(p) for p in paths)
+    if not pages:
+        raise InputError(where, "no labelled pages to train on")
+    if not counts.get(CONTENT) and not counts.get(BOILERPLATE):
+        raise InputError(where, f"no line is labelled (all {counts.get(UNLABELLED_KEY, 0):,} "
+                                "labels are null); training needs lines labelled content "
+                                "and lines labelled boilerplate")
+    for label, other in ((CONTENT, BOILERPLATE), (BOILERPLATE, CONTENT)):
+        if not counts.get(other):
+            raise InputError(where, f"every labelled line is {label!r} ({counts[label]:,} "
+                                    f"lines) and none is {other!r}; training needs both")
 
 
 def per_source_metrics(pages, frame, y, oof, threshold):

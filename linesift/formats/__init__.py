@@ -97,7 +97,12 @@ def expand_inputs(paths):
             continue
         path = Path(raw)
         if path.is_dir():
-            for p in _txt_files(path):
+            found = _txt_files(path)
+            if not found:
+                raise InputError(raw, "is a directory with no .txt files below it (linesift "
+                                      "reads the .txt files of a directory; give other files "
+                                      "by name)")
+            for p in found:
                 yield str(p), path
         elif path.exists() or path.is_symlink():  # a broken link fails when read, by name
             yield raw, None
@@ -106,7 +111,8 @@ def expand_inputs(paths):
 
 
 def _txt_files(root):
-    """The ``.txt`` files below `root`, sorted, directory symlinks not followed.
+    """The ``.txt`` files below `root` (``.TXT`` too: suffixes are matched in any case, as
+    in :func:`detect_format`), sorted, directory symlinks not followed.
 
     Broken symlinks are kept (reading them then fails with a message naming them); a
     subdirectory that cannot be listed is an error rather than silently left out.
@@ -118,7 +124,8 @@ def _txt_files(root):
     for dirpath, _dirs, names in os.walk(root, onerror=fail):
         for name in names:
             p = Path(dirpath) / name
-            if name.endswith(".txt") and (p.is_file() or (p.is_symlink() and not p.exists())):
+            if name.lower().endswith(".txt") and (p.is_file() or (p.is_symlink()
+                                                                  and not p.exists())):
                 found.append(p)
     return sorted(found)
 

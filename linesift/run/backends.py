@@ -57,12 +57,19 @@ def default_jobs():
 
 
 def plan_jobs(jobs, inputs=()):
-    """The processes to score `inputs` with: 1 for files smaller than SMALL_INPUT_BYTES
-    together; otherwise `jobs`, and the server that workers fork from is started now, so that
+    """The processes to score `inputs` with: `jobs`, but no more than the cores this process
+    may use nor than one per SMALL_INPUT_BYTES of input files (1 for files smaller than that
+    together). With more than one, the server that workers fork from is started now, so that
     its imports run on another core while this process makes its own. Call before importing
     the model."""
+    jobs = min(jobs, default_jobs())
     if jobs <= 1 or _small_files(inputs):
         return 1
+    size = _total_size(inputs)
+    if size is not None:  # each process gets at least SMALL_INPUT_BYTES to score
+        jobs = max(1, min(jobs, size // SMALL_INPUT_BYTES))
+        if jobs == 1:
+            return 1
     _context()
     if START_METHOD == "forkserver":
         from multiprocessing import forkserver
@@ -80,12 +87,19 @@ def _context():
 
 def _small_files(inputs):
     """True when every input is a regular file and together they hold < SMALL_INPUT_BYTES."""
+    total = _total_size(inputs)
+    return total is not None and total < SMALL_INPUT_BYTES
+
+
+def _total_size(inputs):
+    """Bytes of the inputs when every one is a regular file, else None (stdin, a
+    directory, a pattern: size unknown)."""
     total = 0
     for path in inputs or ["-"]:
         if path == "-" or not os.path.isfile(path):
-            return False  # stdin, a directory or a pattern: size unknown
+            return None
         total += os.path.getsize(path)
-    return total < SMALL_INPUT_BYTES
+    return total
 
 
 # --- backends -------------------------------------------------------------------------------
