@@ -58,18 +58,16 @@ def default_jobs():
 
 def plan_jobs(jobs, inputs=()):
     """The processes to score `inputs` with: `jobs`, but no more than the cores this process
-    may use nor than one per SMALL_INPUT_BYTES of input files (1 for files smaller than that
-    together). With more than one, the server that workers fork from is started now, so that
+    may use, nor more workers than whole SMALL_INPUT_BYTES in the input files (1 process for
+    files smaller than that together). With more than one, the server that workers fork from is started now, so that
     its imports run on another core while this process makes its own. Call before importing
     the model."""
     jobs = min(jobs, default_jobs())
     if jobs <= 1 or _small_files(inputs):
         return 1
     size = _total_size(inputs)
-    if size is not None:  # each process gets at least SMALL_INPUT_BYTES to score
-        jobs = max(1, min(jobs, size // SMALL_INPUT_BYTES))
-        if jobs == 1:
-            return 1
+    if size is not None:  # a worker only for each further SMALL_INPUT_BYTES to score
+        jobs = min(jobs, 1 + size // SMALL_INPUT_BYTES)
     _context()
     if START_METHOD == "forkserver":
         from multiprocessing import forkserver
