@@ -282,10 +282,20 @@ class RecordWriter:
                 error, (OSError, TypeError, ValueError)):
             return
         shown = self.path if self.path is not None else "<stdout>"
-        if isinstance(error, OSError):
-            raise OutputError(shown, error.strerror or str(error)) from None
+        if isinstance(error, OSError):  # pyarrow's errors carry the errno in their text only
+            errno = error.errno or _errno_in(str(error))
+            raise OutputError(shown, os.strerror(errno) if errno else error.strerror or error
+                              ) from None
         where = f"record {record}: " if record is not None else ""
         raise OutputError(shown, f"{where}cannot write it ({error})") from None
+
+
+def _errno_in(message):
+    """The errno a message names (``... [errno 28] ...``), or None."""
+    import re
+
+    match = re.search(r"\[errno (\d+)\]", message, re.IGNORECASE)
+    return int(match.group(1)) if match else None
 
 
 def write_labelled_pages(pages, path):

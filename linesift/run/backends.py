@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import signal
 from collections import deque
+from contextlib import contextmanager
 
 from ..errors import LinesiftError
 from ..pages import Page
@@ -117,7 +118,8 @@ class LocalPool:
 
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(),
                                              initializer=_init_worker, initargs=self._initargs)
-        return self._pool.submit(_sift_chunk, pages)
+        with _signals_deferred():  # a worker may be starting: do not cut its set-up short
+            return self._pool.submit(_sift_chunk, pages)
 
     def result(self, future):
         from concurrent.futures.process import BrokenProcessPool
@@ -363,6 +365,32 @@ def _slim(page):
     """The page as sent to a worker: id, text and domain (the rest stays here)."""
     meta = {"domain": page.domain} if page.domain else {}
     return Page(id=page.id, text=page.text, meta=meta)
+
+
+@contextmanager
+def _signals_deferred():
+    """Hold Ctrl-C and SIGTERM until the block is done, then deliver them.
+
+    Submitting a chunk may start a worker: this process then sends the new process its set-up
+    through a pipe. A signal that interrupted that write would leave the worker to die on a
+    truncated message, printing a traceback; deferred, it arrives a moment later, when the
+    run can unwind cleanly.
+    """
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending = []
+    previous = {sig: signal.signal(sig, lambda signum, frame: pending.append(signum))
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for sig in pending:
+            signal.raise_signal(sig)
 
 
 def _init_worker(sifter, site_stats, reasons, parent):
