@@ -46,6 +46,10 @@ def small_row_groups(monkeypatch):
 chars = st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r")
 line = st.text(chars, min_size=1, max_size=30).filter(lambda s: s.strip() != "")
 page_text = st.lists(line, min_size=1, max_size=4).map("\n".join)
+# Files of text: no control characters, which mark a file as binary (see tests/test_bad_inputs)
+file_line = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1,
+                    max_size=30).filter(lambda s: s.strip() != "")
+file_text = st.lists(file_line, min_size=1, max_size=4).map("\n".join)
 names = st.text(string.ascii_lowercase + "_", min_size=1, max_size=8).filter(
     lambda s: s not in RESERVED)
 json_scalar = (st.none() | st.booleans() | st.integers(-2**63, 2**63 - 1)
@@ -284,7 +288,7 @@ def write_wet(path, pages):
 
 
 hosts = st.text(string.ascii_lowercase, min_size=1, max_size=8)
-wet_pages = st.lists(st.tuples(hosts.map(lambda h: f"https://{h}.example/p"), page_text),
+wet_pages = st.lists(st.tuples(hosts.map(lambda h: f"https://{h}.example/p"), file_text),
                      min_size=1, max_size=4)
 
 
@@ -302,7 +306,7 @@ def test_wet_records_come_back_with_url_ids(sifter, tmp_path, out_name, pages):
 
 @pytest.mark.parametrize("out_name", ["out.txt", "out.jsonl", "out.parquet"])
 @SETTINGS
-@given(text=page_text)
+@given(text=file_text)
 def test_text_pages_come_back_as_text_or_records(sifter, tmp_path, out_name, text):
     src, out = tmp_path / "page.txt", tmp_path / out_name
     src.write_text(text, encoding="utf-8")
