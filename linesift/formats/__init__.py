@@ -268,6 +268,7 @@ class RecordWriter:
         try:
             self._writer.close()
         except BaseException as error:
+            self._writer.abort()
             self._ctx.__exit__(type(error), error, error.__traceback__)
             self._raise_as_output_error(error)
             raise

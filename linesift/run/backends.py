@@ -139,7 +139,7 @@ class LocalPool:
             pool.shutdown(wait=False, cancel_futures=True)
             return
         processes = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
+        manager = getattr(pool, "_executor_manager_thread", None)
         for process in processes:
             try:
                 process.kill()
@@ -150,6 +150,18 @@ class LocalPool:
                 process.join(timeout=WORKER_EXIT_SECONDS)
             except (OSError, ValueError, AssertionError, AttributeError):
                 pass
+        pool.shutdown(wait=True, cancel_futures=True)  # its thread sees the workers gone
+        _forget_manager_thread(manager)
+
+
+def _forget_manager_thread(thread):
+    """Keep Python's exit from waking a pool thread that already ended: on Python 3.11 that
+    writes to a closed pipe and prints a traceback ("Bad file descriptor") after the run."""
+    from concurrent.futures import process as futures_process
+
+    wakeups = getattr(futures_process, "_threads_wakeups", None)
+    if thread is not None and wakeups is not None:
+        wakeups.pop(thread, None)
 
 
 class DaskBackend:
