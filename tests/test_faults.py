@@ -302,3 +302,38 @@ def test_disk_full_then_resume_after_space_is_freed(tiny_model, big_inputs, smal
     assert runner.invoke(app, [*args, "-o", str(reference)]).exit_code == 0
     assert target.read_bytes() == reference.read_bytes()
     assert not temporaries(small_disk)
+
+
+# --- a writer that fails at the last moment -------------------------------------------------
+
+@pytest.mark.parametrize("name, fmt", [("out.txt", "txt"), ("out.jsonl", None),
+                                       ("out.jsonl.gz", None), ("out.parquet", None)])
+@pytest.mark.parametrize("stage", ["close", "fsync", "rename"])
+def test_a_write_that_fails_while_closing_replaces_nothing(tmp_path, monkeypatch, name, fmt,
+                                                           stage):
+    """Closing (the last flush, the gzip trailer, the Parquet footer), fsync or rename fails:
+    the earlier output stays, the temporary file goes, the error names the output."""
+    import errno
+
+    import linesift.formats.atomic as atomic
+    from linesift.errors import OutputError
+    from linesift.formats import RecordWriter
+
+    def no_space(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    target = tmp_path / name
+    target.write_bytes(b"earlier output\n")
+    writer = RecordWriter(target, fmt=fmt)
+    if stage == "fsync":
+        monkeypatch.setattr(atomic, "_fsync", no_space)
+    elif stage == "rename":
+        monkeypatch.setattr(atomic.os, "replace", no_space)
+    with pytest.raises(OutputError, match=f"^{target}: No space left on device$"):
+        with writer:
+            if stage == "close":
+                monkeypatch.setattr(writer._writer, "close", no_space)
+            for i in range(3):
+                writer.write("a line\n" if fmt == "txt" else {"id": i, "text": "a line"})
+    assert target.read_bytes() == b"earlier output\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]

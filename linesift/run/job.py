@@ -17,8 +17,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import LinesiftError
-from ..formats import (FORMATS, STDIN, ReadOptions, RecordWriter, Skips, detect_format,
-                       expand_inputs, output_format, page_record, read_file, split_suffix)
+from ..formats import (FORMATS, ID_FIELD, STDIN, ReadOptions, RecordWriter, Skips,
+                       detect_format, expand_inputs, output_format, page_record, read_file,
+                       split_suffix)
+from ..formats.records import output_id
 from .onerror import SkippableInput, SkippedInput
 from .progress import advance
 
@@ -211,6 +213,8 @@ def filter_inputs(inputs, out, sifter, options=None, *, progress=None):
     start = time.perf_counter()
     plan = plan_outputs(inputs or [STDIN], out)
     if options.explain_drops is not None:
+        if not str(options.explain_drops).strip():
+            raise LinesiftError("the path for dropped lines is empty (an unset variable?)")
         _refuse_inputs_as_outputs([(None, Path(options.explain_drops))],
                                   list(expand_inputs(inputs or [STDIN])))
     run = _resumable(sifter, options) if options.resume else None
@@ -226,7 +230,7 @@ def filter_inputs(inputs, out, sifter, options=None, *, progress=None):
         reasons = EXPLAIN_REASONS if options.explain_drops else 0
         sifted_streams = sift_streams(sifter, streams, backend=backend, site_stats=site_stats,
                                       reasons=reasons)
-        with _DropsWriter(options.explain_drops, stats) as drops:
+        with _DropsWriter(options.explain_drops, stats, options.read.id_field) as drops:
             for (path, target), guard, sifted in zip(plan, guards, sifted_streams):
                 pages = drops.tap(guard.checked(sifted))
                 try:
@@ -348,8 +352,8 @@ class _DropsWriter:
     """Writes every dropped non-blank line, with its score and its strongest reason, to a
     JSONL file (atomically); does nothing without a file."""
 
-    def __init__(self, path, stats):
-        self.path, self.stats = path, stats
+    def __init__(self, path, stats, id_field=ID_FIELD):
+        self.path, self.stats, self.id_field = path, stats, id_field
         self._writer = None
 
     def __enter__(self):
@@ -367,7 +371,8 @@ class _DropsWriter:
                     if score is None or keep:
                         continue
                     reason, weight = drop_reason(sifted, line_no)
-                    self._writer.write({"id": sifted.page.id, "line_no": line_no,
+                    self._writer.write({"id": output_id(sifted.page, self.id_field),
+                                        "line_no": line_no,
                                         "text": sifted.page.lines[line_no],
                                         "score": round(score, 4), "reason": reason,
                                         "weight": round(weight, 3)})
