@@ -42,11 +42,11 @@ MAX_BACKOFF = 8.0
 TASK_PAGE_SIZE = 500
 
 START_HINT = ("Start the local one with `make labelstudio` (or `bash scripts/labelstudio.sh "
-              "start`), or point --url / LABEL_STUDIO_URL at a running server.")
+              "start`), or point LABEL_STUDIO_URL at a running server.")
 TOKEN_HINT = ("Use the token of the local server in .labelstudio/credentials.env (written by "
               "`make labelstudio`), or create one in Label Studio under Account & Settings > "
-              "Personal Access Token (or Legacy Token on servers that allow it), and pass it with "
-              "--api-key or LABEL_STUDIO_API_KEY.")
+              "Personal Access Token (or Legacy Token on servers that allow it), and set it as "
+              "LABEL_STUDIO_API_KEY.")
 
 
 class LabelStudioError(LinesiftError):
@@ -128,8 +128,9 @@ def resolve_credentials(url=None, api_key=None, *, environ=None, path=None):
     url = url or environ.get(URL_VAR) or saved.get(URL_VAR) or DEFAULT_URL
     api_key = api_key or environ.get(KEY_VAR) or saved.get(KEY_VAR)
     if not api_key:
-        raise AuthError(f"no Label Studio API key: pass --api-key or set {KEY_VAR}, or start the "
-                        f"local server with `make labelstudio`, which writes {CREDENTIALS_FILE}.")
+        raise AuthError(f"no Label Studio API key: set {KEY_VAR}, or start the local server "
+                        f"with `make labelstudio`, which writes {CREDENTIALS_FILE}",
+                        hint="api_key")
     return Credentials(url=url.rstrip("/"), api_key=api_key)
 
 
@@ -166,7 +167,7 @@ class Server:
             return self._retry(lambda: self._sdk.users.whoami(), "connect").email
         except ProjectNotFound:
             raise LabelStudioError(f"no Label Studio API at {self.url} (HTTP 404 for "
-                                   "/api/current-user/whoami); check --url") from None
+                                   "/api/current-user/whoami)", hint="url") from None
 
     # --- projects ------------------------------------------------------------------------
 
@@ -185,8 +186,8 @@ class Server:
                                      if p.title == ref], "list projects")
         if len(found) > 1:
             ids = ", ".join(str(p.id) for p in found)
-            raise LabelStudioError(f"several projects are titled {ref!r} (ids {ids}); "
-                                   "give --project an id instead")
+            raise LabelStudioError(f"several projects are titled {ref!r} (ids {ids})",
+                                   hint="project")
         return self._project_by_id(found[0].id) if found else None
 
     def get_project(self, ref):
@@ -313,7 +314,7 @@ class Server:
         status = exc.status_code if isinstance(exc, ApiError) else None
         if status == 401:
             return AuthError(f"Label Studio at {self.url} refused the API key ({reason}). "
-                             + TOKEN_HINT)
+                             + TOKEN_HINT, hint="api_key")
         if status == 403:
             return AuthError(f"Label Studio at {self.url} does not let this API key's user "
                              f"{what} ({reason}). Use the key of a member of the organization "
@@ -323,7 +324,7 @@ class Server:
         if status is not None and not _transient_status(status):
             return LabelStudioError(f"Label Studio at {self.url} rejected {what} ({reason})")
         return ServerUnreachable(f"cannot {what} on Label Studio at {self.url}: {reason}. "
-                                 + START_HINT)
+                                 + START_HINT, hint="url")
 
     def _reason(self, exc):
         if isinstance(exc, ApiError):

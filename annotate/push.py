@@ -74,7 +74,7 @@ class PushSummary:
                  f"{self.layout} layout): {self.pages} pages read, {self.tasks_created} tasks "
                  f"created for {self.pushed_pages} pages, {self.present_pages} already there, "
                  f"{self.empty_pages} without text, {len(self.changed_pages)} changed",
-                 f"pre-annotations: {self.model_version or 'none (--no-model)'}"]
+                 f"pre-annotations: {self.model_version or 'none'}"]
         if self.changed_pages:
             shown = ", ".join(self.changed_pages[:SHOW_CHANGED])
             more = len(self.changed_pages) - SHOW_CHANGED
@@ -125,7 +125,7 @@ def open_project(server, ref, layout=None):
     found = existing_layout(project)
     if layout is not None and layout != found:
         raise LabelStudioError(f"project {project.title!r} uses the {found} layout, not "
-                               f"{layout}; drop --layout or push to another project")
+                               f"{layout}", hint="layout")
     return project, found, False
 
 

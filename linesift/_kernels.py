@@ -198,7 +198,7 @@ def sorted_lookup(known, queries):
 # --- rows of pages ---------------------------------------------------------------------------
 
 
-def _run_bounds(codes):
+def run_bounds(codes):
     """Start and end row of each run of equal codes (:func:`linesift.frame.page_bounds`)."""
     codes = np.asarray(codes)
     n = len(codes)
@@ -251,7 +251,7 @@ def window_means(values, pages, half_widths):
     n = len(values)
     if n == 0:
         return [np.asarray(values, dtype=np.float64).copy() for _ in half_widths]
-    starts, ends = _run_bounds(pages)
+    starts, ends = run_bounds(pages)
     sizes = ends - starts
     q = np.round(np.asarray(values, dtype=np.float64) / WINDOW_QUANTUM) * WINDOW_QUANTUM
     csum = np.vstack([np.zeros((1,) + q.shape[1:]), np.cumsum(q, axis=0)])

@@ -3,6 +3,8 @@
 import numpy as np
 import pandas as pd
 
+from ._kernels import run_bounds
+
 from .labels import CONTENT
 
 TEXT = "text"
@@ -56,14 +58,7 @@ def lines_frame(pages, *, with_labels=False):
 
 def page_bounds(page_codes):
     """Start and end row of each run of equal page codes (rows must be grouped by page)."""
-    page_codes = np.asarray(page_codes)
-    n = len(page_codes)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    change = np.flatnonzero(page_codes[1:] != page_codes[:-1]) + 1
-    starts = np.concatenate([[0], change])
-    ends = np.concatenate([change, [n]])
-    return starts, ends
+    return run_bounds(page_codes)
 
 
 def check_frame(X):

@@ -167,12 +167,19 @@ def test_window_means_take_columns_alike():
     assert both[:, 1].tolist() == (10 * both[:, 0]).tolist()
 
 
-def test_run_bounds_are_the_page_bounds_of_the_lines_table():
-    from linesift.frame import page_bounds
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 3), max_size=30))
+def test_run_bounds_are_the_runs_of_equal_codes(codes):
+    from itertools import groupby
 
-    for codes in ([], [3], [0, 0, 1, 1, 1, 5, 0]):
-        for ours, theirs in zip(k._run_bounds(codes), page_bounds(codes)):
-            assert ours.tolist() == theirs.tolist()
+    starts, ends, at = [], [], 0
+    for _, run in groupby(codes):
+        length = len(list(run))
+        starts.append(at)
+        ends.append(at + length)
+        at += length
+    got = k.run_bounds(codes)
+    assert (got[0].tolist(), got[1].tolist()) == (starts, ends)
 
 
 @settings(max_examples=200, deadline=None)
