@@ -70,9 +70,10 @@ def decode_text(data, path, encoding=None, skips=None):
     - A BOM is dropped (with `encoding` a UTF-8 name too).
     - `encoding` given: that encoding, strictly.
     - UTF-8 if the bytes are UTF-8. If they are *almost* UTF-8 (more valid multi-byte UTF-8
-      characters than invalid bytes: a UTF-8 page with a stray byte), they are read as
-      UTF-8, each invalid byte becomes U+FFFD, and a note goes to `skips` (the page is not
-      re-decoded as a legacy charset, which would turn every accented letter into mojibake).
+      characters than invalid sequences: a UTF-8 page with a stray byte), they are read as
+      UTF-8, each invalid sequence becomes U+FFFD, and a note goes to `skips` (the page is
+      not re-decoded as a legacy charset, which would turn every accented letter into
+      mojibake).
     - Otherwise the encoding is detected (:func:`_decode_detected`).
     """
     if encoding:
@@ -82,8 +83,8 @@ def decode_text(data, path, encoding=None, skips=None):
             return data.decode(encoding)
         except (LookupError, UnicodeDecodeError) as exc:
             raise InputError(path, f"cannot decode as {encoding}: {exc}") from None
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    data = data[bom:]
     binary = looks_binary(data)
     if binary:
         raise InputError(path, f"looks like a binary file ({binary}), not text",
@@ -91,7 +92,7 @@ def decode_text(data, path, encoding=None, skips=None):
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        first_bad = exc.start
+        first_bad = bom + exc.start  # a byte offset in the file
     almost = _almost_utf8(data)
     if almost is not None:
         text, bad = almost

@@ -132,10 +132,16 @@ def plan_outputs(inputs, out):
     _refuse_output_in_inputs(out_str, pairs)
     as_dir = (Path(out_str).is_dir() or out_str.endswith(("/", "\\")) or len(pairs) > 1
               or any(root is not None for _, root in pairs))
-    if not as_dir:
+    if as_dir:
+        targets = _directory_targets(pairs, Path(out_str))
+    else:
         targets = [(pairs[0][0], Path(out_str))] if pairs else []
-        _refuse_inputs_as_outputs(targets, pairs)
-        return targets
+    _refuse_inputs_as_outputs(targets, pairs)
+    return targets
+
+
+def _directory_targets(pairs, out):
+    """Each input's target in the output directory `out`, mirroring the input tree."""
     targets = []
     for path, root in pairs:
         rel = Path("stdin.txt") if path == STDIN else (
@@ -143,14 +149,13 @@ def plan_outputs(inputs, out):
         suffix = FORMATS[detect_format(path)].directory_suffix
         if suffix:
             rel = rel.with_name(split_suffix(rel.name)[0] + suffix)
-        targets.append((path, Path(out_str) / rel))
+        targets.append((path, out / rel))
     seen = set()
     for _, target in targets:
         if target in seen:
             raise LinesiftError(f"two inputs would both be written to {target}; "
                                 "give them different names or filter them separately")
         seen.add(target)
-    _refuse_inputs_as_outputs(targets, pairs)
     return targets
 
 
@@ -158,10 +163,10 @@ def _refuse_output_in_inputs(out, pairs):
     """LinesiftError when the output directory is, or lies inside, an input directory (its
     files would be read back as inputs, or written over them)."""
     resolved = Path(out).resolve()
-    for root in {root for _, root in pairs if root is not None}:
-        root = Path(root).resolve()
+    for given in {root for _, root in pairs if root is not None}:
+        root = Path(given).resolve()
         if resolved == root or root in resolved.parents:
-            raise LinesiftError(f"{out}: is inside the input directory {root}; its outputs "
+            raise LinesiftError(f"{out}: is inside the input directory {given}; its outputs "
                                 "would replace or join the inputs. Give an output outside it")
 
 
