@@ -60,7 +60,8 @@ def filter_command(
     encoding: Optional[str] = Encoding,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
-                                       help="Processes scoring pages (default: all cores)."),
+                                       help="Processes scoring pages (default and most: "
+                                            "all cores; fewer for inputs of a few MB)."),
     site_stats: Optional[Path] = typer.Option(
         None, "--site-stats", help="Site line counts saved by `linesift site-stats`, for a model "
                                    "trained with them (default: count over the inputs first)."),
