@@ -28,9 +28,9 @@ _LAZY = {"lines_frame": "frame", "SiftedPage": "sift", "Sifter": "sift", "load":
 `import linesift`, the readers and `linesift --help` start at once."""
 
 __all__ = ["BOILERPLATE", "CONTENT", "LABELS", "InputError", "LinesiftError", "ModelError",
-           "OutputError", "Page", "ReadOptions", "SiftedPage", "Sifter", "SiteStats", "count_site_lines",
-           "join_lines", "lines_frame", "load", "read_labelled_pages", "read_pages",
-           "split_lines", "write_labelled_pages"]
+           "OutputError", "Page", "ReadOptions", "SiftedPage", "Sifter", "SiteStats",
+           "count_site_lines", "join_lines", "lines_frame", "load", "read_labelled_pages",
+           "read_pages", "split_lines", "write_labelled_pages"]
 
 
 def __getattr__(name):

@@ -60,9 +60,9 @@ def default_jobs():
 def plan_jobs(jobs, inputs=()):
     """The processes to score `inputs` with: `jobs`, but no more than the cores this process
     may use, nor more workers than whole SMALL_INPUT_BYTES in the input files (1 process for
-    files smaller than that together). With more than one, the server that workers fork from is started now, so that
-    its imports run on another core while this process makes its own. Call before importing
-    the model."""
+    files smaller than that together). With more than one, the server that workers fork
+    from is started now, so that its imports run on another core while this process makes
+    its own. Call before importing the model."""
     jobs = min(jobs, default_jobs())
     if jobs <= 1 or _small_files(inputs):
         return 1
