@@ -765,3 +765,14 @@ def test_a_garbage_site_stats_file_is_one_line(tmp_path, content, name):
     path.write_bytes(content)
     with pytest.raises(InputError, match=f"^{path}: not a (readable )?linesift site-stats file"):
         load_site_stats(path)
+
+
+def test_site_stats_and_explain_drops_never_overwrite_an_input(tiny_model, tmp_path):
+    src = tmp_path / "p.jsonl"
+    src.write_bytes((BAD / "malformed.jsonl").read_bytes().splitlines()[0] + b"\n")
+    before = src.read_bytes()
+    result = runner.invoke(app, ["site-stats", str(src), "-o", str(src)])
+    assert_one_line_error(result, f"{src}: is the input {src}")
+    result = run(tiny_model, src, "-o", tmp_path / "o.jsonl", "--explain-drops", src)
+    assert_one_line_error(result, f"{src}: is the input {src}")
+    assert src.read_bytes() == before and not (tmp_path / "o.jsonl").exists()

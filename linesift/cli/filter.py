@@ -134,9 +134,10 @@ def site_stats_command(
     encoding: Optional[str] = Encoding,
 ):
     """Count, per site, the pages that carry each line; `filter --site-stats` reuses the file."""
-    from ..run import count_input_site_lines
+    from ..run import count_input_site_lines, refuse_overwriting_inputs
 
     options = read_options(id_field, text_field, on_error, encoding)
+    refuse_overwriting_inputs(out, inputs)
     counts = count_input_site_lines(inputs, options, fmt=fmt)
     counts.save(out)
     err(f"linesift: {counts.n_pages:,} pages of {len(counts.domain_pages):,} sites, "

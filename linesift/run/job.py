@@ -170,6 +170,15 @@ def _refuse_output_in_inputs(out, pairs):
                                 "would replace or join the inputs. Give an output outside it")
 
 
+def refuse_overwriting_inputs(output, inputs):
+    """LinesiftError when writing `output` would overwrite one of `inputs` (files or
+    directories, as given to a command), before anything is written."""
+    if output is not None and not str(output).strip():
+        raise LinesiftError("the output path is empty (an unset variable?); nothing was "
+                            "written")
+    _refuse_inputs_as_outputs([(None, Path(output))], list(expand_inputs(inputs)))
+
+
 def _refuse_inputs_as_outputs(targets, pairs):
     """LinesiftError when an output target is one of the inputs (the same file, by any path
     or link), checked before anything is written."""
@@ -218,10 +227,7 @@ def filter_inputs(inputs, out, sifter, options=None, *, progress=None):
     start = time.perf_counter()
     plan = plan_outputs(inputs or [STDIN], out)
     if options.explain_drops is not None:
-        if not str(options.explain_drops).strip():
-            raise LinesiftError("the path for dropped lines is empty (an unset variable?)")
-        _refuse_inputs_as_outputs([(None, Path(options.explain_drops))],
-                                  list(expand_inputs(inputs or [STDIN])))
+        refuse_overwriting_inputs(options.explain_drops, inputs or [STDIN])
     run = _resumable(sifter, options) if options.resume else None
     plan = run.pending(plan) if run is not None else plan
     with _backend(sifter, options, inputs) as (backend, site_stats):
