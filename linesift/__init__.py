@@ -16,7 +16,7 @@ How the code is laid out, each floor importing only the floors below it:
 
 __version__ = "0.1.0"
 
-from .errors import InputError, LinesiftError, ModelError  # noqa: E402
+from .errors import InputError, LinesiftError, ModelError, OutputError  # noqa: E402
 from .formats import ReadOptions, read_labelled_pages, read_pages, write_labelled_pages  # noqa
 from .labels import BOILERPLATE, CONTENT, LABELS  # noqa: E402
 from .lines import join_lines, split_lines  # noqa: E402
@@ -28,9 +28,9 @@ _LAZY = {"lines_frame": "frame", "SiftedPage": "sift", "Sifter": "sift", "load":
 `import linesift`, the readers and `linesift --help` start at once."""
 
 __all__ = ["BOILERPLATE", "CONTENT", "LABELS", "InputError", "LinesiftError", "ModelError",
-           "Page", "ReadOptions", "SiftedPage", "Sifter", "SiteStats", "count_site_lines",
-           "join_lines", "lines_frame", "load", "read_labelled_pages", "read_pages",
-           "split_lines", "write_labelled_pages"]
+           "OutputError", "Page", "ReadOptions", "SiftedPage", "Sifter", "SiteStats",
+           "count_site_lines", "join_lines", "lines_frame", "load", "read_labelled_pages",
+           "read_pages", "split_lines", "write_labelled_pages"]
 
 
 def __getattr__(name):

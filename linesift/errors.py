@@ -34,3 +34,13 @@ class InputError(LinesiftError):
 
 class ModelError(LinesiftError):
     """A model directory that is missing, incomplete or does not match its card."""
+
+
+class OutputError(LinesiftError):
+    """An output that cannot be written (no space, no permission, a type a format cannot
+    hold), located by the path the user gave; whatever was at that path is left as it was."""
+
+    def __init__(self, path, message, hint=None):
+        self.path = str(path)
+        self.message = " ".join(str(message).split())
+        super().__init__(f"{self.path}: {self.message}", hint=hint)

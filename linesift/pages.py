@@ -21,12 +21,21 @@ class Page:
     labels : list or None
         For labelled pages, one of ``"content"``, ``"boilerplate"`` or None per line of
         ``split_lines(text)``.
+    record_fields : tuple of str, optional
+        For a page read from a record (JSONL, Parquet): the record's field names in their
+        order. Writing the page back as a record writes exactly these fields (plus any added
+        to `meta` since), so a record without an id gets none.
+    record_id : object
+        The record's id field as read, of whatever type (a number, null, an object); `id`
+        is its string form. Only meaningful when the id field is in `record_fields`.
     """
 
     id: str
     text: str
     meta: dict = field(default_factory=dict)
     labels: list | None = None
+    record_fields: tuple | None = None
+    record_id: object = None
 
     def __post_init__(self):
         self.id = str(self.id)

@@ -4,6 +4,7 @@ One test per case of the table in docs/reliability.md; the files are in tests/da
 (written by tests/make_bad_inputs.py). The 50 MB line and the unreadable files are made here.
 """
 
+import gzip
 import json
 import os
 import shutil
@@ -451,3 +452,327 @@ def test_corrupt_parquet_row_group(tiny_model, tmp_path):
     assert result.exit_code == 0 and 1000 <= kept < 3000
     assert f"linesift: skipped {src}:{kept + 1}: cannot read the rest of the file" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+# --- second round: nothing lost with exit 0, inputs never overwritten (issue 17) -------------
+
+def records_of(path):
+    if str(path).endswith(".parquet"):
+        return pd.read_parquet(path).to_dict("records")
+    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").split("\n")
+            if line]
+
+
+def test_almost_utf8_page_is_utf8_with_the_bad_byte_replaced_and_reported(tiny_model):
+    src = BAD / "stray_byte.txt"
+    result = run(tiny_model, src, "--threshold", "0")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ALL_LINES.replace("Accueil | Ac", "Accueil | Ac\ufffd")
+    assert result.stderr == (f"linesift: {src}: 1 invalid UTF-8 sequence (the first at byte "
+                             "12) read as U+FFFD\n")
+
+
+def test_legacy_charset_is_still_detected_not_read_as_broken_utf8(tiny_model):
+    result = run(tiny_model, BAD / "cp1252.txt", "--threshold", "0")
+    assert result.stdout == ALL_LINES and result.stderr == ""
+
+
+def test_encoding_utf8_given_drops_the_bom_too(tiny_model):
+    for encoding in ("utf-8", "UTF8"):
+        result = run(tiny_model, BAD / "bom.txt", "--threshold", "0", "--encoding", encoding)
+        assert result.exit_code == 0 and result.stdout == ALL_LINES
+
+
+def test_gzip_data_named_jsonl_is_read_as_gzip(tiny_model):
+    result = run(tiny_model, BAD / "gzip_named.jsonl", "--threshold", "0")
+    assert result.exit_code == 0, result.output
+    assert [json.loads(r)["id"] for r in result.stdout.splitlines()] == ["a", "b"]
+
+
+def test_jsonl_that_is_another_binary_format_names_it(tiny_model, tmp_path):
+    src = tmp_path / "p.jsonl"
+    src.write_bytes(b"PK\x03\x04" + bytes(100))
+    assert_one_line_error(run(tiny_model, src), f"{src}: looks like a binary file (zip data), "
+                                                "not JSON Lines")
+
+
+@pytest.mark.parametrize("name, reason", [
+    ("lone_surrogate.jsonl", "field 'text' holds a lone surrogate \\udce9, which is not text"),
+    ("deep.jsonl", "malformed JSON (nested too deeply to read)"),
+])
+def test_records_json_cannot_hold_are_bad_records(tiny_model, tmp_path, name, reason):
+    src, out = BAD / name, previous_output(tmp_path / "out.jsonl")
+    assert_one_line_error(run(tiny_model, src, "-o", out), f"{src}:2: {reason}")
+    assert_untouched(out)
+    result = run(tiny_model, src, "-o", out, "--on-error", "skip")
+    assert result.exit_code == 0 and f"linesift: skipped {src}:2: {reason}" in result.stderr
+    assert [r["id"] for r in records_of(out)] == ["a", "b"]
+
+
+@pytest.mark.parametrize("out_name", ["out.jsonl", "out.jsonl.gz"])
+def test_ids_and_fields_keep_their_json_types(tiny_model, tmp_path, out_name):
+    src, out = BAD / "typed_ids.jsonl", tmp_path / out_name
+    assert run(tiny_model, src, "-o", out, "--threshold", "0").exit_code == 0
+    data = out.read_bytes()
+    lines = (gzip.decompress(data) if out_name.endswith(".gz") else data).decode().splitlines()
+    got = [json.loads(line) for line in lines]
+    want = [json.loads(line) for line in src.read_text().splitlines()]
+    assert [r["id"] for r in got] == [1, None, {"k": [1, 2]}, 2.5, True, "s", [1, "a"]]
+    assert [list(r) for r in got] == [list(r) for r in want]  # no field added or moved
+    assert [r["n"] for r in got] == list(range(7))
+
+
+def test_a_record_without_an_id_gets_none_written(tiny_model, tmp_path):
+    src, out = tmp_path / "p.jsonl", tmp_path / "o.jsonl"
+    src.write_text(json.dumps({"text": "One sentence of a page.", "url": "u"}) + "\n")
+    assert run(tiny_model, src, "-o", out, "--threshold", "0").exit_code == 0
+    assert records_of(out) == [{"text": "One sentence of a page.", "url": "u"}]
+
+
+def test_scores_never_overwrite_a_field_of_the_input(tiny_model, tmp_path):
+    src, out = BAD / "has_scores.jsonl", previous_output(tmp_path / "out.jsonl")
+    result = run(tiny_model, src, "-o", out, "--scores")
+    assert_one_line_error(result, f"{src}:1: record already has a 'scores' field, which "
+                                  "linesift's own 'scores' would overwrite")
+    assert_untouched(out)
+    assert run(tiny_model, src, "-o", out).exit_code == 0  # without --scores: kept as it is
+    [record] = records_of(out)
+    assert record["scores"] == "mine" and record["keep"] == [True]
+
+
+def test_parquet_output_takes_every_field_whenever_it_first_appears(tiny_model, tmp_path):
+    src, out = BAD / "late_fields.jsonl", tmp_path / "out.parquet"
+    result = run(tiny_model, src, "-o", out, "--threshold", "0")
+    assert result.exit_code == 0, result.output
+    table = pq_read(out)
+    assert table.num_rows == 1200 and table.column_names == ["id", "text", "x", "late"]
+    assert table.column("x").to_pylist() == [None] * 1000 + [f"x{i}" for i in range(1000, 1200)]
+    assert table.column("late").to_pylist() == [None] * 1100 + list(range(1100, 1200))
+    assert str(table.schema.field("id").type) == "int64"
+
+
+def pq_read(path):
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path)
+
+
+def test_values_parquet_cannot_hold_are_one_line_and_leave_the_earlier_output(tiny_model,
+                                                                             tmp_path):
+    out = tmp_path / "out.parquet"
+    pd.DataFrame({"id": ["old"], "text": ["previous"]}).to_parquet(out)
+    result = run(tiny_model, BAD / "empty_object.jsonl", "-o", out)
+    assert_one_line_error(result, f"{out}: field 'meta' holds an empty object ({{}}) (rows 1 "
+                                  "to 1), which Parquet cannot store")
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text("".join(json.dumps({"id": i, "text": "A page.", "v": v}) + "\n"
+                             for i, v in enumerate([1, 2, "three"])))
+    result = run(tiny_model, mixed, "-o", out)
+    assert_one_line_error(result, f"{out}: row 3: field 'v' is a string but a number in an "
+                                  "earlier row; a Parquet column holds one type")
+    assert pd.read_parquet(out)["id"].tolist() == ["old"]
+    assert not list(tmp_path.glob(".out.parquet.part-*"))
+    assert run(tiny_model, BAD / "empty_object.jsonl", "-o", tmp_path / "o.jsonl").exit_code == 0
+    assert records_of(tmp_path / "o.jsonl")[0]["meta"] == {}  # JSON Lines keeps it
+
+
+def test_parquet_timestamps_and_decimals(tiny_model, tmp_path):
+    """To JSON Lines as ISO 8601 and exact strings; to Parquet with their own types."""
+    import pyarrow.parquet as pq
+
+    src = BAD / "typed_columns.parquet"
+    result = run(tiny_model, src, "-o", tmp_path / "o.jsonl", "--threshold", "0")
+    assert result.exit_code == 0, result.output
+    first, second = records_of(tmp_path / "o.jsonl")
+    assert (first["id"], first["when"], first["day"], first["price"]) == (
+        1, "2024-05-01T12:30:00+00:00", "2024-05-01", "12.50")
+    assert (second["when"], second["day"], second["price"]) == (None, "1999-12-31", "-0.01")
+    assert run(tiny_model, src, "-o", tmp_path / "o.parquet", "--threshold", "0").exit_code == 0
+    assert pq.read_schema(tmp_path / "o.parquet").equals(pq.read_schema(src))
+    columns = ["id", "when", "day", "price"]  # the text is the cleaned text
+    assert pq.read_table(tmp_path / "o.parquet", columns=columns).to_pylist() == \
+        pq.read_table(src, columns=columns).to_pylist()
+
+
+def test_cut_wet_file_is_an_error_or_a_counted_skip_never_a_short_read(tiny_model, tmp_path):
+    src, out = BAD / "cut.warc.wet.gz", previous_output(tmp_path / "out.jsonl")
+    reason = "record 2 has no WARC headers: the file is cut or corrupt"
+    assert_one_line_error(run(tiny_model, src, "-o", out),
+                          f"{src}: cannot read past record 1 ({reason})")
+    assert_untouched(out)
+    result = run(tiny_model, src, "-o", out, "--on-error", "skip", "--threshold", "0")
+    assert result.exit_code == 0
+    assert f"linesift: skipped {src}:2: cannot read the rest of the file ({reason})" in \
+        result.stderr
+    [record] = records_of(out)
+    assert record["id"] == "https://example.org/0" and record["text"].startswith("Page 0.")
+
+
+def test_uncompressed_wet_cut_inside_a_record_is_an_error(tiny_model, tmp_path):
+    import io
+
+    from warcio.warcwriter import WARCWriter
+
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=False)
+    for i in range(2):
+        writer.write_record(writer.create_warc_record(
+            f"https://example.org/{i}", "conversion", warc_content_type="text/plain",
+            payload=io.BytesIO(ALL_LINES.encode("utf-8"))))
+    whole = buffer.getvalue()
+    src = tmp_path / "cut.warc.wet"
+    src.write_bytes(whole[: len(whole) - 4 - 40])  # the record ends with 4 bytes of CRLF CRLF
+    assert_one_line_error(run(tiny_model, src), f"{src}: cannot read past record 1 (record 2 "
+                                                "ends 40 bytes before its Content-Length")
+
+
+def test_warc_records_that_are_not_plain_text_are_left_out_and_reported(tiny_model, tmp_path):
+    src = BAD / "html_png.warc.gz"
+    for extra in ([], ["--on-error", "skip"]):
+        out = tmp_path / "out.jsonl"
+        result = run(tiny_model, src, "-o", out, "--threshold", "0", *extra)
+        assert result.exit_code == 0, result.output
+        assert [r["id"] for r in records_of(out)] == ["https://example.org/page.txt"]
+        assert result.stderr == (f"linesift: {src}: left out 2 WARC records that are not "
+                                 "plain text (1 text/html, 1 image/png)\n")
+
+
+@pytest.mark.parametrize("case", ["txt", "jsonl", "dir", "inside", "empty", "link"])
+@pytest.mark.parametrize("resume", [False, True])
+def test_an_output_that_is_an_input_is_refused_before_anything_is_written(tiny_model, tmp_path,
+                                                                           case, resume):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "a.txt").write_bytes((BAD / "lf.txt").read_bytes())
+    (tmp_path / "p.jsonl").write_bytes((BAD / "malformed.jsonl").read_bytes().splitlines()[0]
+                                       + b"\n")
+    os.symlink(pages / "a.txt", tmp_path / "link.txt")
+    src, out, expected = {
+        "txt": (pages / "a.txt", pages / "a.txt", f"{pages / 'a.txt'}: is the input"),
+        "jsonl": (tmp_path / "p.jsonl", tmp_path / "p.jsonl", f"{tmp_path / 'p.jsonl'}: is the"),
+        "dir": (pages, pages, f"{pages}: is inside the input directory"),
+        "inside": (pages, pages / "clean", f"{pages / 'clean'}: is inside the input directory"),
+        "empty": (pages / "a.txt", "", "the output path is empty"),
+        "link": (pages / "a.txt", tmp_path / "link.txt", f"{tmp_path / 'link.txt'}: is the input"),
+    }[case]
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    result = run(tiny_model, src, "-o", out, *(["--resume"] if resume else []))
+    assert_one_line_error(result, expected)
+    after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert after == before  # nothing written, no marker
+
+
+def test_a_file_name_that_is_not_utf8(tiny_model, tmp_path):
+    name = os.fsdecode(b"caf\xe9.txt")
+    src = tmp_path / name
+    src.write_bytes((BAD / "lf.txt").read_bytes())
+    result = run_real(tiny_model, src, "-o", tmp_path / "o.jsonl", "--threshold", "0")
+    assert result.returncode == 0, result.stderr
+    [record] = records_of(tmp_path / "o.jsonl")
+    assert record["id"] == str(tmp_path / "caf\\xe9.txt")
+    bad = tmp_path / os.fsdecode(b"bin\xff.txt")
+    bad.write_bytes((BAD / "binary.txt").read_bytes())
+    result = run_real(tiny_model, bad)
+    assert result.returncode == 1 and len(result.stderr.splitlines()) == 1
+    assert "looks like a binary file" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_directory_without_txt_files_is_an_error_and_upper_case_txt_is_read(tiny_model,
+                                                                              tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "notes.md").write_text("# not a page\n")
+    assert_one_line_error(run(tiny_model, empty), f"{empty}: is a directory with no .txt "
+                                                  "files below it")
+    upper = tmp_path / "upper"
+    upper.mkdir()
+    (upper / "PAGE.TXT").write_bytes((BAD / "lf.txt").read_bytes())
+    result = run(tiny_model, upper, "--threshold", "0")
+    assert result.exit_code == 0 and result.stdout == ALL_LINES
+
+
+@pytest.mark.parametrize("args, message", [
+    (["filter", "--bogus"], "No such option: --bogus"),
+    (["filter", "p.txt", "--jobs", "0"], "Invalid value for '--jobs' / '-j'"),
+    (["bogus"], "No such command 'bogus'"),
+    (["train"], "Missing argument 'data'"),
+])
+def test_usage_errors_are_one_line_with_exit_2(args, message):
+    result = subprocess.run([str(LINESIFT), *args], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2 and result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"linesift: error: {message}") and line.endswith(" --help`"), line
+
+
+# --- models and training ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("change, message", [
+    (lambda card: [1, 2], "a card is a JSON object, not a list"),
+    (lambda card: {**card, "sha256": 5}, "'sha256' must be a string, not int"),
+    (lambda card: {**card, "threshold": "0.5"}, "'threshold' must be a number from 0 to 1"),
+    (lambda card: {**card, "threshold": 5}, "'threshold' must be a number from 0 to 1, not 5"),
+    (lambda card: {**card, "threshold": True}, "'threshold' must be a number from 0 to 1"),
+])
+def test_a_malformed_card_is_one_line(tiny_model, tmp_path, change, message):
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model, model)
+    card = json.loads((model / "card.json").read_text())
+    (model / "card.json").write_text(json.dumps(change(card)))
+    result = runner.invoke(app, ["filter", str(BAD / "lf.txt"), "--model", str(model)])
+    assert_one_line_error(result, f"{model / 'card.json'}: {message}")
+
+
+def labelled(tmp_path, labels):
+    path = tmp_path / "labels.jsonl"
+    text = "Home | News\nA sentence of the article, long enough to count.\n© 2024"
+    path.write_text("".join(json.dumps({"id": str(i), "domain": f"s{i}.example", "text": text,
+                                        "labels": labels}) + "\n" for i in range(4)
+                            if labels is not None))
+    return path
+
+
+@pytest.mark.parametrize("labels, message", [
+    (["content"] * 3, "every labelled line is 'content' (12 lines) and none is 'boilerplate'"),
+    (["boilerplate"] * 3, "every labelled line is 'boilerplate' (12 lines) and none is "
+                          "'content'"),
+    ([None] * 3, "no line is labelled (all 12 labels are null)"),
+    (None, "no labelled pages to train on"),
+])
+def test_train_without_both_labels_is_one_line(tmp_path, labels, message):
+    data = labelled(tmp_path, labels)
+    result = runner.invoke(app, ["train", str(data), "-o", str(tmp_path / "m"), "--folds", "0"])
+    assert_one_line_error(result, f"{data}: {message}")
+    assert not (tmp_path / "m").exists()
+
+
+@pytest.mark.parametrize("text", ["", "\n\n  \n"])
+def test_explain_an_empty_or_blank_page(tiny_model, tmp_path, text):
+    src = tmp_path / "blank.txt"
+    src.write_text(text)
+    result = runner.invoke(app, ["explain", str(src), "--model", str(tiny_model)])
+    assert result.exit_code == 0, result.output
+    rows = result.stdout.splitlines()
+    assert len(rows) == 1 + len(text.split("\n")) and all("(blank)" in r for r in rows[1:])
+
+
+@pytest.mark.parametrize("content", [b"garbage\n", b"[1, 2]\n", b"PAR1" + bytes(20)])
+@pytest.mark.parametrize("name", ["stats.jsonl", "stats.parquet"])
+def test_a_garbage_site_stats_file_is_one_line(tmp_path, content, name):
+    from linesift.errors import InputError
+    from linesift.features.site import load_site_stats
+
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=f"^{path}: not a (readable )?linesift site-stats file"):
+        load_site_stats(path)
+
+
+def test_site_stats_and_explain_drops_never_overwrite_an_input(tiny_model, tmp_path):
+    src = tmp_path / "p.jsonl"
+    src.write_bytes((BAD / "malformed.jsonl").read_bytes().splitlines()[0] + b"\n")
+    before = src.read_bytes()
+    result = runner.invoke(app, ["site-stats", str(src), "-o", str(src)])
+    assert_one_line_error(result, f"{src}: is the input {src}")
+    result = run(tiny_model, src, "-o", tmp_path / "o.jsonl", "--explain-drops", src)
+    assert_one_line_error(result, f"{src}: is the input {src}")
+    assert src.read_bytes() == before and not (tmp_path / "o.jsonl").exists()

@@ -153,6 +153,7 @@ def test_small_inputs_are_scored_here_and_workers_start_early_for_the_rest(tmp_p
                                                                              monkeypatch):
     started = []
     monkeypatch.setattr("multiprocessing.forkserver.ensure_running", lambda: started.append(1))
+    monkeypatch.setattr(backends, "default_jobs", lambda: 8)  # a machine of 8 cores
     small = tmp_path / "small.jsonl"
     small.write_text('{"id": 1, "text": "x"}\n', encoding="utf-8")
     assert backends.plan_jobs(1, [str(tmp_path)]) == 1
@@ -162,8 +163,19 @@ def test_small_inputs_are_scored_here_and_workers_start_early_for_the_rest(tmp_p
     assert backends.plan_jobs(4, ["-"]) == 4
     big = tmp_path / "big.jsonl"
     big.write_bytes(b" " * backends.SMALL_INPUT_BYTES)
-    assert backends.plan_jobs(4, [str(small), str(big)]) == 4
+    assert backends.plan_jobs(4, [str(small), str(big)]) == 2  # one worker per 2 MB
     assert started == [1, 1, 1]
+
+
+def test_jobs_are_capped_by_the_cores_and_the_input_size(tmp_path, monkeypatch):
+    """`--jobs 1000` starts no more processes than there are cores, or 2 MB pieces."""
+    monkeypatch.setattr("multiprocessing.forkserver.ensure_running", lambda: None)
+    monkeypatch.setattr(backends, "default_jobs", lambda: 8)
+    assert backends.plan_jobs(1000, ["-"]) == 8
+    big = tmp_path / "big.jsonl"
+    big.write_bytes(b" " * (3 * backends.SMALL_INPUT_BYTES))
+    assert backends.plan_jobs(1000, [str(big)]) == 4
+    assert backends.plan_jobs(3, [str(big)]) == 3
 
 
 def test_cli_jobs_2_on_a_directory_starts_workers_early_and_writes_what_jobs_1_writes(

@@ -95,3 +95,17 @@ def test_parallel_workers_get_the_counts(site_model, tmp_path, monkeypatch):
         filter_inputs([str(src)], str(out), sifter, FilterOptions(scores=True, jobs=jobs))
         outs.append(out.read_text())
     assert outs[0] == outs[1] and outs[0].count("\n") == 12
+
+
+def test_garbage_site_stats_file_is_one_line(site_model, tmp_path):
+    page = tmp_path / "page.txt"
+    page.write_text(site_page("a.example", 0).text, encoding="utf-8")
+    for name, content in [("counts.parquet", b"not parquet"), ("counts.jsonl", b"garbage\n")]:
+        garbage = tmp_path / name
+        garbage.write_bytes(content)
+        result = CliRunner().invoke(app, ["filter", str(page), "--model", str(site_model),
+                                          "--site-stats", str(garbage)])
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        [line] = result.stderr.splitlines()
+        assert line.startswith(f"linesift: error: {garbage}: not a readable linesift site-stats "
+                               "file ("), line

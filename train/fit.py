@@ -10,7 +10,6 @@ from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
 
 from linesift.classifier import fit_weighted
-from linesift.errors import LinesiftError
 from linesift.frame import GROUP, PAGE
 from linesift.labels import DEFAULT_THRESHOLD, UNLABELLED_CODE
 from linesift.model import save_model
@@ -272,14 +271,12 @@ def _read(paths, read_options, recipe, notes, progress):
     unlabelled_prose = 0
     if recipe.unlabel_trailing_prose:
         pages, unlabelled_prose = unlabel_trailing_prose(pages)
+    counts = label_counts(pages)
+    check_training_labels(paths, pages, counts)
     frame, y = training_table(pages)
     labelled = y[y != UNLABELLED_CODE]
-    if len(np.unique(labelled)) < 2:
-        raise LinesiftError(f"the {len(pages)} training pages hold {len(labelled)} labelled "
-                            "lines of one label at most: training needs content and "
-                            "boilerplate lines")
     if progress:
-        _log(f"read {len(pages):,} pages, {len(frame):,} non-blank lines: {label_counts(pages)}")
+        _log(f"read {len(pages):,} pages, {len(frame):,} non-blank lines: {counts}")
     if unlabelled_prose and unlabelled_prose >= 0.5 * (labelled == 0).sum():
         notes.warn(f"unlabelling trailing prose made {unlabelled_prose:,} boilerplate lines "
                    "context only, half the boilerplate labels or more")
@@ -475,6 +472,24 @@ def _report(card, out_dir, progress):
     if base:
         _log(f"  the base model {base['model']} on the same lines: content F1 "
              f"{base['content_f1']:.3f}")
+
+
+def check_training_labels(paths, pages, counts):
+    """InputError (one line, naming the data) unless the pages hold lines of both labels."""
+    from linesift.errors import InputError
+    from linesift.labels import BOILERPLATE, CONTENT, UNLABELLED_KEY
+
+    where = ", ".join(str(p) for p in paths)
+    if not pages:
+        raise InputError(where, "no labelled pages to train on")
+    if not counts.get(CONTENT) and not counts.get(BOILERPLATE):
+        raise InputError(where, f"no line is labelled (all {counts.get(UNLABELLED_KEY, 0):,} "
+                                "labels are null); training needs lines labelled content "
+                                "and lines labelled boilerplate")
+    for label, other in ((CONTENT, BOILERPLATE), (BOILERPLATE, CONTENT)):
+        if not counts.get(other):
+            raise InputError(where, f"every labelled line is {label!r} ({counts[label]:,} "
+                                    f"lines) and none is {other!r}; training needs both")
 
 
 def per_source_metrics(pages, frame, y, oof, threshold, groups=None, notes=None):

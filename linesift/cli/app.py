@@ -6,16 +6,58 @@ traceback, and exit non-zero.
 """
 
 import functools
+import signal
 import sys
 
 import typer
+from typer.core import TyperGroup
+
+try:  # recent Typer carries its own copy of Click
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover - Typer that uses Click itself
+    from click import exceptions as click_errors
 
 from ..errors import LinesiftError
+
+USAGE_EXIT = 2
+"""Exit status of a command line linesift cannot parse (an unknown option, a bad value)."""
+
+
+class _OneLineErrors(TyperGroup):
+    """The app's command group: usage errors print one line, ``linesift: error: what; see
+    `linesift COMMAND --help```, and exit USAGE_EXIT (not Click's usage box)."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
+             **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click_errors.NoArgsIsHelpError as exc:  # `linesift` alone: the help
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click_errors.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx is not None else "linesift"
+            message = _one_line(exc.format_message()).rstrip(".")
+            err(f"linesift: error: {message}; see `{command} --help`")
+            sys.exit(USAGE_EXIT)
+        except click_errors.ClickException as exc:
+            err(f"linesift: error: {_one_line(exc.format_message())}")
+            sys.exit(exc.exit_code)
+        except click_errors.Abort:
+            err("linesift: aborted")
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _one_line(message):
+    return " ".join(str(message).split())
+
 
 app = typer.Typer(
     help="Find the ads and boilerplate in scraped web pages, line by line.",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
-    rich_markup_mode=None)
+    rich_markup_mode=None, cls=_OneLineErrors)
 
 MODEL_HELP = "Model directory (default: the shipped default model, or $LINESIFT_MODEL)."
 HINTS = {
@@ -48,19 +90,37 @@ def error_line(exc):
     return f"linesift: error: {exc}" + (f"; {hint}" if hint else "")
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (sent by `timeout`, systemd, docker, Slurm), raised where the command is, so it
+    unwinds like Ctrl-C: unfinished outputs are removed and workers are stopped."""
+
+
+def _raise_terminated(signum, frame):
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the clean-up
+    raise Terminated()
+
+
 def friendly_errors(func):
-    """Turn LinesiftError into one line on stderr and exit 1; Ctrl-C exits 130."""
+    """Turn LinesiftError into one line on stderr and exit 1; Ctrl-C exits 130 and SIGTERM
+    143, both after removing unfinished outputs and stopping workers."""
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        try:
+            previous = signal.signal(signal.SIGTERM, _raise_terminated)
+        except ValueError:  # not the main thread: leave signals alone
+            previous = None
         try:
             return func(*args, **kwargs)
         except LinesiftError as exc:
             err(error_line(exc))
             raise typer.Exit(1) from None
-        except KeyboardInterrupt:
-            err("linesift: interrupted; finished outputs are complete, unfinished ones were "
-                "not written")
-            raise typer.Exit(130) from None
+        except KeyboardInterrupt as exc:
+            # stop a second signal from interrupting the message and the exit
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            name = "terminated" if isinstance(exc, Terminated) else "interrupted"
+            err(f"linesift: {name}; finished outputs are complete, unfinished ones were not "
+                "written")
+            raise typer.Exit(143 if isinstance(exc, Terminated) else 130) from None
         except BrokenPipeError:
             sys.stderr.close()
             raise typer.Exit(0) from None
@@ -68,4 +128,7 @@ def friendly_errors(func):
             where = f"{exc.filename}: " if exc.filename else ""
             err(f"linesift: error: {where}{exc.strerror or exc}")
             raise typer.Exit(1) from None
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
     return wrapper

@@ -60,7 +60,8 @@ def filter_command(
     encoding: Optional[str] = Encoding,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
-                                       help="Processes scoring pages (default: all cores)."),
+                                       help="Processes scoring pages (default and most: "
+                                            "all cores; fewer for inputs of a few MB)."),
     site_stats: Optional[Path] = typer.Option(
         None, "--site-stats", help="Site line counts saved by `linesift site-stats`, for a model "
                                    "trained with them (default: count over the inputs first)."),
@@ -111,6 +112,10 @@ def filter_command(
     for path, line, reason in stats.skipped_files:
         where = path if line is None else f"{path}:{line}"
         err(f"linesift: skipped file {where}: {reason} (no output written for it)")
+    for path, note in stats.skipped.notes[:SHOWN_SKIPS]:
+        err(f"linesift: {path}: {note}")
+    if len(stats.skipped.notes) > SHOWN_SKIPS:
+        err(f"linesift: … and {len(stats.skipped.notes) - SHOWN_SKIPS} more such notes")
     for note in stats.notes:
         err(f"linesift: {note}")
     if not quiet:
@@ -129,9 +134,10 @@ def site_stats_command(
     encoding: Optional[str] = Encoding,
 ):
     """Count, per site, the pages that carry each line; `filter --site-stats` reuses the file."""
-    from ..run import count_input_site_lines
+    from ..run import count_input_site_lines, refuse_overwriting_inputs
 
     options = read_options(id_field, text_field, on_error, encoding)
+    refuse_overwriting_inputs(out, inputs)
     counts = count_input_site_lines(inputs, options, fmt=fmt)
     counts.save(out)
     err(f"linesift: {counts.n_pages:,} pages of {len(counts.domain_pages):,} sites, "

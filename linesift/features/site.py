@@ -158,26 +158,41 @@ class SiteStats:
 
 
 def load_site_stats(path):
-    """Read counts saved by :meth:`SiteStats.save` (Parquet or JSON Lines)."""
+    """Read counts saved by :meth:`SiteStats.save` (Parquet or JSON Lines); InputError for
+    anything else (one line naming the file, never a traceback)."""
     path = Path(path)
     if not path.exists():
         raise InputError(path, "no such site-stats file")
+    try:
+        frame = _read_site_stats(path)
+        missing = {"domain", "line_hash", "pages"} - set(frame.columns)
+        if missing:
+            raise InputError(path, f"not a linesift site-stats file (no {sorted(missing)} "
+                                   "columns)")
+        return SiteStats.from_counts(frame)
+    except InputError:
+        raise
+    except IsADirectoryError:
+        raise InputError(path, "is a directory, not a site-stats file") from None
+    except PermissionError:
+        raise InputError(path, "permission denied") from None
+    except Exception as exc:  # noqa: BLE001 - garbage can fail in pandas, pyarrow or json
+        reason = " ".join(str(exc).split())[:200]
+        raise InputError(path, f"not a readable linesift site-stats file ({reason})") from None
+
+
+def _read_site_stats(path):
     if str(path).lower().endswith((".parquet", ".pq")):
-        frame = pd.read_parquet(path)
-    else:
-        with open(path, encoding="utf-8") as fh:
-            head = json.loads(fh.readline() or "{}")
-            if head.get("format") != STATS_FORMAT:
-                raise InputError(path, f"not a linesift site-stats file (expected {STATS_FORMAT})")
-            rows = [json.loads(line) for line in fh if line.strip()]
-        frame = pd.DataFrame({
-            "domain": pd.Series([r["domain"] for r in rows], dtype=object),
-            "line_hash": np.array([int(r["line_hash"]) for r in rows], dtype=np.uint64),
-            "pages": np.array([r["pages"] for r in rows], dtype=np.int64)})
-    missing = {"domain", "line_hash", "pages"} - set(frame.columns)
-    if missing:
-        raise InputError(path, f"not a linesift site-stats file (no {sorted(missing)} columns)")
-    return SiteStats.from_counts(frame)
+        return pd.read_parquet(path)
+    with open(path, encoding="utf-8") as fh:
+        head = json.loads(fh.readline() or "{}")
+        if not isinstance(head, dict) or head.get("format") != STATS_FORMAT:
+            raise InputError(path, f"not a linesift site-stats file (expected {STATS_FORMAT})")
+        rows = [json.loads(line) for line in fh if line.strip()]
+    return pd.DataFrame({
+        "domain": pd.Series([r["domain"] for r in rows], dtype=object),
+        "line_hash": np.array([int(r["line_hash"]) for r in rows], dtype=np.uint64),
+        "pages": np.array([r["pages"] for r in rows], dtype=np.int64)})
 
 
 class _DomainCounter:

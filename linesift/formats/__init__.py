@@ -20,7 +20,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import InputError, OutputError
 from .atomic import atomic_path, write_atomic_bytes, write_atomic_text
 from .options import (ID_FIELD, LABELS_FIELD, ON_ERROR_CHOICES, STDIN, TEXT_FIELD, ReadOptions,
                       Skips)
@@ -97,7 +97,12 @@ def expand_inputs(paths):
             continue
         path = Path(raw)
         if path.is_dir():
-            for p in _txt_files(path):
+            found = _txt_files(path)
+            if not found:
+                raise InputError(raw, "is a directory with no .txt files below it (linesift "
+                                      "reads the .txt files of a directory; give other files "
+                                      "by name)")
+            for p in found:
                 yield str(p), path
         elif path.exists() or path.is_symlink():  # a broken link fails when read, by name
             yield raw, None
@@ -106,7 +111,8 @@ def expand_inputs(paths):
 
 
 def _txt_files(root):
-    """The ``.txt`` files below `root`, sorted, directory symlinks not followed.
+    """The ``.txt`` files below `root` (``.TXT`` too: suffixes are matched in any case, as
+    in :func:`detect_format`), sorted, directory symlinks not followed.
 
     Broken symlinks are kept (reading them then fails with a message naming them); a
     subdirectory that cannot be listed is an error rather than silently left out.
@@ -118,7 +124,8 @@ def _txt_files(root):
     for dirpath, _dirs, names in os.walk(root, onerror=fail):
         for name in names:
             p = Path(dirpath) / name
-            if name.endswith(".txt") and (p.is_file() or (p.is_symlink() and not p.exists())):
+            if name.lower().endswith(".txt") and (p.is_file() or (p.is_symlink()
+                                                                  and not p.exists())):
                 found.append(p)
     return sorted(found)
 
@@ -186,37 +193,68 @@ def read_labelled_pages(paths, options=None):
 
 
 class RecordWriter:
-    """Write records (dicts) to JSONL(.gz), Parquet or, for ``path=None``, JSONL on stdout.
+    """The one writer of outputs: records (dicts) to JSONL(.gz) or Parquet, or text (str) to
+    a ``.txt`` file; ``path=None`` writes to stdout.
 
-    Use as a context manager: the file appears at `path` only when the block completes and
-    the writer closed cleanly; otherwise the temporary file is removed and whatever was at
-    `path` stays as it was.
+    Use as a context manager. The file appears at `path` only when the block completed, the
+    writer closed cleanly and its bytes were fsynced (:func:`~linesift.formats.atomic.
+    atomic_path`); otherwise the temporary file is removed and whatever was at `path` stays
+    as it was. A failure to write (no space, no permission, a value the format cannot hold)
+    is an :class:`~linesift.errors.OutputError` naming `path`.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+    fmt : {"jsonl", "parquet", "txt"}, optional
+        Default: from the file name (a ``.txt`` or unknown name is written as JSONL records
+        unless ``fmt="txt"``).
+    schema : pyarrow.Schema, optional
+        Parquet column types to keep (see :class:`~linesift.formats.parquet.ParquetWriter`).
     """
 
-    def __init__(self, path=None, fmt=None):
+    def __init__(self, path=None, fmt=None, *, schema=None):
         self.path = None if path in (None, STDIN) else Path(path)
         self.fmt = fmt or ("parquet" if self.path and output_format(self.path) == "parquet"
                            else "jsonl")
+        self.schema = schema
         self.count = 0
         self._writer = self._ctx = None
 
     def __enter__(self):
-        from .jsonl import JsonlWriter
-        from .parquet import ParquetWriter
-
         if self.path is None:
-            self._writer = JsonlWriter(stream=sys.stdout).open()
+            self._writer = self._open(None).open()
             return self
         self._ctx = atomic_path(self.path)
         tmp = self._ctx.__enter__()
-        gz = self.path.name.lower().endswith(".gz")
-        self._writer = (ParquetWriter(tmp) if self.fmt == "parquet"
-                        else JsonlWriter(tmp, compress=gz)).open()
+        try:
+            self._writer = self._open(tmp).open()
+        except BaseException as error:
+            self._ctx.__exit__(type(error), error, error.__traceback__)
+            self._raise_as_output_error(error)
+            raise
         return self
 
-    def write(self, record):
+    def _open(self, tmp):
+        from .jsonl import JsonlWriter
+        from .parquet import ParquetWriter
+        from .text import TextWriter
+
+        if self.fmt == "txt":
+            return TextWriter(tmp)
+        if tmp is None:
+            return JsonlWriter(stream=sys.stdout)
+        if self.fmt == "parquet":
+            return ParquetWriter(tmp, schema=self.schema, name=self.path)
+        return JsonlWriter(tmp, compress=self.path.name.lower().endswith(".gz"))
+
+    def write(self, item):
+        """Write one record (a dict), or for ``fmt="txt"`` a string as it is."""
         self.count += 1
-        self._writer.write(record)
+        try:
+            self._writer.write(item)
+        except (OSError, TypeError, ValueError) as error:  # UnicodeError is a ValueError
+            self._raise_as_output_error(error, record=self.count)
+            raise
 
     def __exit__(self, exc_type, exc, tb):
         if self.path is None:
@@ -230,10 +268,35 @@ class RecordWriter:
         try:
             self._writer.close()
         except BaseException as error:
+            self._writer.abort()
             self._ctx.__exit__(type(error), error, error.__traceback__)
+            self._raise_as_output_error(error)
             raise
         self._ctx.__exit__(None, None, None)
         return False
+
+    def _raise_as_output_error(self, error, record=None):
+        """Raise `error` as an OutputError naming the output (the temporary file's name means
+        nothing to the user). Errors that are not about writing pass, and so does a broken
+        pipe on stdout (the reader went away: not an error)."""
+        if isinstance(error, (OutputError, BrokenPipeError)) or not isinstance(
+                error, (OSError, TypeError, ValueError)):
+            return
+        shown = self.path if self.path is not None else "<stdout>"
+        if isinstance(error, OSError):  # pyarrow's errors carry the errno in their text only
+            errno = error.errno or _errno_in(str(error))
+            raise OutputError(shown, os.strerror(errno) if errno else error.strerror or error
+                              ) from None
+        where = f"record {record}: " if record is not None else ""
+        raise OutputError(shown, f"{where}cannot write it ({error})") from None
+
+
+def _errno_in(message):
+    """The errno a message names (``... [errno 28] ...``), or None."""
+    import re
+
+    match = re.search(r"\[errno (\d+)\]", message, re.IGNORECASE)
+    return int(match.group(1)) if match else None
 
 
 def write_labelled_pages(pages, path):

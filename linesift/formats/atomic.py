@@ -2,9 +2,13 @@
 the writer closed cleanly and the bytes reached the disk, so a failed or interrupted run leaves
 whatever was at the target untouched."""
 
+import glob
 import os
+import re
 from contextlib import contextmanager
 from pathlib import Path
+
+from ..errors import OutputError
 
 TMP_MARK = ".part-"
 """Temporary files are ``.NAME.part-PID`` beside their target."""
@@ -21,28 +25,79 @@ def atomic_path(path):
     """Yield a temporary path beside `path`; rename it onto `path` if the block succeeds.
 
     The block must close what it wrote to the temporary path; its bytes are fsynced before
-    the rename, and the directory after it. A symlink is followed (the file it names is
-    replaced, the link stays). A target that exists but is not a regular file
-    (``/dev/stdout``, ``/dev/null``, a FIFO) is written directly: renaming over it would
-    replace the device or pipe with a file.
+    the rename, and the directory after it. If the block raises (or is interrupted: Ctrl-C,
+    SIGTERM), or the fsync or rename fails, the temporary file is removed and whatever was
+    at `path` is untouched. Temporary files of the same target left by a process that no
+    longer runs (killed with SIGKILL, a power cut) are removed first. A symlink is followed
+    (the file it names is replaced, the link stays). A target that exists but is not a
+    regular file (``/dev/stdout``, ``/dev/null``, a FIFO) is written directly: renaming
+    over it would replace the device or pipe with a file.
+
+    Raises
+    ------
+    OutputError
+        The fsync or rename failed (no space, no permission, ...), naming `path`.
     """
     path = Path(path)
     if path.exists() and not path.is_file():
         yield path
         return
+    shown = path
     if path.is_symlink():
         path = Path(os.path.realpath(path))
     if not path.parent.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(shown, exc.strerror or str(exc)) from None
+    remove_stale_temporaries(path)
     tmp = temporary_path(path)
     try:
         yield tmp
-        _fsync(tmp)
-        os.replace(tmp, path)
+        try:
+            _fsync(tmp)
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise OutputError(shown, exc.strerror or str(exc)) from None
         _fsync_directory(path.parent)
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def remove_stale_temporaries(path):
+    """Remove the temporary files of `path` whose writing process is gone; returns them."""
+    path = Path(path)
+    removed = []
+    try:
+        candidates = list(path.parent.glob(glob.escape(f".{path.name}{TMP_MARK}") + "*"))
+    except OSError:
+        return removed
+    for candidate in candidates:
+        match = _TMP_PID.match(candidate.name[len(path.name) + 1 + len(TMP_MARK):])
+        if match is None or _alive(int(match.group(1))):
+            continue
+        try:
+            candidate.unlink()
+            removed.append(candidate)
+        except OSError:
+            pass
+    return removed
+
+
+_TMP_PID = re.compile(r"(\d+)(\.|$)")
+
+
+def _alive(pid):
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
 
 
 def write_atomic_bytes(path, data):

@@ -5,10 +5,15 @@ import contextlib
 import gzip
 import io
 import json
+import re
 import sys
 
+from ..errors import InputError
 from .options import STDIN
 from .records import bad_record, page_from_record, text_hint, unreadable_rest
+from .text import looks_binary
+
+GZIP_MAGIC = b"\x1f\x8b"
 
 GZIP_LEVEL = 4
 """Compression of .gz outputs: about twice as fast as gzip's default for a few percent more
@@ -38,13 +43,25 @@ def read_jsonl(path, options, skips=None):
 
 def _open_lines(path, options):
     """The file as bytes (lines are decoded one at a time, so a bad byte is found on its line),
-    or as text for encodings whose newline is not the byte ``\\n`` (UTF-16, UTF-32)."""
+    or as text for encodings whose newline is not the byte ``\\n`` (UTF-16, UTF-32).
+
+    Whether a file is gzip-compressed is decided by its first bytes, not its name: gzip data
+    named ``.jsonl`` is read as ``.jsonl.gz`` (and a ``.jsonl.gz`` that is plain text as it
+    is); any other binary signature is an error.
+    """
     if path == STDIN:
         fh = sys.stdin.buffer
-    elif str(path).lower().endswith(".gz"):
-        fh = gzip.open(path, "rb")
     else:
-        fh = open(path, "rb")
+        with open(path, "rb") as probe:
+            head = probe.read(8192)
+        if head.startswith(GZIP_MAGIC):
+            fh = gzip.open(path, "rb")
+        else:
+            binary = looks_binary(head)
+            if binary and not (options.encoding and _wide_encoding(options.encoding)):
+                raise InputError(path, f"looks like a binary file ({binary}), not JSON Lines",
+                                 hint="binary" if "control bytes" in binary else None)
+            fh = open(path, "rb")
     if options.encoding and _wide_encoding(options.encoding):
         return io.TextIOWrapper(fh, encoding=options.encoding)
     return contextlib.nullcontext(fh) if path == STDIN else fh  # stdin is left open
@@ -60,16 +77,44 @@ def _wide_encoding(encoding):
 def _record_to_page(raw, path, line_no, options, skips):
     hint = None
     try:
-        record = json.loads(_decode_line(raw, line_no, options.encoding))
+        line = _decode_line(raw, line_no, options.encoding)
+        record = json.loads(line)
         if not isinstance(record, dict):
             raise ValueError(f"expected a JSON object, got {type(record).__name__}")
+        if _ESCAPED_SURROGATE.search(line):
+            _check_surrogates(record)
         return page_from_record(record, options, default_id=f"{path}:{line_no}")
     except _Undecodable as exc:
         reason, hint = str(exc), "encoding"
+    except RecursionError:
+        reason = "malformed JSON (nested too deeply to read)"
     except ValueError as exc:
         reason = f"malformed JSON ({exc})" if isinstance(exc, json.JSONDecodeError) else str(exc)
         hint = text_hint(reason, options)
     return bad_record(path, line_no, reason, options, skips, hint=hint)
+
+
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+"""A JSON escape of a UTF-16 surrogate: a pair is one character, a lone one is not text."""
+
+
+def _check_surrogates(value, where=None):
+    """ValueError naming the field that holds a lone surrogate (which no UTF-8 output can
+    hold); pairs were already joined into one character by the JSON decoder."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            char = value[exc.start]
+            raise ValueError(f"field {where!r} holds a lone surrogate \\u{ord(char):04x}, "
+                             "which is not text") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_surrogates(key, where)
+            _check_surrogates(item, key if where is None else f"{where}.{key}")
+    elif isinstance(value, list):
+        for item in value:
+            _check_surrogates(item, where)
 
 
 class _Undecodable(ValueError):
@@ -96,6 +141,25 @@ def _is_utf8(encoding):
         return False
 
 
+def json_value(value):
+    """The JSON form of a value JSON has no type for (from a Parquet input): dates, times and
+    timestamps as ISO 8601 strings, decimals as strings (exact), durations as seconds,
+    binary as base64; TypeError for anything else."""
+    import base64
+    import datetime
+    import decimal
+
+    if isinstance(value, (datetime.date, datetime.time)):  # datetime is a date
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds()
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    raise TypeError(f"a {type(value).__name__} value has no JSON form")
+
+
 class JsonlWriter:
     """Write records to a JSON Lines file (gzip-compressed with `compress`), or to a text
     stream already open (stdout)."""
@@ -114,7 +178,7 @@ class JsonlWriter:
         return self
 
     def write(self, record):
-        self._fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self._fh.write(json.dumps(record, ensure_ascii=False, default=json_value) + "\n")
 
     def close(self):
         if self.path is None:

@@ -5,56 +5,129 @@ A page's bytes are UTF-8 (a BOM is dropped), else the encoding given, else the o
 
 import re
 import sys
-from contextlib import contextmanager
 
 from ..errors import InputError
 from ..pages import Page
-from .atomic import atomic_path
 from .options import STDIN
 
 
 def read_txt(path, options, skips=None):
-    """Yield the one page of a ``.txt`` file or of stdin; its id is the path as given."""
+    """Yield the one page of a ``.txt`` file or of stdin; its id is the path as given (bytes
+    of a file name that are not UTF-8 shown as ``\\xNN``)."""
     if path == STDIN:
         data = sys.stdin.buffer.read()
     else:
         with open(path, "rb") as fh:
             data = fh.read()
-    text = decode_text(data, path, options.encoding)
+    text = decode_text(data, path, options.encoding, skips=skips)
     del data  # not kept alive while the page is being scored
-    yield Page(id=path, text=text, meta={})
+    yield Page(id=display_path(path), text=text, meta={})
 
 
-@contextmanager
-def text_output(path):
-    """A text stream to `path` (atomically) or stdout for None / '-'."""
-    if path in (None, STDIN):
-        yield sys.stdout
-        sys.stdout.flush()
-        return
-    with atomic_path(path) as tmp:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            yield fh
+def display_path(path):
+    """`path` as text that any UTF-8 output can hold: a file name's bytes that are not UTF-8
+    (which Python keeps as lone surrogates) become ``\\xNN``."""
+    path = str(path)
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def decode_text(data, path, encoding=None):
-    """Decode bytes of a text file: UTF-8 (BOM dropped) or a detected / given encoding."""
+class TextWriter:
+    """Write text as UTF-8 with LF line ends to a file, or to stdout for None."""
+
+    def __init__(self, path=None):
+        self.path = path
+        self._fh = None
+
+    def open(self):
+        self._fh = sys.stdout if self.path is None else open(
+            self.path, "w", encoding="utf-8", newline="\n")
+        return self
+
+    def write(self, text):
+        self._fh.write(text)
+
+    def close(self):
+        if self.path is None:
+            self._fh.flush()
+        else:
+            self._fh.close()
+
+    def abort(self):
+        if self.path is not None and self._fh is not None:
+            try:
+                self._fh.close()
+            except Exception:  # the output is discarded anyway
+                pass
+
+
+def decode_text(data, path, encoding=None, skips=None):
+    """Decode bytes of a text file, deciding once for the whole file.
+
+    - A BOM is dropped (with `encoding` a UTF-8 name too).
+    - `encoding` given: that encoding, strictly.
+    - UTF-8 if the bytes are UTF-8. If they are *almost* UTF-8 (more valid multi-byte UTF-8
+      characters than invalid sequences: a UTF-8 page with a stray byte), they are read as
+      UTF-8, each invalid sequence becomes U+FFFD, and a note goes to `skips` (the page is
+      not re-decoded as a legacy charset, which would turn every accented letter into
+      mojibake).
+    - Otherwise the encoding is detected (:func:`_decode_detected`).
+    """
     if encoding:
+        if data.startswith(b"\xef\xbb\xbf") and _is_utf8_name(encoding):
+            data = data[3:]
         try:
             return data.decode(encoding)
         except (LookupError, UnicodeDecodeError) as exc:
             raise InputError(path, f"cannot decode as {encoding}: {exc}") from None
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    data = data[bom:]
     binary = looks_binary(data)
     if binary:
         raise InputError(path, f"looks like a binary file ({binary}), not text",
                          hint="binary")
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        first_bad = bom + exc.start  # a byte offset in the file
+    almost = _almost_utf8(data)
+    if almost is not None:
+        text, bad = almost
+        if skips is not None:
+            skips.note(display_path(path), f"{bad} invalid UTF-8 sequence"
+                                           f"{'s' if bad > 1 else ''} (the first at byte "
+                                           f"{first_bad}) read as U+FFFD")
+        return text
     return _decode_detected(data, path)
+
+
+UTF8_MAJORITY = 1
+"""A file that is not valid UTF-8 is read as UTF-8 (bad bytes replaced) when it holds more
+than this many valid multi-byte UTF-8 characters per invalid byte. Legacy single-byte text
+has next to no valid multi-byte sequences (an accented letter is one byte followed by ASCII),
+so any majority tells them apart; raise it to send more files to charset detection."""
+
+
+def _almost_utf8(data):
+    """(text, invalid sequences) when `data` is mostly UTF-8, else None."""
+    text = data.decode("utf-8", errors="replace")
+    replaced = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")  # U+FFFD in the file: not bad
+    multibyte = len(text) - len(text.encode("ascii", "ignore").decode("ascii")) - replaced
+    if replaced > 0 and multibyte > UTF8_MAJORITY * replaced:
+        return text, replaced
+    return None
+
+
+def _is_utf8_name(encoding):
+    import codecs
+
+    try:
+        return codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return False
 
 
 BINARY_CONTROL_SHARE = 0.05

@@ -2,8 +2,10 @@
 (this process, a local pool, a Dask cluster), writes records and counts what it did."""
 
 from .backends import ENGINES, default_jobs, plan_jobs
-from .job import FilterOptions, FilterStats, filter_inputs, plan_outputs, sifted_to_record
+from .job import (FilterOptions, FilterStats, filter_inputs, plan_outputs,
+                  refuse_overwriting_inputs, sifted_to_record)
 from .sitecount import count_input_site_lines
 
 __all__ = ["ENGINES", "FilterOptions", "FilterStats", "count_input_site_lines", "default_jobs",
-           "filter_inputs", "plan_jobs", "plan_outputs", "sifted_to_record"]
+           "filter_inputs", "plan_jobs", "plan_outputs", "refuse_overwriting_inputs",
+           "sifted_to_record"]

@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import signal
 from collections import deque
+from contextlib import contextmanager
 
 from ..errors import LinesiftError
 from ..pages import Page
@@ -36,6 +37,10 @@ SMALL_INPUT_BYTES = 2_000_000
 """Files holding less than this together are scored in this process whatever ``jobs`` says:
 a worker's start-up is longer than scoring them."""
 ENGINES = ("local", "dask")
+WORKER_EXIT_SECONDS = 5
+"""How long a run that stops on an error waits for each killed worker to be gone."""
+PARENT_POLL_SECONDS = 0.5
+"""Where processes have no pidfd: how often a worker checks that the command still runs."""
 
 _PRELOAD = ("linesift.run.backends", "linesift.sift")
 _WORKER = {}
@@ -53,12 +58,17 @@ def default_jobs():
 
 
 def plan_jobs(jobs, inputs=()):
-    """The processes to score `inputs` with: 1 for files smaller than SMALL_INPUT_BYTES
-    together; otherwise `jobs`, and the server that workers fork from is started now, so that
-    its imports run on another core while this process makes its own. Call before importing
-    the model."""
+    """The processes to score `inputs` with: `jobs`, but no more than the cores this process
+    may use, nor more workers than whole SMALL_INPUT_BYTES in the input files (1 process for
+    files smaller than that together). With more than one, the server that workers fork
+    from is started now, so that its imports run on another core while this process makes
+    its own. Call before importing the model."""
+    jobs = min(jobs, default_jobs())
     if jobs <= 1 or _small_files(inputs):
         return 1
+    size = _total_size(inputs)
+    if size is not None:  # a worker only for each further SMALL_INPUT_BYTES to score
+        jobs = min(jobs, 1 + size // SMALL_INPUT_BYTES)
     _context()
     if START_METHOD == "forkserver":
         from multiprocessing import forkserver
@@ -76,12 +86,19 @@ def _context():
 
 def _small_files(inputs):
     """True when every input is a regular file and together they hold < SMALL_INPUT_BYTES."""
+    total = _total_size(inputs)
+    return total is not None and total < SMALL_INPUT_BYTES
+
+
+def _total_size(inputs):
+    """Bytes of the inputs when every one is a regular file, else None (stdin, a
+    directory, a pattern: size unknown)."""
     total = 0
     for path in inputs or ["-"]:
         if path == "-" or not os.path.isfile(path):
-            return False  # stdin, a directory or a pattern: size unknown
+            return None
         total += os.path.getsize(path)
-    return total < SMALL_INPUT_BYTES
+    return total
 
 
 # --- backends -------------------------------------------------------------------------------
@@ -92,7 +109,7 @@ class LocalPool:
 
     def __init__(self, sifter, workers, site_stats=None, reasons=0):
         self.workers = workers
-        self._initargs = (sifter, site_stats, reasons)
+        self._initargs = (sifter, site_stats, reasons, os.getpid())
         self._pool = None
 
     def submit(self, pages):
@@ -101,7 +118,8 @@ class LocalPool:
 
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(),
                                              initializer=_init_worker, initargs=self._initargs)
-        return self._pool.submit(_sift_chunk, pages)
+        with _signals_deferred():  # a worker may be starting: do not cut its set-up short
+            return self._pool.submit(_sift_chunk, pages)
 
     def result(self, future):
         from concurrent.futures.process import BrokenProcessPool
@@ -111,9 +129,39 @@ class LocalPool:
         except BrokenProcessPool:
             raise LinesiftError("a scoring process died (out of memory?)", hint="jobs") from None
 
-    def close(self):
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+    def close(self, abort=False):
+        """Shut the pool down; with `abort` (an error, Ctrl-C, SIGTERM) kill the workers
+        rather than let them finish their chunks."""
+        if self._pool is None:
+            return
+        pool, self._pool = self._pool, None
+        if not abort:
+            pool.shutdown(wait=False, cancel_futures=True)
+            return
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        manager = getattr(pool, "_executor_manager_thread", None)
+        for process in processes:
+            try:
+                process.kill()
+            except (OSError, ValueError, AttributeError):  # already gone
+                pass
+        for process in processes:
+            try:
+                process.join(timeout=WORKER_EXIT_SECONDS)
+            except (OSError, ValueError, AssertionError, AttributeError):
+                pass
+        pool.shutdown(wait=True, cancel_futures=True)  # its thread sees the workers gone
+        _forget_manager_thread(manager)
+
+
+def _forget_manager_thread(thread):
+    """Keep Python's exit from waking a pool thread that already ended: on Python 3.11 that
+    writes to a closed pipe and prints a traceback ("Bad file descriptor") after the run."""
+    from concurrent.futures import process as futures_process
+
+    wakeups = getattr(futures_process, "_threads_wakeups", None)
+    if thread is not None and wakeups is not None:
+        wakeups.pop(thread, None)
 
 
 class DaskBackend:
@@ -133,7 +181,7 @@ class DaskBackend:
     def result(self, future):
         return future.result()
 
-    def close(self):
+    def close(self, abort=False):
         pass
 
 
@@ -331,9 +379,69 @@ def _slim(page):
     return Page(id=page.id, text=page.text, meta=meta)
 
 
-def _init_worker(sifter, site_stats, reasons):
+@contextmanager
+def _signals_deferred():
+    """Hold Ctrl-C and SIGTERM until the block is done, then deliver them.
+
+    Submitting a chunk may start a worker: this process then sends the new process its set-up
+    through a pipe. A signal that interrupted that write would leave the worker to die on a
+    truncated message, printing a traceback; deferred, it arrives a moment later, when the
+    run can unwind cleanly.
+    """
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending = []
+    previous = {sig: signal.signal(sig, lambda signum, frame: pending.append(signum))
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for sig in pending:
+            signal.raise_signal(sig)
+
+
+def _init_worker(sifter, site_stats, reasons, parent):
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _watch_parent(parent)
     _WORKER.update(sifter=sifter, site_stats=site_stats, reasons=reasons)
+
+
+def _watch_parent(pid):
+    """End this worker as soon as the command `pid` ends, however it ends (SIGKILL
+    included): a worker holds the fork server's and the resource tracker's pipes open, so
+    all three would otherwise outlive the command."""
+    import threading
+
+    threading.Thread(target=_exit_with, args=(pid,), name="linesift-parent-watch",
+                     daemon=True).start()
+
+
+def _exit_with(pid):
+    import select
+    import time
+
+    try:
+        handle = os.pidfd_open(pid)
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):  # no pidfd (not Linux, or older than 5.3): poll
+        handle = None
+    if handle is not None:
+        select.select([handle], [], [])
+        os._exit(1)
+    while True:
+        time.sleep(PARENT_POLL_SECONDS)
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except OSError:
+            pass
 
 
 def _sift_chunk(pages):

@@ -11,19 +11,24 @@ Where chunks are scored (this process, a local pool, a Dask cluster) is the back
 the same for every backend.
 """
 
+import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import LinesiftError
-from ..formats import (FORMATS, STDIN, ReadOptions, RecordWriter, Skips, detect_format,
-                       expand_inputs, output_format, page_record, read_file, split_suffix)
-from ..formats.text import text_output
+from ..formats import (FORMATS, ID_FIELD, STDIN, ReadOptions, RecordWriter, Skips,
+                       detect_format, expand_inputs, output_format, page_record, read_file,
+                       split_suffix)
+from ..formats.records import output_id
 from .onerror import SkippableInput, SkippedInput
 from .progress import advance
 
 SCORES_FIELD = "scores"
 KEEP_FIELD = "keep"
+OUTPUT_FIELDS = (SCORES_FIELD, KEEP_FIELD)
+"""The fields linesift adds with ``scores``; an input record that has one is a bad record
+(never overwritten)."""
 EXPLAIN_REASONS = 3
 """Stage-one features computed per line for ``explain_drops`` (the strongest is written)."""
 
@@ -117,14 +122,26 @@ def plan_outputs(inputs, out):
     inputs or a directory input; otherwise it is a file. In a directory, a WARC input's
     records are written as ``NAME.jsonl.gz``.
     """
+    if out is not None and not str(out).strip():
+        raise LinesiftError("the output path is empty (an unset variable?); nothing was "
+                            "written")
     pairs = list(expand_inputs(inputs))
     if out is None or str(out) == STDIN:
         return [(path, None) for path, _ in pairs]
     out_str = str(out)
+    _refuse_output_in_inputs(out_str, pairs)
     as_dir = (Path(out_str).is_dir() or out_str.endswith(("/", "\\")) or len(pairs) > 1
               or any(root is not None for _, root in pairs))
-    if not as_dir:
-        return [(pairs[0][0], Path(out_str))] if pairs else []
+    if as_dir:
+        targets = _directory_targets(pairs, Path(out_str))
+    else:
+        targets = [(pairs[0][0], Path(out_str))] if pairs else []
+    _refuse_inputs_as_outputs(targets, pairs)
+    return targets
+
+
+def _directory_targets(pairs, out):
+    """Each input's target in the output directory `out`, mirroring the input tree."""
     targets = []
     for path, root in pairs:
         rel = Path("stdin.txt") if path == STDIN else (
@@ -132,7 +149,7 @@ def plan_outputs(inputs, out):
         suffix = FORMATS[detect_format(path)].directory_suffix
         if suffix:
             rel = rel.with_name(split_suffix(rel.name)[0] + suffix)
-        targets.append((path, Path(out_str) / rel))
+        targets.append((path, out / rel))
     seen = set()
     for _, target in targets:
         if target in seen:
@@ -140,6 +157,50 @@ def plan_outputs(inputs, out):
                                 "give them different names or filter them separately")
         seen.add(target)
     return targets
+
+
+def _refuse_output_in_inputs(out, pairs):
+    """LinesiftError when the output directory is, or lies inside, an input directory (its
+    files would be read back as inputs, or written over them)."""
+    resolved = Path(out).resolve()
+    for given in {root for _, root in pairs if root is not None}:
+        root = Path(given).resolve()
+        if resolved == root or root in resolved.parents:
+            raise LinesiftError(f"{out}: is inside the input directory {given}; its outputs "
+                                "would replace or join the inputs. Give an output outside it")
+
+
+def refuse_overwriting_inputs(output, inputs):
+    """LinesiftError when writing `output` would overwrite one of `inputs` (files or
+    directories, as given to a command), before anything is written."""
+    if output is not None and not str(output).strip():
+        raise LinesiftError("the output path is empty (an unset variable?); nothing was "
+                            "written")
+    _refuse_inputs_as_outputs([(None, Path(output))], list(expand_inputs(inputs)))
+
+
+def _refuse_inputs_as_outputs(targets, pairs):
+    """LinesiftError when an output target is one of the inputs (the same file, by any path
+    or link), checked before anything is written."""
+    inputs = {}
+    for path, _ in pairs:
+        if path != STDIN:
+            try:
+                stat = os.stat(path)
+            except OSError:
+                continue  # reading it says what is wrong
+            inputs[(stat.st_dev, stat.st_ino)] = path
+    for _, target in targets:
+        if target is None:
+            continue
+        try:
+            stat = os.stat(target)
+        except OSError:
+            continue
+        same = inputs.get((stat.st_dev, stat.st_ino))
+        if same is not None:
+            raise LinesiftError(f"{target}: is the input {same}; writing it would destroy the "
+                                "input. Give another output path")
 
 
 def filter_inputs(inputs, out, sifter, options=None, *, progress=None):
@@ -160,9 +221,13 @@ def filter_inputs(inputs, out, sifter, options=None, *, progress=None):
     for it) and listed in ``skipped_files`` (see :mod:`linesift.run.onerror`).
     """
     options = options or FilterOptions()
+    if options.scores and not options.read.reserved_fields:
+        options = replace(options, read=replace(options.read, reserved_fields=OUTPUT_FIELDS))
     stats = FilterStats()
     start = time.perf_counter()
     plan = plan_outputs(inputs or [STDIN], out)
+    if options.explain_drops is not None:
+        refuse_overwriting_inputs(options.explain_drops, inputs or [STDIN])
     run = _resumable(sifter, options) if options.resume else None
     plan = run.pending(plan) if run is not None else plan
     with _backend(sifter, options, inputs) as (backend, site_stats):
@@ -176,7 +241,7 @@ def filter_inputs(inputs, out, sifter, options=None, *, progress=None):
         reasons = EXPLAIN_REASONS if options.explain_drops else 0
         sifted_streams = sift_streams(sifter, streams, backend=backend, site_stats=site_stats,
                                       reasons=reasons)
-        with _DropsWriter(options.explain_drops, stats) as drops:
+        with _DropsWriter(options.explain_drops, stats, options.read.id_field) as drops:
             for (path, target), guard, sifted in zip(plan, guards, sifted_streams):
                 pages = drops.tap(guard.checked(sifted))
                 try:
@@ -197,19 +262,19 @@ def _in_format(path, options):
 
 
 def _write(pages, path, target, options, stats, progress, run):
-    """Write one input's sifted pages to its target; a resumable run then marks it complete."""
+    """Write one input's sifted pages to its target through the one writer; a resumable run
+    then marks it complete."""
     writer = run.writer(path, target) if run is not None else None
     if _in_format(path, options) == "txt" and (target is None or output_format(target) == "txt"):
-        with text_output(target) as fh:
+        with RecordWriter(target, fmt="txt") as out:
             for sifted in pages:
                 cleaned = sifted.cleaned
-                fh.write(cleaned)
-                if cleaned:
-                    fh.write("\n")
+                out.write(cleaned + "\n" if cleaned else cleaned)
                 stats.count(sifted, progress)
     else:
         record_fmt = "jsonl" if target is not None and output_format(target) == "txt" else None
-        with writer or RecordWriter(target, fmt=record_fmt) as records:
+        schema = _input_schema(path, target, options)
+        with writer or RecordWriter(target, fmt=record_fmt, schema=schema) as records:
             for sifted in pages:
                 records.write(sifted_to_record(sifted, options.read, options.scores))
                 stats.count(sifted, progress)
@@ -217,9 +282,20 @@ def _write(pages, path, target, options, stats, progress, run):
         run.mark_done(path, target)
 
 
+def _input_schema(path, target, options):
+    """A Parquet input's column types, kept by a Parquet output."""
+    if target is None or output_format(target) != "parquet" or _in_format(path, options) != \
+            "parquet":
+        return None
+    from ..formats.parquet import input_schema
+
+    return input_schema(path)
+
+
 def sifted_to_record(sifted, read_options, scores=False):
-    """The output record of a sifted page: every input field, ``text`` the cleaned text, and
-    with `scores` also ``scores`` and ``keep`` per original line."""
+    """The output record of a sifted page: every input field with its type, ``text`` the
+    cleaned text, and with `scores` also ``scores`` and ``keep`` per original line (the
+    reader refuses records that already have them: see :data:`OUTPUT_FIELDS`)."""
     record = page_record(sifted.page, id_field=read_options.id_field,
                          text_field=read_options.text_field, text=sifted.cleaned)
     if scores:
@@ -277,7 +353,7 @@ class _backend:
 
     def __exit__(self, *exc):
         if self._backend is not None:
-            self._backend.close()
+            self._backend.close(abort=exc[0] is not None)
         if self._client is not None:
             self._client.__exit__(*exc)
         return False
@@ -287,8 +363,8 @@ class _DropsWriter:
     """Writes every dropped non-blank line, with its score and its strongest reason, to a
     JSONL file (atomically); does nothing without a file."""
 
-    def __init__(self, path, stats):
-        self.path, self.stats = path, stats
+    def __init__(self, path, stats, id_field=ID_FIELD):
+        self.path, self.stats, self.id_field = path, stats, id_field
         self._writer = None
 
     def __enter__(self):
@@ -306,7 +382,8 @@ class _DropsWriter:
                     if score is None or keep:
                         continue
                     reason, weight = drop_reason(sifted, line_no)
-                    self._writer.write({"id": sifted.page.id, "line_no": line_no,
+                    self._writer.write({"id": output_id(sifted.page, self.id_field),
+                                        "line_no": line_no,
                                         "text": sifted.page.lines[line_no],
                                         "score": round(score, 4), "reason": reason,
                                         "weight": round(weight, 3)})
