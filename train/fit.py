@@ -269,8 +269,21 @@ def _read(paths, read_options, recipe, notes, progress):
     """The labelled pages of `paths` as the recipe wants them, their lines table and labels."""
     pages = load_training_pages(paths, read_options)
     unlabelled_prose = 0
+    if recipe.align_definition:
+        from .align import align_with_definition
+
+        pages, aligned = align_with_definition(pages)
+        if progress and any(aligned.values()):
+            _log(f"aligned with the settled definition: {aligned['comment_section_lines']:,} "
+                 f"comment-section and {aligned['meta_lines']:,} byline/dateline/caption lines "
+                 "labelled content made context only")
     if recipe.unlabel_trailing_prose:
         pages, unlabelled_prose = unlabel_trailing_prose(pages)
+    if recipe.glue_lines:
+        from .augment import glue_boilerplate_runs
+
+        # seeded: the same pages give the same model
+        pages = glue_boilerplate_runs(pages, np.random.default_rng(0))
     counts = label_counts(pages)
     check_training_labels(paths, pages, counts)
     frame, y = training_table(pages)
@@ -283,13 +296,14 @@ def _read(paths, read_options, recipe, notes, progress):
     return pages, frame, y, unlabelled_prose
 
 
-def _with_site_columns(pages, frame, pipeline, notes):
-    from linesift.features.site import count_site_lines, uses_site_stats, with_site_columns
+def _with_site_columns(pages, frame, pipeline, notes, single_share=0.0):
+    from linesift.features.site import uses_site_stats
+
+    from .sites import mixed_site_columns
 
     if not uses_site_stats(pipeline):
         return frame
-    counts = count_site_lines(pages)
-    frame = with_site_columns(frame, pages, counts)
+    frame = mixed_site_columns(frame, pages, single_share)
     if frame[GROUP].groupby(frame[PAGE]).first().value_counts().max() < 2:
         notes.warn("site statistics: no site has two training pages, so they give no signal")
     return frame
@@ -372,7 +386,7 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, recipe=DEFAULT_REC
         pipeline = based_pipeline(base_pipeline, min_sites)
     elif pipeline is None:
         pipeline = used_recipe.pipeline()
-    frame = _with_site_columns(pages, frame, pipeline, notes)
+    frame = _with_site_columns(pages, frame, pipeline, notes, recipe.site_single_share)
     weights = None
     if recipe.balance_sources and len(sources(pages)) > 1:
         weights = source_weights(pages, frame, y, recipe.balance_sources)

@@ -1,0 +1,41 @@
+"""The training-table steps of the default recipe: alignment with the settled definition of
+content, and synthetic glued boilerplate lines."""
+
+import numpy as np
+
+from linesift.labels import BOILERPLATE, CONTENT
+from linesift.pages import Page
+from linesift.train.align import null_comment_sections, null_meta_lines
+from linesift.train.augment import glue_boilerplate_runs
+
+
+def _page(text, domain=None, labels=None, id_="p"):
+    return Page(id_, text, meta={"domain": domain} if domain else {}, labels=labels)
+
+
+def test_null_comment_sections_keeps_the_article_and_forums():
+    text = "Title\nArticle text here.\n3 Comments:\nAnn said...\nNice post.\nBob said...\nNo."
+    labels = [CONTENT] * 7
+    page = _page(text, labels=labels)
+    out, changed = null_comment_sections([page])
+    assert out[0].labels[:2] == [CONTENT, CONTENT] and out[0].labels[2:] == [None] * 5
+    assert changed == 5
+    forum = Page("forum-x", text, meta={"url": "http://x.com/forum/t1"}, labels=labels)
+    assert null_comment_sections([forum])[0][0].labels == labels
+
+
+def test_null_meta_lines():
+    page = _page("By Jane Doe\nMonday, August 3, 2020\nA real sentence of the article.",
+                 labels=[CONTENT, CONTENT, CONTENT])
+    out, changed = null_meta_lines([page])
+    assert out[0].labels == [None, None, CONTENT] and changed == 2
+
+
+def test_glue_keeps_labels_aligned():
+    lines = ["Home", "News", "Sport", "Weather", "An article sentence that is content."]
+    labels = [BOILERPLATE] * 4 + [CONTENT]
+    page = _page("\n".join(lines), labels=labels)
+    out = glue_boilerplate_runs([page], np.random.default_rng(0), page_share=1.0)[0]
+    assert len(out.labels) == len(out.lines) < len(lines)
+    assert out.labels[-1] == CONTENT and out.lines[-1] == lines[-1]
+    assert all(label == BOILERPLATE for label in out.labels[:-1])
