@@ -268,7 +268,7 @@ def based_pipeline(base, ngram_min_sites=None):
 def _read(paths, read_options, recipe, notes, progress):
     """The labelled pages of `paths` as the recipe wants them, their lines table and labels."""
     pages = load_training_pages(paths, read_options)
-    unlabelled_prose = 0
+    unlabelled_prose, aligned = 0, None
     if recipe.align_definition:
         from .align import align_with_definition
 
@@ -283,7 +283,9 @@ def _read(paths, read_options, recipe, notes, progress):
         from .augment import glue_boilerplate_runs
 
         # seeded: the same pages give the same model
+        before = sum(len(p.lines) for p in pages)
         pages = glue_boilerplate_runs(pages, np.random.default_rng(0))
+        glued = before - sum(len(p.lines) for p in pages)
     counts = label_counts(pages)
     check_training_labels(paths, pages, counts)
     frame, y = training_table(pages)
@@ -293,7 +295,10 @@ def _read(paths, read_options, recipe, notes, progress):
     if unlabelled_prose and unlabelled_prose >= 0.5 * (labelled == 0).sum():
         notes.warn(f"unlabelling trailing prose made {unlabelled_prose:,} boilerplate lines "
                    "context only, half the boilerplate labels or more")
-    return pages, frame, y, unlabelled_prose
+    prepared = {"unlabelled_trailing_prose_lines": unlabelled_prose,
+                "definition_alignment": aligned,
+                "glued_lines_removed": glued if recipe.glue_lines else None}
+    return pages, frame, y, prepared
 
 
 def _with_site_columns(pages, frame, pipeline, notes, single_share=0.0):
@@ -374,7 +379,7 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, recipe=DEFAULT_REC
     """
     started = time.perf_counter()
     notes = Notes(progress)
-    pages, frame, y, unlabelled_prose = _read(paths, read_options, recipe, notes, progress)
+    pages, frame, y, prepared = _read(paths, read_options, recipe, notes, progress)
     n_sites = len(np.unique(frame[GROUP].to_numpy()))
     min_sites = effective_ngram_min_sites(recipe.ngram_min_sites, n_sites, notes)
     used_recipe = replace(recipe, ngram_min_sites=min_sites)
@@ -401,7 +406,7 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, recipe=DEFAULT_REC
         cv["base_on_same_lines"] = _base_figures(base, pages, frame, y, mask)
         _compare_with_base(cv, notes)
     card = _card(name, out_dir, fitted, threshold, cv, calibration, pages, frame, paths,
-                 started, used_recipe, unlabelled_prose, grouping, base, base_card, notes)
+                 started, used_recipe, prepared, grouping, base, base_card, notes)
     _check_vocabulary(fitted, notes)
     card["warnings"] = list(notes)
     card = save_model(fitted, Path(out_dir), card)
@@ -420,7 +425,7 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, recipe=DEFAULT_REC
 
 
 def _card(name, out_dir, fitted, threshold, cv, calibration, pages, frame, paths, started,
-          recipe, unlabelled_prose, grouping, base, base_card, notes):
+          recipe, prepared, grouping, base, base_card, notes):
     out_dir = Path(out_dir)
     used_sources = sources(pages)
     card = {
@@ -442,7 +447,7 @@ def _card(name, out_dir, fitted, threshold, cv, calibration, pages, frame, paths
         "recipe": recipe.as_dict(),
         "uses_site_stats": _uses_site_stats(fitted),
         "calibration": calibration,
-        "unlabelled_trailing_prose_lines": unlabelled_prose,
+        **prepared,
         "source_balance": recipe.balance_sources,
     }
     if base is not None:
