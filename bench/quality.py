@@ -107,6 +107,15 @@ def out_dir(smoke=0):
     return OUT_ROOT / f"smoke{smoke}" if smoke else OUT_ROOT
 
 
+def _make_dir(folder):
+    """Create `folder`; ``OUT_ROOT`` gets a ``.gitignore`` of ``*`` (itself included), so the
+    cached models and scores never end up in a commit (bench/out is not git-ignored)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore = OUT_ROOT / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("*\n")
+
+
 # --- data -------------------------------------------------------------------------------------
 
 def load_all(smoke=0):
@@ -218,7 +227,7 @@ def run_fold(variant, fold_index, k, smoke):
         else:
             crawl = single = model.predict_proba(test_frame)[:, 1]
     folder = out_dir(smoke) / variant
-    folder.mkdir(parents=True, exist_ok=True)
+    _make_dir(folder)
     joblib.dump(model, folder / f"fold{fold_index}.joblib", compress=3)
     np.savez_compressed(folder / f"fold{fold_index}.npz", pages=test_idx[test_frame[PAGE]],
                         line_no=test_frame["line_no"].to_numpy(), crawl=crawl, single=single,
@@ -305,7 +314,7 @@ def baseline_keeps(pages, frame, smoke):
         c4.append(c4_page(lines))
         jt.append(justext_page(lines, pages[page_of[s]].meta.get("lang")))
     c4, jt = np.concatenate(c4), np.concatenate(jt)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_dir(path.parent)
     np.savez_compressed(path, c4=c4, justext=jt)
     return {"C4": c4, "jusText": jt}
 
@@ -475,6 +484,8 @@ def main():
         sys.exit(f"unknown variants {unknown}; known: {', '.join(VARIANTS)}")
     smoke = smoke_pages(args.smoke_pages)
     if args.command == "fold":
+        if not args.only_folds or len(args.variants) != 1:
+            sys.exit("fold: one variant and one --only-folds index")
         seconds, lines = run_fold(args.variants[0], args.only_folds[0], args.folds, smoke)
         print(f"{args.variants[0]} fold {args.only_folds[0]}: {seconds:.0f} s "
               f"({lines:,} training lines)", file=sys.stderr, flush=True)
