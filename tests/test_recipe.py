@@ -67,7 +67,10 @@ def test_no_forms_and_zero_override_the_recipe(tmp_path):
                                                    per_site=3, labels=True))
     result = CliRunner().invoke(app, ["train", str(data), "-o", str(tmp_path / "m"), "--folds",
                                       "0", "--no-page-relative", "--ngram-min-sites", "0",
-                                      "--no-unlabel-trailing-prose", "--balance-sources", "0"])
+                                      "--no-unlabel-trailing-prose", "--balance-sources", "0",
+                                      "--no-site-stats", "--site-single-share", "0",
+                                      "--no-align-definition", "--no-glue-lines",
+                                      "--no-cue-features"])
     assert result.exit_code == 0, result.output
     card = json.loads((tmp_path / "m" / "card.json").read_text())
     assert card["recipe"] == Recipe().as_dict()
