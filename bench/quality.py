@@ -32,9 +32,10 @@ Variants: ``recipe`` (DEFAULT_RECIPE), ``no_site`` (it without site counts), ``p
 (the recipe shipped before issue 18), and each of them as ``NAME_no_daniel`` (daniel_a left out
 of training, still scored).
 
-Time: on 2 shared cores one fold fit of ``recipe`` on all pages takes about 15-25 minutes
-(two folds side by side with ``--jobs 2``; ``previous`` is a bit faster), ``report`` 2-4 minutes
-the first time (the baselines are then cached). Fold scores and models are cached in
+Time: ``run --variants recipe --folds 2 --jobs 2`` fits both folds side by side in about 9
+minutes on 2 cores (measured 496 s and 502 s per fold, each on ~470,000 training lines; longer
+when the cores are busy, roughly double with ``--jobs 1``); ``report`` takes about 2 minutes
+(the first time includes jusText on every line, then cached). Fold scores and models are cached in
 ``bench/out/quality/VARIANT/fold{K}.npz`` / ``.joblib`` (``QCV_OUT`` moves the folder); ``run``
 skips folds present for the same folds, pages and recipe. Smoke test: ``--smoke-pages N`` (or
 ``QCV_SMOKE_PAGES=N``) keeps N random pages and caches under ``bench/out/quality/smokeN``.
