@@ -759,6 +759,37 @@ def test_train_with_one_label_only_on_blank_lines_is_one_line(tmp_path):
     assert not (tmp_path / "m").exists()
 
 
+def _group_raising(exc):
+    import typer
+
+    from linesift.cli.app import _OneLineErrors
+
+    group = typer.Typer(cls=_OneLineErrors, add_completion=False,
+                        pretty_exceptions_enable=False, rich_markup_mode=None)
+
+    @group.command()
+    def fail():
+        raise exc
+
+    @group.command()
+    def other():
+        pass
+
+    return group
+
+
+def test_an_abort_prints_aborted():
+    import typer
+
+    result = runner.invoke(_group_raising(typer.Abort()), ["fail"])
+    assert result.exit_code == 1 and result.stderr.strip() == "linesift: aborted", result.output
+
+
+def test_an_unexpected_error_is_not_hidden_by_the_error_handling():
+    result = runner.invoke(_group_raising(ValueError("a bug")), ["fail"])
+    assert isinstance(result.exception, ValueError), repr(result.exception)
+
+
 @pytest.mark.parametrize("text", ["", "\n\n  \n"])
 def test_explain_an_empty_or_blank_page(tiny_model, tmp_path, text):
     src = tmp_path / "blank.txt"
