@@ -1,9 +1,10 @@
 """Simulated labelling: which pages to label next, measured with the gold labels as annotator.
 
 daniel_a (news in el, en, zh, ru, pl; no page of it is in the shipped model's training data) is
-split by site (md5 of the domain): one half is the pool a team labels from, the other half is
-held out, at most PER_SITE pages a site so that no large site dominates the figure. Labelling
-starts from the same few random pages for every strategy; each round adds pages chosen by
+split by site (sha256 of the domain, :func:`simulate.site_half`): one half is the pool a team
+labels from, the other half is held out, at most PER_SITE pages a site so that no large site
+dominates the figure. Labelling starts from the same few random pages for every strategy; each
+round adds pages chosen by
 
 - ``random``: a seeded sample (the control),
 - ``uncertain``: the pages where the current model expects most wrong lines
@@ -21,6 +22,8 @@ sites. The full-data figure trains on the whole pool. The table gives, per strat
     python bench/active_learning.py --modes scratch --save scratch.json &
     python bench/active_learning.py --modes base --save base.json; wait
     python bench/active_learning.py --merge scratch.json base.json --png curve.png
+    # a rerun of one strategy beside the first run's: rename the first run's curves
+    python bench/active_learning.py --merge scratch.json:uncertain=uncertain-v1 scratch2.json
 """
 
 import json
@@ -96,13 +99,13 @@ def main():
     parser.add_argument("--schedule", type=int, nargs="+", default=list(SCHEDULE))
     parser.add_argument("--png", default="active_learning.png")
     parser.add_argument("--save", help="Also write the curves to this JSON file.")
-    parser.add_argument("--merge", nargs="+", help="Only print and plot curves saved by --save.")
+    parser.add_argument("--merge", nargs="+", metavar="FILE[:STRATEGY=NAME,...]",
+                        help="Only print and plot curves saved by --save; STRATEGY=NAME "
+                             "renames a strategy's curves of that file (a curve of the same "
+                             "mode, strategy and seed in two files is refused).")
     args = parser.parse_args()
     if args.merge:
-        saved = [json.load(open(path)) for path in args.merge]
-        curves = {tuple(k.split("|")[:2]) + (int(k.split("|")[2]),): v
-                  for one in saved for k, v in one["curves"].items()}
-        full = {m: f for one in saved for m, f in one["full"].items()}
+        curves, full = merge_saved(args.merge, parser.error)
         return report(curves, full, args.png)
     log = lambda m: print(m, flush=True)  # noqa: E731
     pool, held = split(shared_pages("daniel_a"))
@@ -126,6 +129,29 @@ def main():
                         json.dump({"full": full, "curves": {"|".join(map(str, k)): v
                                                             for k, v in curves.items()}}, fh)
     report(curves, full, args.png)
+
+
+def merge_saved(specs, error):
+    """The curves and full-data F1s of the files saved by --save, as ``FILE`` or
+    ``FILE:STRATEGY=NAME[,STRATEGY=NAME]``; `error` is called with a message when two files hold
+    the same (mode, strategy, seed)."""
+    curves, source, full = {}, {}, {}
+    for spec in specs:
+        path, renames = spec, {}
+        head, sep, tail = spec.rpartition(":")
+        if sep and head and "=" in tail:
+            path, renames = head, dict(pair.split("=", 1) for pair in tail.split(","))
+        with open(path) as fh:
+            saved = json.load(fh)
+        for key, points in saved["curves"].items():
+            mode, strategy, seed = key.split("|")
+            key = (mode, renames.get(strategy, strategy), int(seed))
+            if key in curves:
+                error(f"{path} and {source[key]} both hold the curve {'|'.join(map(str, key))};"
+                      f" rename one with FILE:{key[1]}=OTHER_NAME")
+            curves[key], source[key] = points, path
+        full.update(saved["full"])
+    return curves, full
 
 
 def report(curves, full, png):
@@ -154,6 +180,7 @@ def write_png(path, curves, full):
     colours = {"random": "tab:grey", "uncertain": "tab:red", "diverse": "tab:blue"}
     for strategy in sorted({s for _, s, _ in curves} - set(colours)):
         colours[strategy] = f"C{len(colours) + 1}"  # e.g. a variant saved under another name
+    lowest = 1.0
     for ax, mode in zip(axes[0], modes):
         for strategy in colours:
             runs = [v for (m, s, _), v in curves.items() if m == mode and s == strategy]
@@ -162,15 +189,21 @@ def write_png(path, curves, full):
             xs = [p["pages"] for p in runs[0]]
             ys = np.mean([[p["f1"] for p in r[:len(xs)]] for r in runs if len(r) >= len(xs)],
                          axis=0)
+            lowest = min(lowest, float(np.min(ys)))
             ax.plot(xs, ys, marker="o", color=colours[strategy],
                     label=f"{strategy} (mean of {len(runs)})")
         ax.axhline(full[mode], color="black", linestyle="--", label="all pool pages")
         ax.axhline(TARGET * full[mode], color="black", linestyle=":", label="95 % of it")
         ax.set(xscale="log", xlabel="labelled pages", ylabel="content F1, held-out sites",
                title={"scratch": "trained from scratch", "base": "learned on the shipped model"}
-               .get(mode, mode), ylim=(0, 1))
+               .get(mode, mode))
+        schedule = sorted({p["pages"] for (m, _, _), v in curves.items() if m == mode for p in v})
+        ax.set_xticks(schedule, [str(x) for x in schedule])  # not 3x10^0 on the log axis
+        ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
         ax.grid(alpha=0.3, which="both")
         ax.legend(fontsize=8, loc="lower right")
+    for ax in axes[0]:  # one scale for both panels, below the lowest mean leaving legend room
+        ax.set_ylim(max(0.0, np.floor((lowest - 0.15) * 20) / 20), 1.0)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 

@@ -745,6 +745,51 @@ def test_train_without_both_labels_is_one_line(tmp_path, labels, message):
     assert not (tmp_path / "m").exists()
 
 
+def test_train_with_one_label_only_on_blank_lines_is_one_line(tmp_path):
+    """Blank lines are not trained on: a label found only there is missing (it was a
+    classifier traceback after the merge of issues 15 and 17)."""
+    data = tmp_path / "labels.jsonl"
+    text = "Home | News\n\nA sentence of the article, long enough to count.\n\n© 2024"
+    labels = ["boilerplate", "content", "boilerplate", "content", "boilerplate"]
+    data.write_text("".join(json.dumps({"id": str(i), "domain": f"s{i}.example", "text": text,
+                                        "labels": labels}) + "\n" for i in range(4)))
+    result = runner.invoke(app, ["train", str(data), "-o", str(tmp_path / "m"), "--folds", "0"])
+    assert_one_line_error(result, f"{data}: no non-blank line is labelled 'content': its 8 "
+                                  "label(s) are on blank lines")
+    assert not (tmp_path / "m").exists()
+
+
+def _group_raising(exc):
+    import typer
+
+    from linesift.cli.app import _OneLineErrors
+
+    group = typer.Typer(cls=_OneLineErrors, add_completion=False,
+                        pretty_exceptions_enable=False, rich_markup_mode=None)
+
+    @group.command()
+    def fail():
+        raise exc
+
+    @group.command()
+    def other():
+        pass
+
+    return group
+
+
+def test_an_abort_prints_aborted():
+    import typer
+
+    result = runner.invoke(_group_raising(typer.Abort()), ["fail"])
+    assert result.exit_code == 1 and result.stderr.strip() == "linesift: aborted", result.output
+
+
+def test_an_unexpected_error_is_not_hidden_by_the_error_handling():
+    result = runner.invoke(_group_raising(ValueError("a bug")), ["fail"])
+    assert isinstance(result.exception, ValueError), repr(result.exception)
+
+
 @pytest.mark.parametrize("text", ["", "\n\n  \n"])
 def test_explain_an_empty_or_blank_page(tiny_model, tmp_path, text):
     src = tmp_path / "blank.txt"

@@ -86,7 +86,8 @@ def test_pages_of_one_label_are_refused(tmp_path):
     pages = _own(per_site=2)
     for page in pages:
         page.labels = ["boilerplate"] * len(page.labels)
-    with pytest.raises(linesift.LinesiftError, match="training needs content and boilerplate"):
+    with pytest.raises(linesift.LinesiftError,
+                       match="every labelled line is 'boilerplate' .* none is 'content'"):
         train_model([str(_write(tmp_path / "b.jsonl", pages))], tmp_path / "m", folds=0,
                     progress=False)
 

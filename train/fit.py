@@ -289,6 +289,7 @@ def _read(paths, read_options, recipe, notes, progress):
     counts = label_counts(pages)
     check_training_labels(paths, pages, counts)
     frame, y = training_table(pages)
+    check_non_blank_labels(paths, y, counts)
     labelled = y[y != UNLABELLED_CODE]
     if progress:
         _log(f"read {len(pages):,} pages, {len(frame):,} non-blank lines: {counts}")
@@ -509,6 +510,21 @@ def check_training_labels(paths, pages, counts):
         if not counts.get(other):
             raise InputError(where, f"every labelled line is {label!r} ({counts[label]:,} "
                                     f"lines) and none is {other!r}; training needs both")
+
+
+def check_non_blank_labels(paths, y, counts):
+    """InputError unless the non-blank lines, the only ones training reads (`y` of
+    :func:`training_table`), hold both labels; :func:`check_training_labels` counts the labels of
+    blank lines too (`counts`)."""
+    from linesift.errors import InputError
+    from linesift.labels import BOILERPLATE, CONTENT, label_code
+
+    for label in (CONTENT, BOILERPLATE):
+        if not (y == label_code(label)).any():
+            raise InputError(", ".join(str(p) for p in paths),
+                             f"no non-blank line is labelled {label!r}: its {counts[label]:,} "
+                             "label(s) are on blank lines, which training skips; training "
+                             "needs content and boilerplate lines")
 
 
 def per_source_metrics(pages, frame, y, oof, threshold, groups=None, notes=None):

@@ -44,7 +44,7 @@ class _OneLineErrors(TyperGroup):
         except click_errors.ClickException as exc:
             err(f"linesift: error: {_one_line(exc.format_message())}")
             sys.exit(exc.exit_code)
-        except click_errors.Abort:
+        except typer.Abort:  # typer._click has no Abort; typer.Abort is the one raised
             err("linesift: aborted")
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
