@@ -39,3 +39,24 @@ def test_glue_keeps_labels_aligned():
     assert len(out.labels) == len(out.lines) < len(lines)
     assert out.labels[-1] == CONTENT and out.lines[-1] == lines[-1]
     assert all(label == BOILERPLATE for label in out.labels[:-1])
+
+
+def test_a_teams_own_labels_are_not_aligned(tmp_path):
+    import json
+
+    from linesift.train.fit import train_model
+
+    article = ["Title of the post", "A first paragraph of the article, with a sentence.",
+               "3 Comments", "Ann said a long and thoughtful sentence in reply here.",
+               "Bob answered with another sentence that readers may want."]
+    rows = []
+    for i in range(6):
+        lines = ["Home", "News"] + [f"{line} {i}" for line in article] + ["Footer"]
+        labels = ["boilerplate"] * 2 + ["content"] * 5 + ["boilerplate"]
+        rows.append({"id": f"mine-{i}", "domain": f"s{i % 3}.example", "text": "\n".join(lines),
+                     "labels": labels, "source": "mine"})
+    data = tmp_path / "mine.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    card = train_model([str(data)], tmp_path / "m", folds=0, progress=False)
+    assert card["definition_alignment"] == {"comment_section_lines": 0, "meta_lines": 0}
+    assert card["data"]["label_counts"]["content"] == 6 * 5

@@ -178,11 +178,11 @@ def null_meta_lines(pages, sources=None):
     return out, changed
 
 
-def align_with_definition(pages):
-    """Both steps above, over every source: the training table of the default model.
+def align_with_definition(pages, sources=None):
+    """Both steps above, over the pages of `sources` (None: every page).
 
     Returns new pages and ``{"comment_section_lines": n, "meta_lines": m}``.
     """
-    pages, comments = null_comment_sections(pages)
-    pages, meta = null_meta_lines(pages)
+    pages, comments = null_comment_sections(pages, sources)
+    pages, meta = null_meta_lines(pages, sources)
     return pages, {"comment_section_lines": comments, "meta_lines": meta}

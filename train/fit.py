@@ -272,7 +272,8 @@ def _read(paths, read_options, recipe, notes, progress):
     if recipe.align_definition:
         from .align import align_with_definition
 
-        pages, aligned = align_with_definition(pages)
+        # only the shared sources: a team's own labels are its definition
+        pages, aligned = align_with_definition(pages, SHARED_SOURCES)
         if progress and any(aligned.values()):
             _log(f"aligned with the settled definition: {aligned['comment_section_lines']:,} "
                  f"comment-section and {aligned['meta_lines']:,} byline/dateline/caption lines "
