@@ -5,7 +5,7 @@ import numpy as np
 
 from linesift.labels import BOILERPLATE, CONTENT
 from linesift.pages import Page
-from linesift.train.align import null_comment_sections, null_meta_lines
+from linesift.train.align import align_with_definition, null_comment_sections, null_meta_lines
 from linesift.train.augment import glue_boilerplate_runs
 
 
@@ -46,17 +46,18 @@ def test_a_teams_own_labels_are_not_aligned(tmp_path):
 
     from linesift.train.fit import train_model
 
-    article = ["Title of the post", "A first paragraph of the article, with a sentence.",
-               "3 Comments", "Ann said a long and thoughtful sentence in reply here.",
-               "Bob answered with another sentence that readers may want."]
+    article = ["Title", "Article text here.", "3 Comments:", "Ann said...", "Nice post.",
+               "Bob said...", "No."]
+    assert align_with_definition([_page("\n".join(article), labels=[CONTENT] * 7)])[1][
+        "comment_section_lines"] == 5  # what a shared source's page would lose
     rows = []
     for i in range(6):
-        lines = ["Home", "News"] + [f"{line} {i}" for line in article] + ["Footer"]
-        labels = ["boilerplate"] * 2 + ["content"] * 5 + ["boilerplate"]
+        lines = ["Home", "News"] + article + [f"Footer {i}"]
+        labels = ["boilerplate"] * 2 + ["content"] * 7 + ["boilerplate"]
         rows.append({"id": f"mine-{i}", "domain": f"s{i % 3}.example", "text": "\n".join(lines),
                      "labels": labels, "source": "mine"})
     data = tmp_path / "mine.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     card = train_model([str(data)], tmp_path / "m", folds=0, progress=False)
     assert card["definition_alignment"] == {"comment_section_lines": 0, "meta_lines": 0}
-    assert card["data"]["label_counts"]["content"] == 6 * 5
+    assert card["data"]["label_counts"]["content"] == 6 * 7
