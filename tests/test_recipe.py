@@ -16,12 +16,15 @@ from tests.conftest import site_pages
 
 def test_the_default_recipe_is_the_shipped_models():
     card = json.loads(open("models/default/card.json").read())
-    assert DEFAULT_RECIPE.unlabel_trailing_prose and DEFAULT_RECIPE.page_relative
+    assert card["recipe"] == DEFAULT_RECIPE.as_dict()
     assert DEFAULT_RECIPE.balance_sources == card["source_balance"] == 0.5
     assert any(f"found on >= {DEFAULT_RECIPE.ngram_min_sites} training sites" in f
                for f in card["features"])
-    assert not DEFAULT_RECIPE.site_stats and not card["uses_site_stats"]
-    assert "relative" in dict(DEFAULT_RECIPE.pipeline().steps)
+    assert DEFAULT_RECIPE.site_stats and card["uses_site_stats"]
+    assert card["definition_alignment"]["comment_section_lines"] > 0
+    steps = dict(DEFAULT_RECIPE.pipeline().steps)
+    assert {"relative", "site", "cues"} <= set(steps)
+    assert set(steps) == set(linesift.load().pipeline.named_steps)
 
 
 def test_options_given_as_none_keep_the_recipes_values():
