@@ -4,7 +4,7 @@ The default model is trained on every shared set, so scoring it on them would be
 Instead every shared set is split into K folds grouped by site (``domain``, else page id), the
 same folds for every variant. A variant (a :class:`linesift.recipe.Recipe`, and sources left
 out of training) is trained on the other folds exactly as ``linesift train`` builds its
-training table (``linesift.train.fit._read`` and ``_with_site_columns``: aligned labels,
+training table (``linesift.train.fit.training_table_of`` and ``site_columns``: aligned labels,
 glued lines, site columns with half the sites counted page by page, sources balanced), without
 calibration, and scores the held-out fold twice:
 
@@ -49,7 +49,6 @@ import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from unittest import mock
 
 import numpy as np
 
@@ -147,9 +146,9 @@ def page_folds(pages, k):
 def recipe_training(pages, recipe):
     """What ``linesift train`` fits for `recipe` on `pages` (train_model's steps before CV).
 
-    Runs ``linesift.train.fit._read`` on the given pages (its reader is patched to return them:
-    train/ has no public entry taking pages), lowers ``ngram_min_sites`` on few sites, adds the
-    site columns (``_with_site_columns``) and the source weights.
+    Builds the recipe's training table of the given pages
+    (``linesift.train.fit.training_table_of``), lowers ``ngram_min_sites`` on few sites, adds the
+    site columns (``site_columns``) and the source weights.
 
     Returns
     -------
@@ -158,13 +157,12 @@ def recipe_training(pages, recipe):
     from linesift.train import fit
 
     notes = fit.Notes(progress=False)
-    with mock.patch.object(fit, "load_training_pages", lambda paths, options=None: list(pages)):
-        pages, frame, y, _ = fit._read(["<fold training pages>"], None, recipe, notes, False)
+    pages, frame, y, _ = fit.training_table_of(list(pages), recipe, notes)
     n_sites = len(np.unique(frame[GROUP].to_numpy()))
     used = replace(recipe, ngram_min_sites=fit.effective_ngram_min_sites(
         recipe.ngram_min_sites, n_sites, notes))
     pipeline = used.pipeline()
-    frame = fit._with_site_columns(pages, frame, pipeline, notes, recipe.site_single_share)
+    frame = fit.site_columns(pages, frame, pipeline, notes, recipe.site_single_share)
     weights = None
     if recipe.balance_sources and len(sources(pages)) > 1:
         weights = source_weights(pages, frame, y, recipe.balance_sources)

@@ -267,7 +267,18 @@ def based_pipeline(base, ngram_min_sites=None):
 
 def _read(paths, read_options, recipe, notes, progress):
     """The labelled pages of `paths` as the recipe wants them, their lines table and labels."""
-    pages = load_training_pages(paths, read_options)
+    return training_table_of(load_training_pages(paths, read_options), recipe, notes, progress,
+                             paths)
+
+
+def training_table_of(pages, recipe, notes, progress=False, paths=("the training pages",)):
+    """The recipe's training table of labelled `pages`: ``(pages, frame, y, prepared)``.
+
+    Applies the recipe's label steps (alignment of the shared sources with the definition,
+    trailing prose) and glued lines, checks the labels (one-line errors naming `paths`), and
+    returns the pages as changed, their lines table, the label codes and what the steps did
+    (``prepared``, for the card). Site columns are added by :func:`site_columns`.
+    """
     unlabelled_prose, aligned = 0, None
     if recipe.align_definition:
         from .align import align_with_definition
@@ -280,17 +291,18 @@ def _read(paths, read_options, recipe, notes, progress):
                  "labelled content made context only")
     if recipe.unlabel_trailing_prose:
         pages, unlabelled_prose = unlabel_trailing_prose(pages)
+    counts = label_counts(pages)
+    check_training_labels(paths, pages, counts)
+    glued = None
     if recipe.glue_lines:
         from .augment import glue_boilerplate_runs
 
-        # seeded: the same pages give the same model
+        # after the checks, which speak of the labels as given; seeded: same pages, same model
         before = sum(len(p.lines) for p in pages)
         pages = glue_boilerplate_runs(pages, np.random.default_rng(0))
         glued = before - sum(len(p.lines) for p in pages)
-    counts = label_counts(pages)
-    check_training_labels(paths, pages, counts)
     frame, y = training_table(pages)
-    check_non_blank_labels(paths, y, counts)
+    check_non_blank_labels(paths, y, counts)  # glued lines change no line's label
     labelled = y[y != UNLABELLED_CODE]
     if progress:
         _log(f"read {len(pages):,} pages, {len(frame):,} non-blank lines: {counts}")
@@ -299,11 +311,13 @@ def _read(paths, read_options, recipe, notes, progress):
                    "context only, half the boilerplate labels or more")
     prepared = {"unlabelled_trailing_prose_lines": unlabelled_prose,
                 "definition_alignment": aligned,
-                "glued_lines_removed": glued if recipe.glue_lines else None}
+                "glued_lines_removed": glued}
     return pages, frame, y, prepared
 
 
-def _with_site_columns(pages, frame, pipeline, notes, single_share=0.0):
+def site_columns(pages, frame, pipeline, notes, single_share=0.0):
+    """The lines table with the site counts a site-statistics `pipeline` reads (counted over
+    `pages`, a `single_share` of the sites page by page); unchanged for other pipelines."""
     from linesift.features.site import uses_site_stats
 
     from .sites import mixed_site_columns
@@ -393,7 +407,7 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, recipe=DEFAULT_REC
         pipeline = based_pipeline(base_pipeline, min_sites)
     elif pipeline is None:
         pipeline = used_recipe.pipeline()
-    frame = _with_site_columns(pages, frame, pipeline, notes, recipe.site_single_share)
+    frame = site_columns(pages, frame, pipeline, notes, recipe.site_single_share)
     weights = None
     if recipe.balance_sources and len(sources(pages)) > 1:
         weights = source_weights(pages, frame, y, recipe.balance_sources)
