@@ -90,6 +90,7 @@ _BASE = {
     "recipe": DEFAULT_RECIPE,
     "no_site": replace(DEFAULT_RECIPE, site_stats=False, site_single_share=0.0),
     "previous": PREVIOUS_RECIPE,
+    "single_share_75": replace(DEFAULT_RECIPE, site_single_share=0.75),
 }
 VARIANTS = {name: Variant(recipe) for name, recipe in _BASE.items()}
 VARIANTS.update({f"{name}_no_daniel": Variant(recipe, ("daniel_a",))
