@@ -57,5 +57,15 @@ def render_card_readme(card):
         lines += ["", f"{card['unlabelled_trailing_prose_lines']:,} prose lines labelled "
                       "boilerplate after an article (mostly user comments, whose label the "
                       "sources disagree on) were used as context only, not fitted on."]
+    aligned = card.get("definition_alignment")
+    if aligned and any(aligned.values()):
+        lines += ["", f"Aligned with linesift's definition of content: "
+                      f"{aligned.get('comment_section_lines', 0):,} lines of comment sections "
+                      f"and {aligned.get('meta_lines', 0):,} bylines, datelines and captions "
+                      "that a source labelled content were used as context only."]
+    if card.get("glued_lines_removed"):
+        lines += ["", "Some runs of adjacent boilerplate lines were glued into single lines "
+                      f"in training ({card['glued_lines_removed']:,} lines fewer), as naive "
+                      "scrapers write them."]
     lines.append("")
     return "\n".join(lines)

@@ -18,7 +18,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from ._kernels import shift_within_pages, standardised_dot, window_means
+from ._kernels import run_bounds, shift_within_pages, standardised_dot, window_means
 from .features import LineText
 from .frame import BASE_COLUMNS, GROUP, PAGE, TEXT, TOKENS, check_frame
 from .labels import BOILERPLATE_CODE, CONTENT_CODE, DEFAULT_THRESHOLD, UNLABELLED_CODE
@@ -196,11 +196,14 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         return fast if fast is not None else self.first_.predict_proba(X)[:, 1]
 
     def first_stage_contributions(self, X):
-        """What moved stage one for each line: ``(contributions, names)``.
+        """What moved stage one for each line against the other lines of its page:
+        ``(contributions, names)``.
 
         ``contributions[i, j]`` is feature j's term in line i's stage-one logit (weight times
-        standardised value); every word n-gram of the line is summed into one ``text_ngrams``
-        term.
+        standardised value) minus that term's mean over line i's page; every word n-gram of the
+        line is summed into one ``text_ngrams`` term. A term the same on every line of a page
+        (the site counts of a page that came alone, the page's language) tells nothing of why
+        one line was kept and its neighbour dropped, however large it is.
         """
         check_is_fitted(self)
         features = self.first_.named_steps["features"]
@@ -213,7 +216,13 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         dense = design[:, width:]
         dense = dense.toarray() if hasattr(dense, "toarray") else np.asarray(dense)
         names = ["text_ngrams"] + list(self.dense_columns_)
-        return np.column_stack([text_part, dense * coef[width:]]), names
+        terms = np.column_stack([text_part, dense * coef[width:]])
+        if len(terms):
+            starts, ends = run_bounds(X[PAGE].to_numpy())
+            sizes = ends - starts
+            terms -= np.repeat(np.add.reduceat(terms, starts, axis=0) / sizes[:, None], sizes,
+                               axis=0)
+        return terms, names
 
     def _dense_head(self, X):
         """An empty column-major stage-two matrix for X, and the width of its dense part."""

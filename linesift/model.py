@@ -53,12 +53,14 @@ SKOPS_COMPRESSION = 6
 TREE_PREDICTOR = "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"
 TRUSTED_TYPES = (
     "linesift.classifier.ContextClassifier",
+    "linesift.features.cues.CueWords",
     "linesift.features.neighbours.NeighbourFeatures",
     "linesift.features.prior.BaseModelScores",
     "linesift.features.position.PagePosition",
     "linesift.features.relative.PageRelative",
     "linesift.features.repetition.TokenRepetition",
     "linesift.features.shape.LineShape",
+    "linesift.features.site.SiteContext",
     "linesift.features.site.SiteRepetition",
     "linesift.features.stopwords.StopwordDensity",
     "linesift.features.text.LineText",

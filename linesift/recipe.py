@@ -25,8 +25,21 @@ class Recipe:
         Keep only the word n-grams found on at least this many training sites; None hashes
         every n-gram. Training on fewer sites lowers it (see ``linesift.train.fit``).
     site_stats : bool
-        Learn from how many pages of a site carry each line (:class:`SiteRepetition`); the
-        model then needs such counts to filter.
+        Learn from how many pages of a site carry each line (:class:`SiteContext`); the model
+        then needs such counts to filter, and ``linesift filter`` counts them over its input.
+    site_single_share : float
+        With `site_stats`, count this share of the training sites page by page
+        (:func:`linesift.train.sites.mixed_site_columns`), so the model also learns pages
+        filtered alone, where the counts say nothing.
+    align_definition : bool
+        Make the content labels the shared sources give against the settled definition
+        (comment sections, bylines, datelines, captions) context only
+        (:func:`linesift.train.align.align_with_definition`).
+    glue_lines : bool
+        Add synthetic lines made of a run of adjacent boilerplate lines glued together, as
+        naive scrapers make them (:func:`linesift.train.augment.glue_boilerplate_runs`).
+    cue_features : bool
+        Add boilerplate cue words per concept in some 20 languages (:class:`CueWords`).
     """
 
     unlabel_trailing_prose: bool = False
@@ -34,6 +47,10 @@ class Recipe:
     page_relative: bool = False
     ngram_min_sites: int | None = None
     site_stats: bool = False
+    site_single_share: float = 0.0
+    align_definition: bool = False
+    glue_lines: bool = False
+    cue_features: bool = False
 
     def with_options(self, **options):
         """A copy with the given options changed; options given as None keep this recipe's."""
@@ -46,32 +63,41 @@ class Recipe:
     def pipeline(self):
         """The unfitted pipeline of this recipe (:func:`build_pipeline`)."""
         return build_pipeline(site_stats=self.site_stats, page_relative=self.page_relative,
-                              ngram_min_sites=self.ngram_min_sites)
+                              ngram_min_sites=self.ngram_min_sites,
+                              cue_features=self.cue_features)
 
     def as_dict(self):
         return asdict(self)
 
 
 DEFAULT_RECIPE = Recipe(
-    unlabel_trailing_prose=True,
+    unlabel_trailing_prose=False,  # align_definition nulls comment sections by their heading
     balance_sources=0.5,
     page_relative=True,
     ngram_min_sites=10,
-    site_stats=False,
+    site_stats=True,
+    site_single_share=0.5,
+    align_definition=True,
+    glue_lines=True,
+    cue_features=True,
 )
 """The shipped model's recipe: what ``make default-model`` and ``linesift train`` without
 options train. Measured as a set (README, *The default model*; bench/RESULTS.md): change the
 values here, and only here, when a better recipe is measured."""
 
 
-def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=None):
+def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=None,
+                   cue_features=False):
     """The full model: frame feature steps, then the two-stage :class:`ContextClassifier`.
 
     Parameters
     ----------
     site_stats : bool
-        Add a :class:`~linesift.features.SiteRepetition` step before "neighbours"; it reads
-        the site counts that :func:`~linesift.features.site.with_site_columns` attaches.
+        Add a :class:`~linesift.features.SiteContext` step before "neighbours"; it reads the
+        site counts that :func:`~linesift.features.site.with_site_columns` attaches.
+    cue_features : bool
+        Add a :class:`~linesift.features.CueWords` step just before the classifier (it has
+        its own in-page window).
     page_relative : bool
         Add a :class:`~linesift.features.PageRelative` step: each line's features against its
         page's mean.
@@ -82,8 +108,8 @@ def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=Non
     from sklearn.pipeline import Pipeline
 
     from .classifier import ContextClassifier
-    from .features import (LineShape, NeighbourFeatures, PagePosition, PageRelative,
-                           SiteRepetition, StopwordDensity, TokenRepetition)
+    from .features import (CueWords, LineShape, NeighbourFeatures, PagePosition, PageRelative,
+                           SiteContext, StopwordDensity, TokenRepetition)
 
     steps = [
         ("shape", LineShape()),
@@ -96,5 +122,7 @@ def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=Non
     ]
     if site_stats:
         names = [name for name, _ in steps]
-        steps.insert(names.index("neighbours"), ("site", SiteRepetition()))
+        steps.insert(names.index("neighbours"), ("site", SiteContext()))
+    if cue_features:
+        steps.insert(len(steps) - 1, ("cues", CueWords()))
     return Pipeline(steps)

@@ -25,8 +25,6 @@ from .pages import Page
 BATCH_LINES = 16000
 """Lines scored per model call: large enough to amortise each call's fixed costs, small
 enough to keep memory flat (bench/RESULTS.md has the trade-off measured)."""
-SITE_STATS_NEEDED = "site_stats"
-"""The hint key of the error a site-statistics model raises without counts."""
 
 
 @dataclass
@@ -100,11 +98,14 @@ class Sifter:
         batch_lines : int
             Lines scored per model call.
         site_stats : SiteStats, optional
-            Overrides the Sifter's own counts for these pages.
+            Overrides the Sifter's own counts for these pages. A model that uses site
+            repetition without either counts over `pages` when it is a list or tuple (a crawl
+            handed over at once), and scores each page as if alone otherwise (an iterator is
+            read once).
         reasons : int
             Also give each line's stage-one score and its `reasons` top features (0: none).
         """
-        site_stats = self._site_stats(site_stats)
+        site_stats = self._site_stats(site_stats, pages)
         batch, n_lines = [], 0
         for page in pages:
             if not isinstance(page, Page):
@@ -117,13 +118,13 @@ class Sifter:
         if batch:
             yield from self._sift_batch(batch, site_stats, reasons)
 
-    def _site_stats(self, site_stats):
+    def _site_stats(self, site_stats, pages=()):
         site_stats = self.site_stats if site_stats is None else site_stats
         if site_stats is None and self.uses_site_stats:
-            raise ModelError(
-                f"model {self.name} was trained with site statistics and needs line counts over "
-                "its input; pass site_stats=linesift.features.count_site_lines(pages)",
-                hint=SITE_STATS_NEEDED)
+            from .features.site import SiteStats, count_site_lines
+
+            site_stats = (count_site_lines(p for p in pages if isinstance(p, Page))
+                          if isinstance(pages, (list, tuple)) else SiteStats())
         return site_stats if self.uses_site_stats else None
 
     def _sift_batch(self, pages, site_stats, reasons):

@@ -1,5 +1,6 @@
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -115,3 +116,20 @@ def test_explain_drops_writes_every_dropped_line_with_its_reason(tiny_model, tmp
         strongest = min(sifted.reasons[line_no], key=lambda item: item[1])
         assert (row["reason"], row["weight"]) == (strongest[0], round(strongest[1], 3))
     assert f"{len(rows)} dropped lines explained" in result.stderr
+
+
+def test_reasons_are_terms_against_the_page_mean(tiny_model):
+    from tests.conftest import EXAMPLE_PAGE
+    from linesift.frame import PAGE, lines_frame
+
+    sifter = linesift.load(tiny_model)
+    pages = list(linesift.read_pages([str(EXAMPLE_PAGE)])) + [linesift.Page(id="b", text=(
+        "Home\nA sentence of an article that a reader came for.\nShare this"))]
+    frame = sifter.pipeline[:-1].transform(lines_frame(pages))
+    terms, names = sifter.pipeline[-1].first_stage_contributions(frame)
+    assert terms.shape == (len(frame), len(names))
+    for page in (0, 1):
+        rows = terms[frame[PAGE].to_numpy() == page]
+        # a term the same on every line of a page adds nothing to one line's reasons
+        assert np.allclose(rows.sum(axis=0), 0.0)
+        assert np.abs(rows).max() > 0

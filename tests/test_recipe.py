@@ -16,12 +16,15 @@ from tests.conftest import site_pages
 
 def test_the_default_recipe_is_the_shipped_models():
     card = json.loads(open("models/default/card.json").read())
-    assert DEFAULT_RECIPE.unlabel_trailing_prose and DEFAULT_RECIPE.page_relative
+    assert card["recipe"] == DEFAULT_RECIPE.as_dict()
     assert DEFAULT_RECIPE.balance_sources == card["source_balance"] == 0.5
     assert any(f"found on >= {DEFAULT_RECIPE.ngram_min_sites} training sites" in f
                for f in card["features"])
-    assert not DEFAULT_RECIPE.site_stats and not card["uses_site_stats"]
-    assert "relative" in dict(DEFAULT_RECIPE.pipeline().steps)
+    assert DEFAULT_RECIPE.site_stats and card["uses_site_stats"]
+    assert card["definition_alignment"]["comment_section_lines"] > 0
+    steps = dict(DEFAULT_RECIPE.pipeline().steps)
+    assert {"relative", "site", "cues"} <= set(steps)
+    assert set(steps) == set(linesift.load().pipeline.named_steps)
 
 
 def test_options_given_as_none_keep_the_recipes_values():
@@ -67,7 +70,10 @@ def test_no_forms_and_zero_override_the_recipe(tmp_path):
                                                    per_site=3, labels=True))
     result = CliRunner().invoke(app, ["train", str(data), "-o", str(tmp_path / "m"), "--folds",
                                       "0", "--no-page-relative", "--ngram-min-sites", "0",
-                                      "--no-unlabel-trailing-prose", "--balance-sources", "0"])
+                                      "--no-unlabel-trailing-prose", "--balance-sources", "0",
+                                      "--no-site-stats", "--site-single-share", "0",
+                                      "--no-align-definition", "--no-glue-lines",
+                                      "--no-cue-features"])
     assert result.exit_code == 0, result.output
     card = json.loads((tmp_path / "m" / "card.json").read_text())
     assert card["recipe"] == Recipe().as_dict()

@@ -35,8 +35,13 @@ def test_site_model_carries_the_step_and_needs_counts(site_model):
     assert sifter.uses_site_stats and "site" in sifter.pipeline.named_steps
     assert any(f.startswith("site:") for f in sifter.card["features"])
     page = site_page("s0.example", 0)
-    with pytest.raises(ModelError, match="site statistics"):
-        list(sifter.sift_pages([page]))
+    crawl = site_pages(sites=["x.example"], per_site=6)
+    # a list is counted over itself; an iterator (read once) is scored as pages alone
+    assert [s.scores for s in sifter.sift_pages(crawl)] == [
+        s.scores for s in sifter.sift_pages(crawl, site_stats=count_site_lines(crawl))]
+    alone = [s.scores for s in sifter.sift_pages(iter(crawl))]
+    assert alone == [next(sifter.sift_pages([p])).scores for p in crawl]
+    assert alone != [s.scores for s in sifter.sift_pages(crawl)]
     # one text alone: its counts are its own (a site of one page gives no repetition signal)
     assert sifter.clean(page.text) == next(sifter.sift_pages(
         [page], site_stats=count_site_lines([linesift.Page(id="p", text=page.text)]))).cleaned
@@ -65,12 +70,18 @@ def test_filter_counts_its_input_first_or_reuses_saved_counts(site_model, tmp_pa
     assert [json.loads(line)["scores"] for line in counted.read_text().splitlines()] == expected
 
 
-def test_filter_cannot_count_stdin_twice(site_model):
+def test_stdin_is_scored_as_pages_alone_with_a_note(site_model):
     sifter = linesift.load(site_model)
+    page = site_page("s0.example", 0)
+    result = CliRunner().invoke(app, ["filter", "-m", str(site_model)], input=page.text)
+    assert result.exit_code == 0, result.output
+    assert "site repetition not counted: stdin can be read only once" in result.stderr
+    alone = next(sifter.sift_pages([linesift.Page(id="p", text=page.text)])).cleaned
+    assert result.stdout.rstrip("\n") == alone.rstrip("\n")
     with pytest.raises(LinesiftError, match="stdin can be read only once"):
-        filter_inputs(["-"], None, sifter)
-    result = CliRunner().invoke(app, ["filter", "-m", str(site_model)], input="Home\nText.\n")
-    assert result.exit_code == 1 and "--site-stats FILE" in result.output
+        from linesift.run.sitecount import count_input_site_lines
+
+        count_input_site_lines(["-"])
 
 
 def test_models_without_the_step_ignore_site_counts(tiny_model):

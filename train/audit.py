@@ -19,7 +19,8 @@ from linesift.labels import (CONTENT_CODE, DEFAULT_THRESHOLD, DISAGREEMENTS_FIEL
 from linesift.recipe import DEFAULT_RECIPE
 
 from .data import load_training_pages, training_table
-from .fit import CV_FOLDS, Notes, cross_validated_proba, effective_ngram_min_sites
+from .fit import (CV_FOLDS, Notes, cross_validated_proba, effective_ngram_min_sites,
+                  site_columns)
 
 SAYS_CONTENT = "model_says_content"
 SAYS_BOILERPLATE = "model_says_boilerplate"
@@ -31,7 +32,9 @@ def audit_labels(paths, *, recipe=DEFAULT_RECIPE, folds=CV_FOLDS, threshold=DEFA
                  read_options=None, progress=True, jobs=1):
     """Rank the labelled lines of `paths` by how confidently out-of-fold models contradict them.
 
-    The labels are audited as given: the recipe's ``unlabel_trailing_prose`` is not applied.
+    The labels are audited as given: the recipe's steps over the training table (trailing
+    prose, alignment with the definition, glued lines) are not applied; site repetition, when
+    the recipe uses it, is counted over the audited pages.
 
     Returns
     -------
@@ -50,6 +53,7 @@ def audit_labels(paths, *, recipe=DEFAULT_RECIPE, folds=CV_FOLDS, threshold=DEFA
     min_sites = effective_ngram_min_sites(recipe.ngram_min_sites,
                                           frame["group"].nunique(), notes)
     pipeline = replace(recipe, ngram_min_sites=min_sites).pipeline()
+    frame = site_columns(pages, frame, pipeline, notes)
     by_page = frame[PAGE].to_numpy()
     oof, _ = cross_validated_proba(pipeline, frame, y, folds, progress, jobs=jobs,
                                    groups=by_page, notes=notes)

@@ -267,30 +267,64 @@ def based_pipeline(base, ngram_min_sites=None):
 
 def _read(paths, read_options, recipe, notes, progress):
     """The labelled pages of `paths` as the recipe wants them, their lines table and labels."""
-    pages = load_training_pages(paths, read_options)
-    unlabelled_prose = 0
+    return training_table_of(load_training_pages(paths, read_options), recipe, notes, progress,
+                             paths)
+
+
+def training_table_of(pages, recipe, notes, progress=False, paths=("the training pages",)):
+    """The recipe's training table of labelled `pages`: ``(pages, frame, y, prepared)``.
+
+    Applies the recipe's label steps (alignment of the shared sources with the definition,
+    trailing prose) and glued lines, checks the labels (one-line errors naming `paths`), and
+    returns the pages as changed, their lines table, the label codes and what the steps did
+    (``prepared``, for the card). Site columns are added by :func:`site_columns`.
+    """
+    unlabelled_prose, aligned = 0, None
+    if recipe.align_definition:
+        from .align import align_with_definition
+
+        # only the shared sources: a team's own labels are its definition
+        pages, aligned = align_with_definition(pages, SHARED_SOURCES)
+        if progress and any(aligned.values()):
+            _log(f"aligned with the settled definition: {aligned['comment_section_lines']:,} "
+                 f"comment-section and {aligned['meta_lines']:,} byline/dateline/caption lines "
+                 "labelled content made context only")
     if recipe.unlabel_trailing_prose:
         pages, unlabelled_prose = unlabel_trailing_prose(pages)
     counts = label_counts(pages)
     check_training_labels(paths, pages, counts)
+    glued = None
+    if recipe.glue_lines:
+        from .augment import glue_boilerplate_runs
+
+        # after the checks, which speak of the labels as given; seeded: same pages, same model
+        before = sum(len(p.lines) for p in pages)
+        pages = glue_boilerplate_runs(pages, np.random.default_rng(0))
+        glued = before - sum(len(p.lines) for p in pages)
     frame, y = training_table(pages)
-    check_non_blank_labels(paths, y, counts)
+    check_non_blank_labels(paths, y, counts)  # glued lines change no line's label
     labelled = y[y != UNLABELLED_CODE]
     if progress:
         _log(f"read {len(pages):,} pages, {len(frame):,} non-blank lines: {counts}")
     if unlabelled_prose and unlabelled_prose >= 0.5 * (labelled == 0).sum():
         notes.warn(f"unlabelling trailing prose made {unlabelled_prose:,} boilerplate lines "
                    "context only, half the boilerplate labels or more")
-    return pages, frame, y, unlabelled_prose
+    prepared = {"unlabelled_trailing_prose_lines": unlabelled_prose,
+                "definition_alignment": aligned,
+                "glued_lines_removed": glued}
+    return pages, frame, y, prepared
 
 
-def _with_site_columns(pages, frame, pipeline, notes):
-    from linesift.features.site import count_site_lines, uses_site_stats, with_site_columns
+def site_columns(pages, frame, pipeline, notes, single_share=0.0):
+    """The lines table with the site counts a site-statistics `pipeline` reads (counted over
+    `pages`, a `single_share` of the sites page by page); unchanged for other pipelines."""
+    from linesift.features.site import uses_site_stats
+
+    from .sites import mixed_site_columns
 
     if not uses_site_stats(pipeline):
         return frame
-    counts = count_site_lines(pages)
-    frame = with_site_columns(frame, pages, counts)
+    frame = mixed_site_columns(frame, pages, single_share)
     if frame[GROUP].groupby(frame[PAGE]).first().value_counts().max() < 2:
         notes.warn("site statistics: no site has two training pages, so they give no signal")
     return frame
@@ -361,7 +395,7 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, recipe=DEFAULT_REC
     """
     started = time.perf_counter()
     notes = Notes(progress)
-    pages, frame, y, unlabelled_prose = _read(paths, read_options, recipe, notes, progress)
+    pages, frame, y, prepared = _read(paths, read_options, recipe, notes, progress)
     n_sites = len(np.unique(frame[GROUP].to_numpy()))
     min_sites = effective_ngram_min_sites(recipe.ngram_min_sites, n_sites, notes)
     used_recipe = replace(recipe, ngram_min_sites=min_sites)
@@ -373,7 +407,7 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, recipe=DEFAULT_REC
         pipeline = based_pipeline(base_pipeline, min_sites)
     elif pipeline is None:
         pipeline = used_recipe.pipeline()
-    frame = _with_site_columns(pages, frame, pipeline, notes)
+    frame = site_columns(pages, frame, pipeline, notes, recipe.site_single_share)
     weights = None
     if recipe.balance_sources and len(sources(pages)) > 1:
         weights = source_weights(pages, frame, y, recipe.balance_sources)
@@ -388,7 +422,7 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, recipe=DEFAULT_REC
         cv["base_on_same_lines"] = _base_figures(base, pages, frame, y, mask)
         _compare_with_base(cv, notes)
     card = _card(name, out_dir, fitted, threshold, cv, calibration, pages, frame, paths,
-                 started, used_recipe, unlabelled_prose, grouping, base, base_card, notes)
+                 started, used_recipe, prepared, grouping, base, base_card, notes)
     _check_vocabulary(fitted, notes)
     card["warnings"] = list(notes)
     card = save_model(fitted, Path(out_dir), card)
@@ -407,7 +441,7 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, recipe=DEFAULT_REC
 
 
 def _card(name, out_dir, fitted, threshold, cv, calibration, pages, frame, paths, started,
-          recipe, unlabelled_prose, grouping, base, base_card, notes):
+          recipe, prepared, grouping, base, base_card, notes):
     out_dir = Path(out_dir)
     used_sources = sources(pages)
     card = {
@@ -429,7 +463,7 @@ def _card(name, out_dir, fitted, threshold, cv, calibration, pages, frame, paths
         "recipe": recipe.as_dict(),
         "uses_site_stats": _uses_site_stats(fitted),
         "calibration": calibration,
-        "unlabelled_trailing_prose_lines": unlabelled_prose,
+        **prepared,
         "source_balance": recipe.balance_sources,
     }
     if base is not None:

@@ -34,6 +34,24 @@ def train_command(
         None, "--site-stats/--no-site-stats",
         help=f"Also learn from how many pages of a site carry each line (counted over the "
              f"training pages). Recipe: {_on(_R.site_stats)}."),
+    site_single_share: Optional[float] = typer.Option(
+        None, "--site-single-share", min=0.0, max=1.0,
+        help="With --site-stats, count this share of the training sites page by page, so the "
+             "model also learns pages filtered alone. "
+             f"Recipe: {_R.site_single_share}."),
+    align_definition: Optional[bool] = typer.Option(
+        None, "--align-definition/--no-align-definition",
+        help="Make lines the shared sources label content against the settled definition "
+             "(comment sections, bylines, datelines, captions) context only. "
+             f"Recipe: {_on(_R.align_definition)}."),
+    glue_lines: Optional[bool] = typer.Option(
+        None, "--glue-lines/--no-glue-lines",
+        help="Add synthetic lines gluing runs of adjacent boilerplate lines into one, as naive "
+             f"scrapers write them. Recipe: {_on(_R.glue_lines)}."),
+    cue_features: Optional[bool] = typer.Option(
+        None, "--cue-features/--no-cue-features",
+        help="Also count boilerplate cue words (ads, share, subscribe, calls to action...) per "
+             f"concept in some 20 languages. Recipe: {_on(_R.cue_features)}."),
     calibrate: bool = typer.Option(True, "--calibrate/--no-calibrate",
                                    help="Map P(content) through an isotonic fit of the "
                                         "cross-validated scores (needs --folds >= 2)."),
@@ -74,12 +92,16 @@ def train_command(
 
     recipe = _R.with_options(site_stats=site_stats, unlabel_trailing_prose=unlabel_trailing_prose,
                              balance_sources=balance_sources, page_relative=page_relative,
-                             ngram_min_sites=ngram_min_sites)
+                             ngram_min_sites=ngram_min_sites,
+                             site_single_share=site_single_share,
+                             align_definition=align_definition, glue_lines=glue_lines,
+                             cue_features=cue_features)
     if ngram_min_sites == 0:
         recipe = replace(recipe, ngram_min_sites=None)
-    if base is not None and (page_relative is not None or site_stats is not None):
+    if base is not None and (page_relative is not None or site_stats is not None
+                             or cue_features is not None):
         typer.echo("warning: with --base the feature steps are the base model's; "
-                   "--page-relative and --site-stats are ignored", err=True)
+                   "--page-relative, --site-stats and --cue-features are ignored", err=True)
     train_model(data, out, name=name, folds=folds, recipe=recipe, base=base,
                 calibrate=calibrate, jobs=jobs, curve=curve)
 

@@ -8,11 +8,18 @@ feature instead of a rule: a counting pass over the input gives, for each domain
 and the number of its pages that contain each normalised line; :class:`SiteRepetition` turns
 them into ``site_share`` and ``log_site_pages`` for the model.
 
-A line is normalised by casefolding and collapsing whitespace, then hashed to 64 bits
-(blake2b). Counts of 1 are not stored: a line missing from the counts is on one page, its own.
+A line is normalised by casefolding and collapsing whitespace, then hashed to 64 bits with the
+polynomial hash of :mod:`linesift.features.tokens`, a batch of lines at once. Counts of 1 are
+not stored: a line missing from the counts is on one page, its own.
+
+Two steps turn the counts into features. :class:`SiteContext` (the recipe's) gives columns that
+are exactly 0 when a line's site has one page in the input, so a page filtered alone scores as
+a model without site counts would see it. :class:`SiteRepetition` (models of format 2 trained
+with ``site_stats``) also gives the site's page count, which on the shared data tells the
+sources apart: trees learned source-specific rules from it, and a page alone landed in the
+region of the one-page sources.
 """
 
-import hashlib
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -20,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._kernels import window_means
 from ..errors import InputError
 from ..frame import PAGE, TEXT, check_frame, page_bounds
 from ..lines import is_blank
@@ -36,7 +44,12 @@ DOMAIN_ROW = 0
 """``line_hash`` of the row that holds a domain's page count in a saved counts table."""
 COMPACT_EVERY = 1 << 20
 """Pending hashes of one domain merged into its sorted counts after this many."""
-STATS_FORMAT = "linesift-site-stats/1"
+STATS_FORMAT = "linesift-site-stats/2"
+"""Format 2 keys lines with :func:`line_keys`; format 1 files (blake2b keys) are refused."""
+KEY_CHUNK_LINES = 4096
+"""Lines hashed in one batch."""
+SITE_WINDOWS = (2, 5)
+"""Half-widths of :class:`SiteContext`'s in-page windows over the repetition share."""
 
 
 def normalise_line(line):
@@ -44,17 +57,27 @@ def normalise_line(line):
     return " ".join(line.casefold().split())
 
 
+def line_keys(lines):
+    """The stable 64-bit key of each line: normalised, then hashed in batches (a uint64
+    array); never ``DOMAIN_ROW``."""
+    from .tokens import string_hashes
+
+    lines = list(lines)
+    parts = [string_hashes([normalise_line(line) for line in lines[i:i + KEY_CHUNK_LINES]])
+             for i in range(0, len(lines), KEY_CHUNK_LINES)]
+    keys = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+    keys[keys == DOMAIN_ROW] = np.uint64(1)
+    return keys
+
+
 def line_hash(line):
-    """Stable 64-bit hash (blake2b) of the normalised `line`; never ``DOMAIN_ROW``."""
-    digest = hashlib.blake2b(normalise_line(line).encode("utf-8", "surrogatepass"),
-                             digest_size=8).digest()
-    return int.from_bytes(digest, "little") or 1
+    """The 64-bit key of one line (:func:`line_keys`)."""
+    return int(line_keys([line])[0])
 
 
 def page_line_hashes(page):
-    """The distinct line hashes of a page's non-blank lines, sorted (a uint64 array)."""
-    hashes = {line_hash(line) for line in page.lines if not is_blank(line)}
-    return np.fromiter(sorted(hashes), dtype=np.uint64, count=len(hashes))
+    """The distinct line keys of a page's non-blank lines, sorted (a uint64 array)."""
+    return np.unique(line_keys([line for line in page.lines if not is_blank(line)]))
 
 
 class SiteStats:
@@ -290,13 +313,12 @@ def with_site_columns(frame, pages, stats):
     texts = frame[TEXT].tolist()
     page_of = frame[PAGE].to_numpy()
     starts, ends = page_bounds(page_of)
+    keys = line_keys(texts)
     for s, e in zip(starts, ends):
         domain = pages[page_of[s]].domain
         site_pages[s:e] = stats.pages_of(domain)
         if domain:
-            hashes = np.fromiter((line_hash(t) for t in texts[s:e]), dtype=np.uint64,
-                                 count=e - s)
-            line_pages[s:e] = stats.line_pages(domain, hashes)
+            line_pages[s:e] = stats.line_pages(domain, keys[s:e])
     out = frame.copy()
     out[SITE_LINE_PAGES] = line_pages
     out[SITE_PAGES] = site_pages
@@ -335,7 +357,58 @@ class SiteRepetition(FrameStep):
                 "add them with linesift.features.with_site_columns(frame, pages, stats)")
 
 
+class SiteContext(FrameStep):
+    """Site-level repetition of each line, every column exactly 0 for a site seen on one page.
+
+    Reads ``site_line_pages`` and ``site_pages`` (added by :func:`with_site_columns`), drops
+    them and adds:
+
+    - ``site_other_share``: share of the site's *other* pages that carry the line;
+    - ``site_log_other_pages``: log(1 + those pages);
+    - ``site_page_template_share``: share of the page's lines found on another page of its
+      site (how much of the page is template);
+    - ``site_win{w}_other_share``: ``site_other_share`` averaged over the lines within ``w``
+      in the page (repeated blocks: menus, footers, "most read" lists).
+
+    Parameters
+    ----------
+    min_site_pages : int, default=MIN_SITE_PAGES
+        Sites with fewer counted pages (and lines without a domain) get 0 in every column.
+    windows : tuple of int, default=SITE_WINDOWS
+    """
+
+    reads = SITE_COLUMNS
+
+    def __init__(self, *, min_site_pages=MIN_SITE_PAGES, windows=SITE_WINDOWS):
+        self.min_site_pages = min_site_pages
+        self.windows = windows
+
+    def _feature_names(self):
+        return (["site_other_share", "site_log_other_pages", "site_page_template_share"]
+                + [f"site_win{w}_other_share" for w in self.windows])
+
+    def _features(self, X):
+        line_pages = X[SITE_LINE_PAGES].to_numpy(dtype=np.float64)
+        site_pages = X[SITE_PAGES].to_numpy(dtype=np.float64)
+        counted = site_pages >= max(self.min_site_pages, 2)
+        others = np.where(counted, np.maximum(line_pages - 1.0, 0.0), 0.0)
+        share = np.minimum(np.where(counted, others / np.maximum(site_pages - 1.0, 1.0), 0.0),
+                           1.0)
+        pages = X[PAGE].to_numpy()
+        template = np.zeros(len(X))
+        if len(X):
+            starts, ends = page_bounds(pages)
+            repeated = (others > 0).astype(np.float64)
+            template = np.repeat(np.add.reduceat(repeated, starts) / (ends - starts),
+                                 ends - starts)
+        windows = window_means(share[:, None], pages, self.windows)
+        return (X.drop(columns=list(SITE_COLUMNS)),
+                [share, np.log1p(others), template, *(mean[:, 0] for mean in windows)])
+
+    _missing_columns_message = SiteRepetition._missing_columns_message
+
+
 def uses_site_stats(pipeline):
-    """True when a fitted or unfitted pipeline has a :class:`SiteRepetition` step."""
+    """True when a fitted or unfitted pipeline has a step that reads site counts."""
     steps = getattr(pipeline, "steps", None) or []
-    return any(isinstance(step, SiteRepetition) for _, step in steps)
+    return any(isinstance(step, (SiteRepetition, SiteContext)) for _, step in steps)

@@ -230,7 +230,7 @@ def filter_inputs(inputs, out, sifter, options=None, *, progress=None):
         refuse_overwriting_inputs(options.explain_drops, inputs or [STDIN])
     run = _resumable(sifter, options) if options.resume else None
     plan = run.pending(plan) if run is not None else plan
-    with _backend(sifter, options, inputs) as (backend, site_stats):
+    with _backend(sifter, options, inputs, stats.notes) as (backend, site_stats):
         guards = [SkippableInput(read_file(path, options.read, fmt=_in_format(path, options),
                                            skips=stats.skipped), options.read.on_error)
                   for path, _ in plan]
@@ -317,8 +317,9 @@ def _resumable(sifter, options):
 class _backend:
     """The backend for a run and the site counts its model needs, as a context manager."""
 
-    def __init__(self, sifter, options, inputs):
+    def __init__(self, sifter, options, inputs, notes=None):
         self.sifter, self.options, self.inputs = sifter, options, inputs
+        self.notes = notes if notes is not None else []
         self._client = self._backend = None
 
     def __enter__(self):
@@ -342,10 +343,17 @@ class _backend:
     def _site_stats(self, client):
         if not self.sifter.uses_site_stats:
             return None
-        from ..features.site import load_site_stats
+        from ..features.site import SiteStats, load_site_stats
 
         if self.options.site_stats is not None:
             return load_site_stats(self.options.site_stats)
+        if STDIN in (self.inputs or [STDIN]):
+            # stdin is read once: no counting pass, so every site has one page and the
+            # model's site columns are 0, exactly as for a page filtered alone
+            self.notes.append("site repetition not counted: stdin can be read only once, so "
+                              "each page is scored as if alone; give files (or counts from "
+                              "`linesift site-stats` with --site-stats) to use it")
+            return SiteStats()
         from .sitecount import count_input_site_lines
 
         return count_input_site_lines(self.inputs or [STDIN], self.options.read,

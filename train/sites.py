@@ -1,0 +1,46 @@
+"""Site-repetition columns for the training table, in both regimes a model meets.
+
+``linesift filter`` counts site repetition over its whole input: a crawl gives a site many
+pages, a single page or a stream gives it one. A model trained only on counts over the whole
+training set sees the one-page regime on the sources whose sites have one page (CleanEval,
+trafilatura_eval), never on news sites. :func:`mixed_site_columns` counts a random share of the
+multi-page training sites page by page, so the model learns both regimes on the same kinds of
+pages.
+"""
+
+import numpy as np
+
+from linesift.features.site import (SITE_LINE_PAGES, SITE_PAGES, count_site_lines,
+                                    with_site_columns)
+from linesift.frame import PAGE
+
+SITE_SINGLE_SHARE = 0.5
+"""Share of the training sites whose pages are counted one by one (the recipe's
+``site_single_share``)."""
+
+
+def mixed_site_columns(frame, pages, single_share=SITE_SINGLE_SHARE, seed=0):
+    """The training table with site columns: counts over all `pages`, except for a random
+    `single_share` of the sites (by domain), counted over each page alone.
+
+    Parameters
+    ----------
+    frame : DataFrame, ``training_table(pages)[0]``
+    pages : list of Page
+    single_share : float in [0, 1]
+    seed : int
+
+    Returns
+    -------
+    DataFrame with ``site_line_pages`` and ``site_pages``.
+    """
+    out = with_site_columns(frame, pages, count_site_lines(pages))
+    if not single_share:
+        return out
+    rng = np.random.default_rng(seed)
+    domains = sorted({p.domain for p in pages if p.domain})
+    single = {d for d in domains if rng.random() < single_share}
+    rows = np.array([p.domain in single for p in pages])[frame[PAGE].to_numpy()]
+    out.loc[rows, SITE_LINE_PAGES] = 1
+    out.loc[rows, SITE_PAGES] = 1
+    return out
