@@ -40,8 +40,9 @@ test-fast: $(STAMP)  ## Unit tests only (no Label Studio, no browser)
 default-model: $(STAMP)  ## Retrain models/default on ../shared/data (about 25 minutes on 2 cores)
 	$(BIN)/linesift train $(SHARED)/data/*.jsonl.gz -o models/default --name default --folds 2 --jobs 2
 
-bench: $(STAMP)  ## Quality and throughput benchmarks (print tables)
-	$(BIN)/python bench/quality.py
+bench: $(STAMP)  ## Quality (site-grouped CV, about 20 minutes) and throughput benchmarks (print tables)
+	$(BIN)/python bench/quality.py run --variants recipe --folds 2 --jobs 2
+	$(BIN)/python bench/quality.py report --variants recipe --folds 2
 	$(BIN)/python bench/throughput.py
 
 clean:  ## Remove the virtual environments and Label Studio data
