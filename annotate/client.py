@@ -266,14 +266,11 @@ class Server:
         UncertainWrite
             When the request may or may not have been applied (predicting again repairs it).
         """
-        def send():
-            return self._sdk.projects.import_predictions(id=project_id,
-                                                         request=predictions).created
-        try:
-            return self._retry(send, "import predictions", only_unsent=True)
-        except ServerUnreachable as exc:
-            raise UncertainWrite(f"{exc} Some predictions may have arrived: run the same "
-                                 "command again, it replaces them.") from None
+        return self._send_unsure(
+            lambda: self._sdk.projects.import_predictions(id=project_id,
+                                                          request=predictions).created,
+            "import predictions", "Some predictions may have arrived: run the same command "
+            "again, it replaces them.")
 
     def delete_prediction(self, prediction_id):
         """Delete one prediction (one that is already gone counts as deleted)."""
@@ -291,13 +288,18 @@ class Server:
         UncertainWrite
             When the request may or may not have been applied: check and send the rest again.
         """
-        def send():
-            return self._sdk.projects.import_tasks(id=project_id, request=tasks).task_count
+        return self._send_unsure(
+            lambda: self._sdk.projects.import_tasks(id=project_id, request=tasks).task_count,
+            "import tasks", "Some tasks may have arrived: run the same push again, it sends "
+            "only the missing ones.")
+
+    def _send_unsure(self, send, what, advice):
+        """A write retried only while nothing was sent; a lost connection after sending is an
+        UncertainWrite carrying `advice`."""
         try:
-            return self._retry(send, "import tasks", only_unsent=True)
+            return self._retry(send, what, only_unsent=True)
         except ServerUnreachable as exc:
-            raise UncertainWrite(f"{exc} Some tasks may have arrived: run the same push again, "
-                                 "it sends only the missing ones.") from None
+            raise UncertainWrite(f"{exc} {advice}") from None
 
     def export_tasks(self, project_id):
         """All tasks of a project with their annotations: Label Studio's JSON export, parsed."""

@@ -14,12 +14,7 @@ from linesift.features.site import (SITE_LINE_PAGES, SITE_PAGES, count_site_line
                                     with_site_columns)
 from linesift.frame import PAGE
 
-SITE_SINGLE_SHARE = 0.5
-"""Share of the training sites whose pages are counted one by one (the recipe's
-``site_single_share``)."""
-
-
-def mixed_site_columns(frame, pages, single_share=SITE_SINGLE_SHARE, seed=0):
+def mixed_site_columns(frame, pages, single_share, seed=0):
     """The training table with site columns: counts over all `pages`, except for a random
     `single_share` of the sites (by domain), counted over each page alone.
 
