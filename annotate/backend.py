@@ -18,9 +18,19 @@ Label Studio calls an ML backend over HTTP (the protocol of HumanSignal's label-
     is connected). ``ANNOTATION_CREATED`` and ``ANNOTATION_UPDATED`` count towards retraining.
 
 The server is the standard library's threading HTTP server: one small JSON API on 127.0.0.1
-needs no web framework. Retraining (optional) pulls the project's labels through
-:mod:`annotate.client`, fits with ``train.fit.train_model`` in a background thread, and swaps
-the model in when it is saved; then the project's tasks are pre-labelled again with it.
+needs no web framework.
+
+**The site memory follows every annotation.** Each ``ANNOTATION_CREATED`` or
+``ANNOTATION_UPDATED`` of a ``runs`` or ``page`` task adds the annotated page to the served
+model's site memory (:mod:`linesift.features.memory`) at once, in milliseconds and without
+refitting: the next pre-fills of that site count the page's lines, and a model learned with
+``train --base`` reads how they were labelled.
+
+**Retraining** (optional) pulls the project's labels through :mod:`annotate.client` and fits a
+new model in a background thread with the function the CLI gives (``linesift train --base``
+on the served model's base: the same decision rule, never below the base on what the labels
+show), swaps it in when it is saved, and asks Label Studio to pre-label the project's tasks
+again with it.
 """
 
 import json
@@ -33,14 +43,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from .config import detect_layout
+from .export import annotated_page
 from .tasks import PAGE_LAYOUTS, page_prediction, task_page
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 9090
 """Label Studio's examples run ML backends on 9090."""
 RETRAIN_EVENTS = ("ANNOTATION_CREATED", "ANNOTATION_UPDATED")
-RETRAIN_FOLDS = 0
-"""Cross-validation folds when retraining live: 0 fits once (threshold 0.5), in seconds."""
 MAX_BODY = 256 * 1024 * 1024
 
 
@@ -59,8 +68,15 @@ class LiveModel:
     """
 
     def __init__(self, sifter, retrainer=None):
+        from linesift.features.memory import SiteMemory
+
+        if sifter.memory is None:
+            sifter.memory = SiteMemory()
         self._sifter = sifter
         self._lock = threading.Lock()
+        self.annotated = {}
+        """Page id -> the page as last annotated through the webhook (for the next model's
+        memory, which is pulled before the latest annotations)."""
         self.retrainer = retrainer
         self.url = None
         """Where Label Studio reaches this model (set by :class:`BackendServer`)."""
@@ -79,9 +95,20 @@ class LiveModel:
         return self.sifter.version
 
     def swap(self, sifter):
+        from linesift.features.memory import SiteMemory
+
+        if sifter.memory is None:
+            sifter.memory = SiteMemory()
         with self._lock:
+            sifter.memory.add_pages(list(self.annotated.values()))
             self._sifter = sifter
         _log(f"now serving {sifter.version}")
+
+    def remember(self, page):
+        """Add an annotated page to the served model's site memory (milliseconds)."""
+        with self._lock:
+            self.annotated[page.id] = page
+            self._sifter.memory.add_pages([page])
 
     def predict(self, tasks, label_config):
         """One prediction per task, in order (see the module's docstring)."""
@@ -108,6 +135,13 @@ class LiveModel:
         task = (payload.get("task") or {}).get("id")
         self.events.append((action, project, task))
         _log(f"webhook {action} (project {project}, task {task})")
+        if action in RETRAIN_EVENTS:
+            page = annotated_page(payload.get("task"), payload.get("annotation"))
+            if page is not None:
+                started = time.perf_counter()
+                self.remember(page)
+                _log(f"site memory: page {page.id} added in "
+                     f"{1000 * (time.perf_counter() - started):.0f} ms")
         if action in RETRAIN_EVENTS and self.retrainer is not None and project is not None:
             self.retrainer.note(project)
 
@@ -124,18 +158,19 @@ class Retrainer:
         Annotations between two retrainings.
     out_dir : str or Path
         Each new model is saved in ``out_dir/<n>``.
+    train : callable
+        ``train(paths, out_dir, name)``: fits and saves a model on labelled pages (the CLI
+        gives ``linesift train --base`` on the served model's base).
     extra_data : list of str
-        Labelled pages to train on besides the project's (``shared/data`` files); none trains
-        on the project's labels alone.
-    folds : int
-        Cross-validation folds (:data:`RETRAIN_FOLDS`).
+        Labelled pages to train on besides the project's; none trains on the project's
+        labels alone.
     """
 
-    def __init__(self, live, server, every, out_dir, extra_data=(), folds=RETRAIN_FOLDS):
+    def __init__(self, live, server, every, out_dir, train, extra_data=()):
         if every < 1:
             raise ValueError("retrain every 1 annotation or more")
         self.live, self.server, self.every = live, server, every
-        self.out_dir, self.extra_data, self.folds = Path(out_dir), list(extra_data), folds
+        self.out_dir, self.extra_data, self.train = Path(out_dir), list(extra_data), train
         self.counts = Counter()
         self.rounds = 0
         self.errors = []
@@ -176,7 +211,6 @@ class Retrainer:
     def retrain(self, project_id):
         """Pull the project's labels, fit, save in a new folder and load it; the new model."""
         from linesift.sift import load
-        from linesift.train.fit import train_model
 
         from .pull import pull_labels
 
@@ -189,8 +223,7 @@ class Retrainer:
         with tempfile.TemporaryDirectory() as tmp:
             labels = Path(tmp) / "labels.jsonl.gz"
             pull_labels(self.server, str(project_id), labels)
-            train_model([str(labels), *self.extra_data], out, name=self.out_dir.name,
-                        folds=self.folds, progress=False)
+            self.train([str(labels), *self.extra_data], out, self.out_dir.name)
         _log(f"retrained in {time.perf_counter() - started:.0f} s")
         return load(out)
 
@@ -273,7 +306,7 @@ class BackendServer(ThreadingHTTPServer):
 
 
 def serve(sifter, *, host=DEFAULT_HOST, port=DEFAULT_PORT, server=None, project=None,
-          retrain_every=0, retrain_to=None, train_also=(), ready=None):
+          retrain_every=0, retrain_to=None, train=None, train_also=(), ready=None):
     """Serve `sifter` as an ML backend until interrupted.
 
     Parameters
@@ -291,6 +324,8 @@ def serve(sifter, *, host=DEFAULT_HOST, port=DEFAULT_PORT, server=None, project=
         Retrain after this many new annotations of a project; 0 never retrains.
     retrain_to : str or Path, optional
         Folder of the retrained models (default ``models/live``).
+    train : callable, optional
+        Fits and saves a model (see :class:`Retrainer`); needed with `retrain_every`.
     train_also : list of str
         Labelled pages to train on besides the project's.
     ready : callable, optional
@@ -298,7 +333,8 @@ def serve(sifter, *, host=DEFAULT_HOST, port=DEFAULT_PORT, server=None, project=
     """
     live = LiveModel(sifter)
     if retrain_every:
-        Retrainer(live, server, retrain_every, retrain_to or Path("models") / "live", train_also)
+        Retrainer(live, server, retrain_every, retrain_to or Path("models") / "live", train,
+                  train_also)
     backend = BackendServer(live, host, port)
     thread = backend.start()
     _log(f"{sifter.version} listening on {backend.url}")

@@ -107,6 +107,32 @@ def labelled_pages(export, layout):
     return pages, stats
 
 
+def annotated_page(task, annotation):
+    """The labelled page one annotation of a ``runs`` or ``page`` task gives (a webhook's
+    ``task`` and ``annotation``), or None: another task, a cancelled or empty annotation."""
+    from .tasks import task_page
+
+    if not isinstance(task, dict) or not isinstance(annotation, dict) \
+            or annotation.get("was_cancelled"):
+        return None
+    data = task.get("data")
+    page = task_page(data)
+    result = annotation.get("result")
+    if page is None or not isinstance(result, list):
+        return None
+    runs = any(isinstance(item, dict) and item.get("type") == RUNS_RESULT_TYPE
+               for item in result)
+    try:
+        labels = annotation_labels([item for item in result if isinstance(item, dict)], data,
+                                   RUNS if runs else PAGE)
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+    if not labels:
+        return None
+    page.labels = [labels.get(i) for i in range(len(page.lines))]
+    return page
+
+
 def is_linesift_task(data, layout):
     if not isinstance(data, dict) or not data.get("page_id") or not data.get("text_hash"):
         return False

@@ -1,86 +1,141 @@
 """Simulated labelling: which pages to label next, measured with the gold labels as annotator.
 
-daniel_a (news in el, en, zh, ru, pl; no page of it is in the shipped model's training data) is
-split by site (sha256 of the domain, :func:`simulate.site_half`): one half is the pool a team
-labels from, the other half is held out, at most PER_SITE pages a site so that no large site
-dominates the figure. Labelling starts from the same few random pages for every strategy; each
-round adds pages chosen by
+A team's crawl: the sites of ``bench/adapt.py`` (every shared site with 15 pages or more) in
+one half (sha256 of the site), with the base that never saw them (``bench/out/adapt/base{h}``).
+Each site's pages are shuffled (seeded); the first half of them is the pool the team labels
+from, the rest is held out. Labelling starts from the same 3 random pool pages for every
+strategy; each round adds pages chosen by
 
 - ``random``: a seeded sample (the control),
-- ``uncertain``: the pages where the current model expects most wrong lines
-  (:func:`linesift.annotate.select.select_pages`),
+- ``uncertain``: the pages where the current model expects most wrong lines, one page per site
+  before any site's second (:func:`linesift.annotate.select.select_pages`),
 - ``diverse``: languages and sites in turn,
 
-then retrains (from scratch with the default recipe, or on top of the shipped model as
-``train --base`` does; no cross-validation, threshold 0.5) and scores content F1 on the held-out
-sites. The full-data figure trains on the whole pool. The table gives, per strategy, the pages
-(and labelled lines) it needed to reach 95 % of the full-data F1.
+then learns on top of the base as ``linesift train --base`` does
+(:func:`linesift.train.fit.train_on_base`: site memory, adapter, the decision by page-grouped
+CV) and scores content F1 on the held-out pages, each site's filtered together. The full-data
+figure learns from the whole pool. The table gives, per strategy, the pages and labelled lines
+it needed to reach 95 % of the full-data F1. It also checks the expected wrong lines that
+``uncertain`` ranks by against the wrong lines the pages really have.
 
-    python bench/active_learning.py                        # both modes, seeds 0 1 2
-    python bench/active_learning.py --modes base --seeds 0 --png curve.png
-    # the two modes side by side in two processes, then one table and one figure:
-    python bench/active_learning.py --modes scratch --save scratch.json &
-    python bench/active_learning.py --modes base --save base.json; wait
-    python bench/active_learning.py --merge scratch.json base.json --png curve.png
-    # a rerun of one strategy beside the first run's: rename the first run's curves
-    python bench/active_learning.py --merge scratch.json:uncertain=uncertain-v1 scratch2.json
+    python bench/active_learning.py                       # half 0, seeds 0 1 2
+    python bench/active_learning.py --half 1 --seeds 0 --png curve.png
 """
 
-import json
-
 import argparse
+import json
 import time
 
 import numpy as np
 
+from adapt import OUT, base_dir, f1_on, half, site_pages, team_sites, train_bases
 from common import print_table
-from simulate import fit_pages, labelled_lines, score, shared_pages, site_half
 
-from linesift.annotate.select import select_pages
-from linesift.model import default_model_dir, load_pipeline
+from linesift.annotate.select import expected_wrong_lines, select_pages
+from linesift.features.site import count_site_lines
+from linesift.sift import Sifter, load
 
-PER_SITE = 5
 SCHEDULE = (3, 5, 8, 10, 15, 20, 30, 40, 60)
 TARGET = 0.95
 STRATEGIES = ("random", "uncertain", "diverse")
 
 
-def split(pages):
-    pool = [p for p in pages if site_half(p.domain) == 0]
-    held, per_site = [], {}
-    for page in sorted((p for p in pages if site_half(p.domain) == 1), key=lambda p: p.id):
-        if per_site.get(page.domain, 0) < PER_SITE:
-            per_site[page.domain] = per_site.get(page.domain, 0) + 1
-            held.append(page)
+def log(message):
+    print(message, flush=True)
+
+
+def split(by_site, seed):
+    """The pool (first half of each site's shuffled pages) and the held-out pages by site."""
+    pool, held = [], {}
+    for site, pages in sorted(by_site.items()):
+        order = list(pages)
+        np.random.default_rng(seed).shuffle(order)
+        cut = len(order) // 2
+        pool += order[:cut]
+        held[site] = order[cut:]
     return pool, held
 
 
-def simulate(pool, held, strategy, base, seed, schedule, log):
-    """F1 on `held` after each round; the pages are chosen from `pool` by `strategy`."""
+def score(sifter, held):
+    """Pooled content F1 over the held-out pages, each site's filtered together."""
+    pages = [p for site in sorted(held) for p in held[site]]
+    truth, proba = [], []
+    for site in sorted(held):
+        for sifted in sifter.sift_pages(held[site], site_stats=count_site_lines(held[site])):
+            for label, s in zip(sifted.page.labels, sifted.scores):
+                if label is not None and s is not None:
+                    truth.append(label == "content")
+                    proba.append(s)
+    truth, proba = np.asarray(truth), np.asarray(proba) >= sifter.threshold
+    tp = (truth & proba).sum()
+    return float(2 * tp / max(truth.sum() + proba.sum(), 1)), len(pages)
+
+
+def learn(chosen, base):
+    from linesift.train.fit import train_on_base
+
+    adaptation, _ = train_on_base(chosen, base, progress=False)
+    return Sifter(adaptation.pipeline, {"threshold": adaptation.threshold},
+                  memory=adaptation.memory)
+
+
+def labelled_lines(pages):
+    return sum(sum(label is not None for label in page.labels) for page in pages)
+
+
+def wrong_lines(sifter, pages):
+    """Expected and actual wrong lines of each page under `sifter` (its site's pool pages
+    filtered together)."""
+    by_site = {}
+    for page in pages:
+        by_site.setdefault(page.domain, []).append(page)
+    out = []
+    for site_pages_ in by_site.values():
+        for sifted in sifter.sift_pages(site_pages_, site_stats=count_site_lines(site_pages_)):
+            actual = sum((s >= sifter.threshold) != (label == "content")
+                         for label, s in zip(sifted.page.labels, sifted.scores)
+                         if label is not None and s is not None)
+            out.append((expected_wrong_lines(sifted, sifter.threshold), actual))
+    return out
+
+
+def simulate(pool, held, strategy, base, seed, schedule):
     rng = np.random.default_rng(seed)
     order = [int(i) for i in rng.permutation(len(pool))]
     chosen = order[:schedule[0]]
-    points = []
+    points, model, calibration = [], None, []
     for n in schedule:
         if n > len(pool):
             break
         if len(chosen) < n:
             rest = [i for i in range(len(pool)) if i not in set(chosen)]
-            picks = _pick([pool[i] for i in rest], strategy, n - len(chosen), model, seed + n)
+            candidates = [pool[i] for i in rest]
+            sifted = _sifted_in_order(model, candidates) if strategy == "uncertain" else None
+            picks = select_pages(candidates, strategy, n - len(chosen), sifted=sifted,
+                                 threshold=model.threshold, seed=seed + n)
+            if strategy == "uncertain":
+                calibration += wrong_lines(model, [candidates[k] for k in picks])
             chosen += [rest[k] for k in picks]
         start = time.perf_counter()
-        model = fit_pages([pool[i] for i in chosen], base=base)
-        result = score(model, held)
+        model = learn([pool[i] for i in chosen], base)
+        f1, _ = score(model, held)
         points.append({"pages": n, "lines": labelled_lines([pool[i] for i in chosen]),
-                       "f1": result["f1"], "seconds": time.perf_counter() - start})
-        log(f"  {strategy:<9} seed {seed} {n:>4} pages: F1 {result['f1']:.3f}")
-    return points
+                       "f1": f1, "seconds": time.perf_counter() - start})
+        log(f"  {strategy:<9} seed {seed} {n:>4} pages: F1 {f1:.3f}")
+    return points, calibration
 
 
-def _pick(candidates, strategy, k, model, seed):
-    sifted = list(model.sift_pages(candidates)) if strategy == "uncertain" else None
-    return select_pages(candidates, strategy, k, sifted=sifted, threshold=model.threshold,
-                        seed=seed)
+def _sifted_in_order(model, pages):
+    """The model's verdicts on `pages`, each site's pages filtered together, in `pages`' order."""
+    by_site = {}
+    for k, page in enumerate(pages):
+        by_site.setdefault(page.domain, []).append(k)
+    out = [None] * len(pages)
+    for ks in by_site.values():
+        group = [pages[k] for k in ks]
+        for k, sifted in zip(ks, model.sift_pages(group, site_stats=count_site_lines(group))):
+            out[k] = sifted
+    return out
 
 
 def needed(points, full_f1, key="pages"):
@@ -93,78 +148,64 @@ def needed(points, full_f1, key="pages"):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--modes", nargs="+", default=["scratch", "base"])
+    parser.add_argument("--half", type=int, default=0, choices=(0, 1))
     parser.add_argument("--strategies", nargs="+", default=list(STRATEGIES))
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--schedule", type=int, nargs="+", default=list(SCHEDULE))
-    parser.add_argument("--png", default="active_learning.png")
-    parser.add_argument("--save", help="Also write the curves to this JSON file.")
-    parser.add_argument("--merge", nargs="+", metavar="FILE[:STRATEGY=NAME,...]",
-                        help="Only print and plot curves saved by --save; STRATEGY=NAME "
-                             "renames a strategy's curves of that file (a curve of the same "
-                             "mode, strategy and seed in two files is refused).")
+    parser.add_argument("--png", default=str(OUT / "active_learning.png"))
+    parser.add_argument("--save", default=str(OUT / "active_learning.json"))
     args = parser.parse_args()
-    if args.merge:
-        curves, full = merge_saved(args.merge, parser.error)
-        return report(curves, full, args.png)
-    log = lambda m: print(m, flush=True)  # noqa: E731
-    pool, held = split(shared_pages("daniel_a"))
-    log(f"pool: {len(pool)} pages of {len({p.domain for p in pool})} sites, "
-        f"{labelled_lines(pool):,} labelled lines; held out: {len(held)} pages of "
-        f"{len({p.domain for p in held})} sites")
-    base_pipeline, _ = load_pipeline(default_model_dir())
-    curves, full, rows = {}, {}, []
-    for mode in args.modes:
-        base = base_pipeline if mode == "base" else None
-        start = time.perf_counter()
-        full[mode] = score(fit_pages(pool, base=base), held)["f1"]
-        log(f"{mode}: all {len(pool)} pool pages, F1 {full[mode]:.3f} "
-            f"({time.perf_counter() - start:.0f} s)")
+    sites = team_sites()
+    train_bases(sites)
+    base = base_dir(args.half)
+    by_site = site_pages([s for s in sites if half(s) == args.half])
+    curves, full, calibration = {}, {}, {}
+    for seed in args.seeds:
+        pool, held = split(by_site, seed)
+        log(f"seed {seed}: pool {len(pool)} pages of {len(by_site)} sites, "
+            f"{labelled_lines(pool):,} labelled lines; held out {sum(map(len, held.values()))}")
+        full[seed] = score(learn(pool, base), held)[0]
+        base_f1 = score(load(base), held)[0]
+        log(f"  base {base_f1:.3f}, all {len(pool)} pool pages {full[seed]:.3f}")
         for strategy in args.strategies:
-            for seed in args.seeds:
-                curves[(mode, strategy, seed)] = simulate(pool, held, strategy, base, seed,
-                                                          args.schedule, log)
-                if args.save:
-                    with open(args.save, "w") as fh:
-                        json.dump({"full": full, "curves": {"|".join(map(str, k)): v
-                                                            for k, v in curves.items()}}, fh)
-    report(curves, full, args.png)
+            curves[(strategy, seed)], calib = simulate(pool, held, strategy, base, seed,
+                                                       args.schedule)
+            calibration.setdefault(strategy, []).extend(calib)
+            with open(args.save, "w") as fh:
+                json.dump({"full": full, "curves": {f"{k[0]}|{k[1]}": v
+                                                    for k, v in curves.items()}}, fh)
+    report(curves, full, calibration, args.png)
 
 
-def merge_saved(specs, error):
-    """The curves and full-data F1s of the files saved by --save, as ``FILE`` or
-    ``FILE:STRATEGY=NAME[,STRATEGY=NAME]``; `error` is called with a message when two files hold
-    the same (mode, strategy, seed)."""
-    curves, source, full = {}, {}, {}
-    for spec in specs:
-        path, renames = spec, {}
-        head, sep, tail = spec.rpartition(":")
-        if sep and head and "=" in tail:
-            path, renames = head, dict(pair.split("=", 1) for pair in tail.split(","))
-        with open(path) as fh:
-            saved = json.load(fh)
-        for key, points in saved["curves"].items():
-            mode, strategy, seed = key.split("|")
-            key = (mode, renames.get(strategy, strategy), int(seed))
-            if key in curves:
-                error(f"{path} and {source[key]} both hold the curve {'|'.join(map(str, key))};"
-                      f" rename one with FILE:{key[1]}=OTHER_NAME")
-            curves[key], source[key] = points, path
-        full.update(saved["full"])
-    return curves, full
-
-
-def report(curves, full, png):
-    """Print the table (F1 after each round, pages and lines to 95 %) and save the figure."""
+def report(curves, full, calibration, png):
     rows = []
-    for (mode, strategy, seed), points in sorted(curves.items()):
-        rows.append({"mode": mode, "strategy": strategy, "seed": seed,
+    for (strategy, seed), points in sorted(curves.items()):
+        rows.append({"strategy": strategy, "seed": seed,
                      **{f"F1@{p['pages']}": p["f1"] for p in points},
-                     "pages to 95%": needed(points, full[mode]),
-                     "lines to 95%": needed(points, full[mode], "lines")})
+                     "pages to 95%": needed(points, full[seed]),
+                     "lines to 95%": needed(points, full[seed], "lines")})
     print()
     print_table(rows, list(dict.fromkeys(k for r in rows for k in r)))
-    print("\nfull-data F1: " + ", ".join(f"{m} {f:.3f}" for m, f in full.items()))
+    print("\nfull-data F1: " + ", ".join(f"seed {s} {f:.3f}" for s, f in full.items()))
+    for strategy in ("uncertain", "diverse"):
+        ratios = []
+        for seed in full:
+            mine = needed(curves.get((strategy, seed), []), full[seed], "lines")
+            control = needed(curves.get(("random", seed), []), full[seed], "lines")
+            if mine and control:
+                ratios.append(mine / control)
+        if ratios:
+            print(f"{strategy}: labelled lines to 95 % against random's: "
+                  + ", ".join(f"{r:.2f}" for r in ratios))
+    at5 = {s: np.mean([p["f1"] for (st, _), pts in curves.items() if st == s for p in pts
+                       if p["pages"] == 5]) for s in {st for st, _ in curves}}
+    print("F1 at 5 pages, mean over seeds: " + ", ".join(f"{s} {v:.3f}" for s, v in
+                                                         sorted(at5.items())))
+    pairs = calibration.get("uncertain")
+    if pairs:
+        expected, actual = np.array(pairs).T
+        print(f"uncertain's picks: expected wrong lines per page {expected.mean():.1f}, "
+              f"actual {actual.mean():.1f} (ratio {expected.sum() / max(actual.sum(), 1):.2f})")
     write_png(png, curves, full)
     print(f"curve: {png}")
 
@@ -175,35 +216,25 @@ def write_png(path, curves, full):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    modes = sorted({m for m, _, _ in curves})
-    fig, axes = plt.subplots(1, len(modes), figsize=(5.5 * len(modes), 4.2), squeeze=False)
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
     colours = {"random": "tab:grey", "uncertain": "tab:red", "diverse": "tab:blue"}
-    for strategy in sorted({s for _, s, _ in curves} - set(colours)):
-        colours[strategy] = f"C{len(colours) + 1}"  # e.g. a variant saved under another name
-    lowest = 1.0
-    for ax, mode in zip(axes[0], modes):
-        for strategy in colours:
-            runs = [v for (m, s, _), v in curves.items() if m == mode and s == strategy]
-            if not runs:
-                continue
-            xs = [p["pages"] for p in runs[0]]
-            ys = np.mean([[p["f1"] for p in r[:len(xs)]] for r in runs if len(r) >= len(xs)],
-                         axis=0)
-            lowest = min(lowest, float(np.min(ys)))
-            ax.plot(xs, ys, marker="o", color=colours[strategy],
-                    label=f"{strategy} (mean of {len(runs)})")
-        ax.axhline(full[mode], color="black", linestyle="--", label="all pool pages")
-        ax.axhline(TARGET * full[mode], color="black", linestyle=":", label="95 % of it")
-        ax.set(xscale="log", xlabel="labelled pages", ylabel="content F1, held-out sites",
-               title={"scratch": "trained from scratch", "base": "learned on the shipped model"}
-               .get(mode, mode))
-        schedule = sorted({p["pages"] for (m, _, _), v in curves.items() if m == mode for p in v})
-        ax.set_xticks(schedule, [str(x) for x in schedule])  # not 3x10^0 on the log axis
-        ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
-        ax.grid(alpha=0.3, which="both")
-        ax.legend(fontsize=8, loc="lower right")
-    for ax in axes[0]:  # one scale for both panels, below the lowest mean leaving legend room
-        ax.set_ylim(max(0.0, np.floor((lowest - 0.15) * 20) / 20), 1.0)
+    for strategy, colour in colours.items():
+        runs = [v for (s, _), v in curves.items() if s == strategy]
+        if not runs:
+            continue
+        xs = [p["pages"] for p in runs[0]]
+        ys = np.mean([[p["f1"] for p in r[:len(xs)]] for r in runs if len(r) >= len(xs)], axis=0)
+        ax.plot(xs, ys, marker="o", color=colour, label=f"{strategy} (mean of {len(runs)})")
+    mean_full = float(np.mean(list(full.values())))
+    ax.axhline(mean_full, color="black", linestyle="--", label="all pool pages")
+    ax.axhline(TARGET * mean_full, color="black", linestyle=":", label="95 % of it")
+    schedule = sorted({p["pages"] for v in curves.values() for p in v})
+    ax.set(xscale="log", xlabel="labelled pages", ylabel="content F1, held-out pages",
+           title="learning on the base (train --base)")
+    ax.set_xticks(schedule, [str(x) for x in schedule])
+    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 

@@ -17,7 +17,8 @@ from linesift.labels import DEFAULT_THRESHOLD, UNLABELLED_CODE, label_code
 from linesift.recipe import DEFAULT_RECIPE
 from linesift.sift import Sifter
 from linesift.train.data import training_table, unlabel_trailing_prose
-from linesift.train.fit import based_pipeline, effective_ngram_min_sites
+from linesift.train.fit import based_pipeline
+from linesift.train.table import effective_ngram_min_sites
 from linesift.train.metrics import line_metrics
 
 

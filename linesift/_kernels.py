@@ -350,6 +350,48 @@ def groups_per_key(keys, groups):
     return np.unique(pairs >> np.uint64(32), return_counts=True)
 
 
+NO_KEY = np.uint64(0)
+"""The key of a line without tokens in :func:`token_run_hashes` (no key: never counted)."""
+
+
+def token_run_hashes(hashes, counts, *, first=None, last=None):
+    """The 64-bit hash of a run of each line's tokens: its first `first`, its last `last`, or
+    all of them.
+
+    Definition: for a line's selected token hashes ``s`` (``t[:first]``, ``t[-last:]``, or
+    ``t``), ``finish(sum(s[k] * Q**k for k in range(len(s))) mod 2**64, len(s))`` with the Q and
+    finisher of :func:`span_hashes`; :data:`NO_KEY` for a line without tokens, and 1 where the
+    hash would be NO_KEY. Lines are consecutive runs of `hashes`, ``counts[i]`` long.
+    """
+    hashes = np.asarray(hashes, dtype=np.uint64)
+    counts = np.asarray(counts, dtype=np.int64)
+    n = len(counts)
+    if n == 0:
+        return np.zeros(0, dtype=np.uint64)
+    line_start = np.cumsum(counts) - counts
+    position = np.arange(len(hashes)) - np.repeat(line_start, counts)
+    if first is not None:
+        taken = np.minimum(counts, first)
+        keep, rank = position < first, position
+    elif last is not None:
+        taken = np.minimum(counts, last)
+        skipped = np.repeat(counts - taken, counts)
+        keep, rank = position >= skipped, position - skipped
+    else:
+        taken, keep, rank = counts, np.ones(len(hashes), dtype=bool), position
+    with np.errstate(over="ignore"):
+        terms = np.where(keep, hashes * _powers(_Q, max(int(counts.max()), 1))[
+            np.clip(rank, 0, None)], np.uint64(0))
+        total = np.zeros(len(hashes) + 1, dtype=np.uint64)
+        np.cumsum(terms, dtype=np.uint64, out=total[1:])
+        ends = line_start + counts
+        raw = total[ends] - total[line_start]
+    out = _finish(raw, taken)
+    out[out == NO_KEY] = np.uint64(1)
+    out[taken == 0] = NO_KEY
+    return out
+
+
 # --- literal marks in text -------------------------------------------------------------------
 
 MARK_ANCHORS = ".:©("

@@ -7,6 +7,69 @@ def _fmt(value):
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
+SPLIT_SENTENCES = {
+    "site": "Cross-validated by site: every site's pages are held out together, so the figures "
+            "are for sites the model has not seen.",
+    "page": "Cross-validated by page: each page is held out from the others of its site, so "
+            "the figures are for new pages of the sites trained on, not for other sites.",
+    "site, own pages by page": "Cross-validated by site for the shared sets and by page for "
+                               "your own pages: the figures for your pages are for new pages "
+                               "of your sites.",
+}
+"""What the cross-validated figures mean, for each way the lines were held out."""
+
+
+def _adaptation_section(card):
+    """The decision of ``train --base`` and its figures, against the base model's on the same
+    folds."""
+    adaptation = card["adaptation"]
+    detail = card.get("cv_detail", {})
+    decision = detail.get("adaptation", {})
+    base = card.get("base", {})
+    out = ["", "## How it was decided", "", adaptation.get("message", ""), ""]
+    model, against = card.get("cv", {}), detail.get("base_on_same_lines") or {}
+    if model and against:
+        pages = decision.get("pages", "?")
+        out += [f"Cross-validated by page over the {pages} labelled pages: each page is held "
+                f"out in turn and scored with a memory of the other labelled pages only, so "
+                f"the figures are for new pages of the sites labelled, not for other sites. "
+                f"They rest on {decision.get('content_lines', '?')} content lines; the "
+                f"choice among the candidates below was made on the same folds, so the "
+                f"chosen model's figure is slightly optimistic.", "",
+                f"| | this model | base `{base.get('name')}` |", "|---|---|---|",
+                f"| content F1 (lines pooled) | {_fmt(model.get('content_f1'))} | "
+                f"{_fmt(against.get('content_f1'))} |",
+                f"| content F1 (mean over pages) | {_fmt(model.get('page_avg_content_f1'))} | "
+                f"{_fmt(against.get('page_avg_content_f1'))} |",
+                f"| content precision | {_fmt(model.get('content_precision'))} | "
+                f"{_fmt(against.get('content_precision'))} |",
+                f"| content recall | {_fmt(model.get('content_recall'))} | "
+                f"{_fmt(against.get('content_recall'))} |"]
+        per_page = detail.get("per_page", {})
+        if per_page:
+            out += ["", "Content F1 of each page held out (none: no content line, none kept):",
+                    "", "| page | this model | base |", "|---|---|---|"]
+            out += [f"| {k} | {_fmt(a)} | {_fmt(b)} |" for k, (a, b) in enumerate(
+                zip(per_page.get("model", []), per_page.get("base", [])), 1)]
+        boot = decision.get("bootstrap")
+        if boot:
+            out += ["", f"Over {boot['rounds']} resamples of the pages, the best adapter's "
+                        f"page-mean content F1 minus the base's lies between {boot['low']:+.3f} "
+                        f"and {boot['high']:+.3f} (5th to 95th percentile) and is above 0 in "
+                        f"{boot['share_better']:.0%} of them."]
+        candidates = decision.get("candidates", {})
+        if candidates:
+            out += ["", "| candidate | page-mean content F1, held out |", "|---|---|"]
+            out += [f"| {name} | {_fmt(value)} |" for name, value in candidates.items()]
+    elif decision:
+        out += [f"No cross-validated figure: {decision.get('pages', 0)} labelled page(s)."]
+    memory = card.get("memory")
+    if memory:
+        out += ["", f"Site memory: {memory['pages']} labelled pages of "
+                    f"{len(memory.get('sites', {}))} site(s) ({', '.join(s or 'pages without a site' for s in memory['sites'])})."]
+    return out
+
+
 def render_card_readme(card):
     """Markdown model card from a card dict (see :func:`linesift.model.save_model`)."""
     lines = [f"# linesift model `{card.get('name', '?')}`", ""]
@@ -28,23 +91,27 @@ def render_card_readme(card):
         if data.get("licences"):
             lines.append(f"- Licences: {data['licences']}")
     cv = card.get("cv", {})
-    if cv:
-        lines += ["", "## How good it is (cross-validated, grouped by site / page)", "",
+    if card.get("adaptation"):
+        lines += _adaptation_section(card)
+    elif cv:
+        lines += ["", "## How good it is", "", SPLIT_SENTENCES.get(
+                      card.get("cv_grouping"), "Cross-validated."), "",
                   "| metric | value |", "|---|---|"]
         for key, value in cv.items():
             if not isinstance(value, (dict, list)):
                 lines.append(f"| {key} | {_fmt(value)} |")
     per_source = card.get("cv_detail", {}).get("per_source")
     if per_source:
-        lines += ["", "Per source (held-out sites, same threshold; sparse sources on their "
-                      "labelled lines only):", "",
-                  "| source | lines | content P | content R | content F1 |",
-                  "|---|---|---|---|---|"]
+        lines += ["", "Per source (each held out as the `split` column says, same threshold; "
+                      "sparse sources on their labelled lines only):", "",
+                  "| source | split | lines | content P | content R | content F1 |",
+                  "|---|---|---|---|---|---|"]
         for name, m in per_source.items():
-            lines.append(f"| {name} | {m['lines']:,} | {_fmt(m['content_precision'])} | "
+            lines.append(f"| {name} | by {m.get('split', '?')} | {m['lines']:,} | "
+                         f"{_fmt(m['content_precision'])} | "
                          f"{_fmt(m['content_recall'])} | {_fmt(m['content_f1'])} |")
     calibration = card.get("calibration")
-    if calibration:
+    if calibration and not card.get("base"):
         lines += ["", "## Calibration", "", f"P(content) is mapped by {calibration['method']}.",
                   "Expected calibration error (10 bins) and Brier score of out-of-fold scores; "
                   "the calibrated figures are for a map fitted on the other half of the sites:",

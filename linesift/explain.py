@@ -17,7 +17,8 @@ def explain_rows(sifted):
         if score is None:
             yield f"{line_no:>5} {'':>5} {'':>6} {'':4}  (blank)"
             continue
-        why = ", ".join(f"{name}{value:+.2f}" for name, value in sifted.reasons[line_no])
+        why = ", ".join(f"{name} {value:+.2f}" if " " in name else f"{name}{value:+.2f}"
+                        for name, value in sifted.reasons[line_no])
         keep = "yes" if sifted.keep[line_no] else "no"
         snippet = line if len(line) <= SNIPPET_CHARS else line[:SNIPPET_CHARS - 3] + "..."
         yield (f"{line_no:>5} {score:5.2f} {sifted.stage1[line_no]:6.2f} {keep:4}  {why} | "

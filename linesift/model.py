@@ -39,6 +39,8 @@ from .labels import DEFAULT_THRESHOLD
 MODEL_FILE = "model.joblib"
 SKOPS_FILE = "model.skops"
 CARD_FILE = "card.json"
+MEMORY_FILE = "memory.npz"
+"""A model's site memory (:mod:`linesift.features.memory`), beside the model file."""
 README_FILE = "README.md"
 DEFAULT_MODEL_NAME = "default"
 FORMAT_VERSION = 2
@@ -52,6 +54,7 @@ SKOPS_COMPRESSION = 6
 
 TREE_PREDICTOR = "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"
 TRUSTED_TYPES = (
+    "linesift.adapter.SiteAdapter",
     "linesift.classifier.ContextClassifier",
     "linesift.features.cues.CueWords",
     "linesift.features.neighbours.NeighbourFeatures",
@@ -266,6 +269,11 @@ def export_skops(model_dir, out_dir):
     card = {**card, "format_version": FORMAT_VERSION, "model_file": SKOPS_FILE,
             "sha256": digest,
             "exported_from": {"model_file": card.get("model_file"), "sha256": card.get("sha256")}}
+    if card.get("memory") and (Path(model_dir) / MEMORY_FILE).exists():
+        # the site memory is plain arrays, read without pickle: it goes along as it is
+        from .formats.atomic import write_atomic_bytes
+
+        write_atomic_bytes(out_dir / MEMORY_FILE, (Path(model_dir) / MEMORY_FILE).read_bytes())
     _write_card(out_dir, card)
     return card
 

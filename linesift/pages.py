@@ -55,6 +55,24 @@ class Page:
         """The page's site, from ``meta["domain"]`` or None."""
         return self.meta.get("domain") or None
 
+    @property
+    def site(self):
+        """The page's site for a site memory: its ``domain``, else its ``url``'s host
+        (lower-cased), else None."""
+        domain = self.domain
+        if domain:
+            return str(domain).lower()
+        url = self.meta.get("url")
+        if isinstance(url, str) and url:
+            from urllib.parse import urlsplit
+
+            try:
+                host = urlsplit(url.strip()).hostname
+            except ValueError:
+                host = None
+            return host or None
+        return None
+
     def nonblank_line_nos(self):
         """Line numbers of the lines that get classified."""
         return [i for i, line in enumerate(self.lines) if not is_blank(line)]

@@ -19,7 +19,7 @@ from .errors import ModelError
 from .frame import LINE_NO, PAGE, lines_frame
 from .labels import DEFAULT_THRESHOLD
 from .lines import join_lines
-from .model import default_model_dir, load_pipeline
+from .model import MEMORY_FILE, default_model_dir, load_pipeline
 from .pages import Page
 
 BATCH_LINES = 16000
@@ -63,11 +63,17 @@ class Sifter:
         Threads for the model's native code (OpenMP, BLAS) while scoring.
     site_stats : linesift.features.SiteStats, optional
         Site line counts over the input, for a model trained with them (``uses_site_stats``).
+    memory : linesift.features.memory.SiteMemory, optional
+        The labelled pages of the model's sites (a model learned with ``train --base``): their
+        lines count towards site repetition, and a model that reads it gets what they say of
+        each line (:mod:`linesift.features.memory`).
     """
 
-    def __init__(self, pipeline, card, threshold=None, n_threads=1, site_stats=None):
+    def __init__(self, pipeline, card, threshold=None, n_threads=1, site_stats=None,
+                 memory=None):
         self.n_threads = n_threads
         self.site_stats = site_stats
+        self.memory = memory
         self.pipeline = pipeline
         self.card = card
         self.threshold = float(card.get("threshold", DEFAULT_THRESHOLD)
@@ -88,6 +94,15 @@ class Sifter:
         from .features.site import uses_site_stats
 
         return bool(self.card.get("uses_site_stats")) or uses_site_stats(self.pipeline)
+
+    @property
+    def reads_memory(self):
+        """True for a model whose classifier reads the site memory's columns."""
+        if not hasattr(self, "_reads_memory"):
+            from .features.memory import uses_memory
+
+            self._reads_memory = uses_memory(self.pipeline)
+        return self._reads_memory
 
     def sift_pages(self, pages, batch_lines=BATCH_LINES, *, site_stats=None, reasons=0):
         """Yield a :class:`SiftedPage` for each page, in order, scoring in bounded batches.
@@ -159,6 +174,12 @@ class Sifter:
             from .features.site import with_site_columns
 
             frame = with_site_columns(frame, pages, site_stats)
+            if self.memory is not None:
+                frame = self.memory.add_site_counts(frame, pages, site_stats.page_prints)
+        if self.reads_memory:
+            from .features.memory import memory_columns
+
+            frame = memory_columns(frame, pages, self.memory)
         enriched = self.pipeline[:-1].transform(frame)
         classifier = self.pipeline[-1]
         proba = classifier.predict_proba(enriched)[:, 1]
@@ -168,22 +189,40 @@ class Sifter:
         order = np.argsort(-np.abs(contributions), axis=1, kind="stable")[:, :reasons]
         top = [[(names[j], float(row[j])) for j in picks]
                for row, picks in zip(contributions, order)]
+        if self.reads_memory and self.memory is not None:
+            self._memory_reasons(frame, contributions, names, top)
         return frame, proba, (classifier.first_stage_proba(enriched), top)
 
-    def score(self, text):
-        """P(content) for every line of `text` (None for blank lines)."""
-        return self._one(text).scores
+    def _memory_reasons(self, frame, contributions, names, top):
+        """Put what the site memory says of a line first among its reasons ("like lines
+        labelled boilerplate on 4 pages of this site"), with the memory terms' summed weight."""
+        from .features.memory import MEMORY_COLUMNS
 
-    def keep(self, text):
-        """Keep decision (bool) for every line of `text`."""
-        return self._one(text).keep
+        values = frame[list(MEMORY_COLUMNS)].to_numpy()
+        memory_terms = np.array(["memory_" in name for name in names])
+        weights = contributions[:, memory_terms].sum(axis=1)
+        for i, row in enumerate(values):
+            if row[0] > 0:
+                evidence = self.memory.evidence(row)
+                if evidence:
+                    top[i] = [(evidence, float(weights[i]))] + top[i][:-1]
 
-    def clean(self, text):
-        """The kept lines of `text`, in order, joined with newlines."""
-        return self._one(text).cleaned
+    def score(self, text, site=None):
+        """P(content) for every line of `text` (None for blank lines). `site`: the page's
+        domain, for a model with a site memory of it."""
+        return self._one(text, site).scores
 
-    def _one(self, text):
-        page = Page(id="text", text=text)
+    def keep(self, text, site=None):
+        """Keep decision (bool) for every line of `text` (`site` as for :meth:`score`)."""
+        return self._one(text, site).keep
+
+    def clean(self, text, site=None):
+        """The kept lines of `text`, in order, joined with newlines (`site` as for
+        :meth:`score`)."""
+        return self._one(text, site).cleaned
+
+    def _one(self, text, site=None):
+        page = Page(id="text", text=text, meta={"domain": site} if site else {})
         site_stats = None
         if self.uses_site_stats and self.site_stats is None:
             from .features.site import count_site_lines
@@ -232,4 +271,9 @@ def load(model=None, threshold=None):
     directory = Path(model) if model is not None else default_model_dir()
     pipeline, card = load_pipeline(directory)
     card.setdefault("name", directory.name)
-    return Sifter(pipeline, card, threshold=threshold)
+    memory = None
+    if card.get("memory"):  # the card, written last, says the memory is the model's
+        from .features.memory import load_memory
+
+        memory = load_memory(directory / MEMORY_FILE)
+    return Sifter(pipeline, card, threshold=threshold, memory=memory)

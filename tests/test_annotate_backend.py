@@ -95,8 +95,16 @@ def test_label_studio_gets_the_backends_prediction_and_sends_the_webhook(
 
 def test_retrains_after_k_annotations_and_prelabels_with_the_new_model(
         backend, ls_server, ls_sdk, ls_sifter, project_name, tmp_path):
+    from linesift.train.fit import train_model
+
+    base = tmp_path / "served"
+    train_model([str(SAMPLE)], base, folds=2, progress=False)  # a base with a threshold
+
+    def train(paths, out, name):
+        return train_model(paths, out, name=name, base=base, progress=False)
+
     retrainer = Retrainer(backend.live, ls_server, every=2, out_dir=tmp_path / "live",
-                          extra_data=[str(SAMPLE)])
+                          train=train)
     project, _, _ = open_project(ls_server, project_name)
     ls_server.connect_model(project.id, backend.url, ls_sifter.version)
     pages = [Page(id=f"retrain-{i}", text=PAGE.text + f"\nPage {i} of the test.") for i in

@@ -245,6 +245,26 @@ def test_ngram_hashes_follow_their_definition(lines, low, extra):
     assert got.tolist() == expected
 
 
+def _run_hash(tokens):
+    if not tokens:
+        return 0
+    raw = sum(int(t) * pow(int(k._Q), i, 2**64) for i, t in enumerate(tokens)) % 2**64
+    h = int(k._finish(np.array([raw], dtype=np.uint64), np.array([len(tokens)]))[0])
+    return h or 1
+
+
+@given(st.lists(st.lists(st.integers(0, 2**64 - 1), max_size=7), max_size=6),
+       st.integers(1, 5))
+@settings(max_examples=200, deadline=None)
+def test_token_run_hashes_follow_their_definition(lines, size):
+    hashes = np.array([t for line in lines for t in line], dtype=np.uint64)
+    counts = np.array([len(line) for line in lines], dtype=np.int64)
+    for options, pick in (({"first": size}, lambda t: t[:size]),
+                          ({"last": size}, lambda t: t[-size:]), ({}, lambda t: t)):
+        got = k.token_run_hashes(hashes, counts, **options)
+        assert got.tolist() == [_run_hash(pick(line)) for line in lines], options
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 2**32 - 1) | st.integers(0, 3), st.integers(0, 5)),
                 max_size=40))

@@ -16,7 +16,7 @@ FLOORS = [
     ["linesift.errors", "linesift.labels", "linesift.lines", "linesift.pages", "linesift.frame",
      "linesift.formats"],
     ["linesift.features"],
-    ["linesift.classifier", "linesift.recipe"],
+    ["linesift.classifier", "linesift.adapter", "linesift.recipe"],
     ["linesift.model", "linesift.card", "linesift.models"],
     ["linesift.sift"],
     ["linesift.run", "linesift.explain"],

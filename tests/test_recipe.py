@@ -9,8 +9,9 @@ from typer.testing import CliRunner
 import linesift
 from linesift.cli import app
 from linesift.recipe import DEFAULT_RECIPE, Recipe
-from linesift.train.fit import (NGRAM_SITES_PER_MIN_SITE, Notes, describe_features,
-                                effective_ngram_min_sites)
+from linesift.train.card import describe_features
+from linesift.train.notes import Notes
+from linesift.train.table import NGRAM_SITES_PER_MIN_SITE, effective_ngram_min_sites
 from tests.conftest import site_pages
 
 

@@ -12,7 +12,9 @@ from linesift.cli import app
 from linesift.formats import read_labelled_pages
 from linesift.recipe import Recipe
 from linesift.train.data import training_table
-from linesift.train.fit import BY_PAGE, BY_SITE, MIXED, Notes, cv_groups, train_model
+from linesift.train.cv import BY_PAGE, BY_SITE, MIXED, cv_groups
+from linesift.train.fit import train_model
+from linesift.train.notes import Notes
 
 
 def _write(path, pages, source=None):
@@ -108,7 +110,7 @@ def test_a_based_model_records_its_base_and_the_bases_figure(based_model, tiny_m
     tiny = json.loads((tiny_model / "card.json").read_text())
     assert card["base"]["sha256"] == tiny["sha256"] and card["base"]["name"] == "tiny"
     assert card["cv_detail"]["base_on_same_lines"]["model"].startswith("tiny@")
-    assert card["cv_detail"]["per_source"]["unknown"]["split"] == "page"
+    assert card["cv_grouping"] == "page"
     assert "base: 4 columns" in card["features"]
     assert "the base model tiny@" in output
 

@@ -19,8 +19,9 @@ from linesift.labels import (CONTENT_CODE, DEFAULT_THRESHOLD, DISAGREEMENTS_FIEL
 from linesift.recipe import DEFAULT_RECIPE
 
 from .data import load_training_pages, training_table
-from .fit import (CV_FOLDS, Notes, cross_validated_proba, effective_ngram_min_sites,
-                  site_columns)
+from .cv import CV_FOLDS, cross_validated_proba
+from .notes import Notes
+from .table import effective_ngram_min_sites, site_columns
 
 SAYS_CONTENT = "model_says_content"
 SAYS_BOILERPLATE = "model_says_boilerplate"

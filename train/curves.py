@@ -1,7 +1,6 @@
 """Learning curves a team can read: held-out content F1 against the number of labelled pages,
 and precision / recall against the threshold, drawn with matplotlib."""
 
-import sys
 import time
 
 import numpy as np
@@ -11,17 +10,15 @@ from linesift.errors import LinesiftError
 from linesift.frame import PAGE
 from linesift.labels import DEFAULT_THRESHOLD, UNLABELLED_CODE
 
+from .cv import cv_splits
 from .metrics import THRESHOLD_GRID, prf
+from .notes import log
 
 CURVE_SIZES = (1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)
 """Numbers of labelled pages a learning curve trains on (those below a fold's training pages,
 then all of them)."""
 CURVE_SEED = 0
 PNG_DPI = 110
-
-
-def _log(message):
-    print(message, file=sys.stderr, flush=True)
 
 
 def training_curve(pipeline, frame, y, groups, own, *, folds=5, weights=None, sizes=CURVE_SIZES,
@@ -40,7 +37,6 @@ def training_curve(pipeline, frame, y, groups, own, *, folds=5, weights=None, si
     """
     from sklearn.base import clone
 
-    from .fit import cv_splits
 
     vary = own if own.any() and not own.all() else np.ones(len(frame), bool)
     page_of = frame[PAGE].to_numpy()
@@ -63,12 +59,81 @@ def training_curve(pipeline, frame, y, groups, own, *, folds=5, weights=None, si
             key = n if n < len(candidates) else -1  # "all", whose size differs per fold
             points.setdefault(key, []).append((n, f1))
             if progress:
-                _log(f"  curve: fold {k}, {n} pages, content F1 {f1:.3f} "
+                log(f"  curve: fold {k}, {n} pages, content F1 {f1:.3f} "
                      f"({time.perf_counter() - start:.0f} s)")
     return [{"pages": round(float(np.mean([n for n, _ in v])), 1),
              "content_f1": round(float(np.mean([f for _, f in v])), 4),
              "folds": [round(f, 4) for _, f in v]}
             for _, v in sorted(points.items(), key=lambda kv: np.mean([n for n, _ in kv[1]]))]
+
+
+def adaptation_curve(base, adaptation, *, folds=5, sizes=CURVE_SIZES, progress=True):
+    """Held-out content F1 of ``train --base`` (the whole decision: :func:`~linesift.train.
+    adapt.adapt`) on growing numbers of labelled pages, in folds grouped by page.
+
+    Each fold's training pages are taken in one seeded order; a point adapts `base` (a model
+    directory) to the first n of them and scores the fold's pages, filtered together with the
+    memory of those n pages, at the base model's threshold.
+
+    Returns
+    -------
+    list of dict, as :func:`training_curve`.
+    """
+    from sklearn.model_selection import GroupKFold
+
+    from linesift.features.site import count_site_lines
+    from linesift.frame import lines_frame
+    from linesift.model import load_pipeline
+    from linesift.sift import Sifter
+
+    from .adapt import adapt
+
+    pages = adaptation.pages
+    base_pipeline, _ = load_pipeline(base)
+    threshold = adaptation.threshold
+    n_pages = len(pages)
+    if n_pages < 2:
+        return []
+    rng = np.random.default_rng(CURVE_SEED)
+    index = np.arange(n_pages)
+    points = {}
+    for k, (train, test) in enumerate(GroupKFold(n_splits=min(folds, n_pages)).split(
+            index, groups=index), 1):
+        order = rng.permutation(train)
+        held = [pages[i] for i in test]
+        counts = [n for n in sizes if n < len(order)] + [len(order)]
+        for n in counts:
+            chosen = [pages[i] for i in order[:n]]
+            frame, y = lines_frame(chosen, with_labels=True)
+            labelled = y[y != UNLABELLED_CODE]
+            if len(np.unique(labelled)) < 2:
+                continue
+            start = time.perf_counter()
+            fitted = adapt(base_pipeline, threshold, chosen, frame, y, folds=folds)
+            sifter = Sifter(fitted.pipeline, {"threshold": threshold}, memory=fitted.memory)
+            truth, proba = [], []
+            for sifted in sifter.sift_pages(held, site_stats=count_site_lines(held)):
+                for label, score in zip(sifted.page.labels, sifted.scores):
+                    if label is not None and score is not None:
+                        truth.append(label == "content")
+                        proba.append(score)
+            if not truth:
+                continue
+            f1 = prf(np.asarray(truth, int), (np.asarray(proba) >= threshold).astype(int))[2]
+            key = n if n < len(order) else -1
+            points.setdefault(key, []).append((n, f1))
+            if progress:
+                log(f"  curve: fold {k}, {n} pages ({fitted.choice}), content F1 {f1:.3f} "
+                    f"({time.perf_counter() - start:.1f} s)")
+    return [{"pages": round(float(np.mean([n for n, _ in v])), 1),
+             "content_f1": round(float(np.mean([f for _, f in v])), 4),
+             "folds": [round(f, 4) for _, f in v]}
+            for _, v in sorted(points.items(), key=lambda kv: np.mean([n for n, _ in kv[1]]))]
+
+
+def require_matplotlib():
+    """LinesiftError (one line) now, before any fitting, when matplotlib is missing."""
+    _pyplot()
 
 
 def threshold_curve(y, proba, grid=THRESHOLD_GRID):
@@ -120,7 +185,8 @@ def write_training_png(path, points, y, oof, title="", threshold=None):
     left.plot(xs, [p["content_f1"] for p in points], marker="o", color="tab:blue",
               label="mean over folds")
     left.set(xscale="log", xlabel="labelled pages trained on", ylabel="held-out content F1",
-             ylim=(0, 1.02), title="learning curve (threshold 0.5)")
+             ylim=(0, 1.02), title="learning curve (threshold "
+                                   f"{DEFAULT_THRESHOLD if threshold is None else threshold:.2f})")
     left.grid(alpha=0.3, which="both")
     left.legend(fontsize=8, loc="lower right")
     if oof is not None:

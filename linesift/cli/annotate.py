@@ -188,17 +188,35 @@ def serve(
     url: Optional[str] = _URL,
     api_key: Optional[str] = _KEY,
 ):
-    """Serve the model to Label Studio as an ML backend (/health, /setup, /predict, /webhook)."""
+    """Serve the model to Label Studio as an ML backend (/health, /setup, /predict, /webhook).
+
+    Every annotation adds its page to the model's site memory at once. With --retrain-every,
+    the project's labels train a new model as `linesift train --base` does, on the served
+    model's base (the served model itself, or the base it was learned on)."""
+    from functools import partial
+
     from ..annotate.backend import serve as serve_model
+    from ..model import default_model_dir
+    from ..train.fit import base_of, train_model
 
     sifter = _sifter(model, False)
+    train = None
+    if retrain_every:
+        base = base_of(model if model is not None else default_model_dir())
+        typer.echo(f"serve: retraining learns on top of {base}", err=True)
+        train = partial(_retrain, train_model, base)
     server = None
     if project is not None or retrain_every:
         from ..annotate.client import connect
 
         server = connect(url, api_key)
     serve_model(sifter, host=host, port=port, server=server, project=project,
-                retrain_every=retrain_every, retrain_to=retrain_to, train_also=train_also)
+                retrain_every=retrain_every, retrain_to=retrain_to, train=train,
+                train_also=train_also)
+
+
+def _retrain(train_model, base, paths, out, name):
+    return train_model(paths, out, name=name, base=base, progress=False)
 
 
 main_app.add_typer(app, name="annotate")

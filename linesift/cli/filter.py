@@ -150,6 +150,10 @@ def explain_command(
     page: str = typer.Argument(..., help="A .txt page (or - for stdin)."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help=MODEL_HELP),
     top: int = typer.Option(3, "--top", min=1, help="Features shown per line."),
+    site: Optional[str] = typer.Option(
+        None, "--site", help="The page's site (its domain), for a model with a site memory: "
+                             "what the labelled pages of that site say shows among the "
+                             "reasons. A .txt page names no site of its own."),
     encoding: Optional[str] = Encoding,
 ):
     """Per line: the score, the decision and the features that weighed most."""
@@ -160,6 +164,9 @@ def explain_command(
 
     sifter = load(model)
     pages = list(read_file(page, ReadOptions(encoding=encoding), fmt="txt"))
+    if site:
+        for one in pages:
+            one.meta["domain"] = site.strip().lower()
     site_stats = count_site_lines(pages) if sifter.uses_site_stats else None
     for sifted in sifter.sift_pages(pages, site_stats=site_stats, reasons=top):
         for row in explain_rows(sifted):

@@ -20,6 +20,7 @@ sources apart: trees learned source-specific rules from it, and a page alone lan
 region of the one-page sources.
 """
 
+import hashlib
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -75,6 +76,13 @@ def line_hash(line):
     return int(line_keys([line])[0])
 
 
+def page_print(line_keys):
+    """A 64-bit fingerprint of a page from its line keys: equal for pages whose non-blank
+    lines are the same set (:func:`page_line_hashes`)."""
+    keys = np.unique(np.asarray(line_keys, dtype=np.uint64))
+    return int.from_bytes(hashlib.blake2b(keys.tobytes(), digest_size=8).digest(), "little")
+
+
 def page_line_hashes(page):
     """The distinct line keys of a page's non-blank lines, sorted (a uint64 array)."""
     return np.unique(line_keys([line for line in page.lines if not is_blank(line)]))
@@ -86,10 +94,13 @@ class SiteStats:
     Build it with :func:`count_site_lines`, :meth:`from_counts` or :func:`load_site_stats`.
     """
 
-    def __init__(self, domain_pages=None, line_counts=None):
+    def __init__(self, domain_pages=None, line_counts=None, page_prints=None):
         self.domain_pages = dict(domain_pages or {})
         # domain -> (sorted uint64 hashes, int64 counts), counts >= 2 only
         self.line_counts = dict(line_counts or {})
+        # domain -> fingerprints of the pages counted (counting passes in this process only;
+        # a site memory uses them not to count a labelled page twice)
+        self.page_prints = dict(page_prints or {})
 
     @property
     def n_pages(self):
@@ -259,6 +270,7 @@ def count_site_lines(pages, progress=None):
     """
     domain_pages = defaultdict(int)
     counters = defaultdict(_DomainCounter)
+    prints = defaultdict(set)
     for page in pages:
         if progress is not None:
             progress.update(1)
@@ -266,14 +278,16 @@ def count_site_lines(pages, progress=None):
         if not domain:
             continue
         domain_pages[domain] += 1
-        counters[domain].add(page_line_hashes(page))
+        hashes = page_line_hashes(page)
+        counters[domain].add(hashes)
+        prints[domain].add(page_print(hashes))
     line_counts = {}
     for domain, counter in counters.items():
         counter.compact()
         repeated = counter.counts >= 2
         if repeated.any():
             line_counts[domain] = (counter.keys[repeated], counter.counts[repeated])
-    return SiteStats(domain_pages, line_counts)
+    return SiteStats(domain_pages, line_counts, prints)
 
 
 def site_rows(pages):

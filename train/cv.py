@@ -1,0 +1,232 @@
+"""Cross-validation grouped by site or page: the splits, out-of-fold scores, the threshold
+and the calibration they give, and held-out metrics per source."""
+
+import time
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.model_selection import GroupKFold
+
+from linesift.classifier import fit_weighted
+from linesift.frame import GROUP, PAGE
+from linesift.labels import DEFAULT_THRESHOLD, UNLABELLED_CODE
+
+from .data import line_sources, own_lines
+from .metrics import best_threshold, brier, calibration_error, line_metrics
+from .notes import log
+
+CV_FOLDS = 5
+BY_SITE, BY_PAGE, MIXED = "site", "page", "site, own pages by page"
+"""How cross-validation groups lines (see :func:`cv_groups`)."""
+
+
+def cv_groups(pages, frame, folds=CV_FOLDS, notes=None):
+    """The group of each line for cross-validation, and how the lines were grouped.
+
+    Lines are grouped by site (the page's domain, else the page), so the figures are for sites
+    the model has not seen. With too few sites for `folds` folds, they are grouped by page (the
+    figures are then for new pages of the same sites). When a team's own pages (any source that
+    is not a shared benchmark set) are trained together with shared ones, the own pages are
+    grouped by page and the shared ones by site: the model is meant for the team's sites, and
+    scoring its pages only as an unseen site would hide what their labels taught it.
+
+    Returns
+    -------
+    groups : ndarray of object
+    grouping : str
+        :data:`BY_SITE`, :data:`BY_PAGE` or :data:`MIXED`.
+    """
+    sites = frame[GROUP].to_numpy()
+    by_page = np.char.add("page:", frame[PAGE].to_numpy().astype(str)).astype(object)
+    own = own_lines(pages, frame)
+    if own.any() and not own.all():
+        if notes is not None and notes.progress:
+            n_own = len(np.unique(frame[PAGE].to_numpy()[own]))
+            log(f"cross-validation: shared pages grouped by site, your {n_own} own pages by "
+                 "page")
+        return np.where(own, by_page, sites), MIXED
+    n_sites = len(np.unique(sites))
+    if folds and n_sites < folds:
+        if notes is not None:
+            notes.warn(f"only {n_sites} site(s) for {folds} folds: cross-validation is grouped "
+                       "by page, so its figures are for new pages of these sites, not for "
+                       "other sites")
+        return by_page, BY_PAGE
+    return sites, BY_SITE
+
+
+def _fit_and_score(pipeline, train_frame, train_y, test_frame, weights=None):
+    """Fit a clone of `pipeline`; P(content) on `test_frame` (None: return the fitted model)."""
+    from threadpoolctl import threadpool_limits
+
+    start = time.perf_counter()
+    with threadpool_limits(1):  # parallelism comes from running folds side by side
+        model = fit_weighted(clone(pipeline), train_frame, train_y, weights)
+        result = model if test_frame is None else model.predict_proba(test_frame)[:, 1]
+    return result, time.perf_counter() - start
+
+
+def cv_splits(frame, y, groups, folds=CV_FOLDS, notes=None):
+    """``(train, test)`` row indices of grouped K-fold, keeping folds whose training part has
+    both labels (a skipped fold is noted)."""
+    n_groups = len(np.unique(groups))
+    if n_groups < 2:
+        if notes is not None:
+            notes.warn("one group only (one page, or one site without page ids): no "
+                       "cross-validated figure, threshold and calibration can be computed")
+        return []
+    splits = []
+    for train, test in GroupKFold(n_splits=min(folds, n_groups)).split(frame, y, groups):
+        labelled = y[train][y[train] != UNLABELLED_CODE]
+        if len(np.unique(labelled)) >= 2:
+            splits.append((train, test))
+        elif notes is not None:
+            notes.warn(f"a fold's training pages hold only one label; its {len(test):,} "
+                       "held-out lines get no cross-validated score")
+    return splits
+
+
+def cross_validated_proba(pipeline, frame, y, folds=CV_FOLDS, progress=True, jobs=1,
+                          also_fit_all=False, weights=None, groups=None, notes=None):
+    """Out-of-fold P(content) for every line, folds grouped by `groups` (default: site).
+
+    With `jobs` > 1 the folds are fitted in parallel processes; with `also_fit_all` the model
+    on all lines is fitted alongside them.
+
+    Returns
+    -------
+    oof : ndarray of shape (n_lines,), or None when there are too few groups to split.
+    fitted : the pipeline fitted on all lines when `also_fit_all`, else None.
+    """
+    from joblib import Parallel, delayed
+
+    groups = frame[GROUP].to_numpy() if groups is None else np.asarray(groups)
+    splits = cv_splits(frame, y, groups, folds, notes)
+    tasks = [delayed(_fit_and_score)(pipeline, frame.iloc[train], y[train], frame.iloc[test],
+                                     None if weights is None else weights[train])
+             for train, test in splits]
+    if also_fit_all:
+        tasks.append(delayed(_fit_and_score)(pipeline, frame, y, None, weights))
+    results = Parallel(n_jobs=jobs, return_as="generator")(tasks)  # n_jobs=1: in this process
+    oof = np.full(len(frame), np.nan) if splits else None
+    fitted = None
+    for k, (result, seconds) in enumerate(results, 1):
+        if k > len(splits):
+            fitted = result
+            if progress:
+                log(f"  model on all lines: {seconds:.0f} s")
+            continue
+        train, test = splits[k - 1]
+        oof[test] = result
+        if progress:
+            log(f"  fold {k}/{len(splits)}: {len(train):,} training lines, {seconds:.0f} s")
+    return oof, fitted
+
+
+def evaluate_oof(frame, y, oof):
+    """CV metrics at the default threshold and at the best one, from out-of-fold scores."""
+    mask = (y != UNLABELLED_CODE) & ~np.isnan(oof)
+    pages = frame[PAGE].to_numpy()[mask]
+    threshold = best_threshold(y[mask], oof[mask])
+    return threshold, {
+        f"at_{DEFAULT_THRESHOLD}": line_metrics(y[mask], oof[mask], pages, DEFAULT_THRESHOLD),
+        "at_threshold": line_metrics(y[mask], oof[mask], pages, threshold),
+    }
+
+
+def calibration_report(frame, y, oof, groups=None):
+    """How well out-of-fold P(content) is calibrated, raw and after an isotonic fit, honestly:
+    the isotonic map is fitted on one half of the groups (sites) and scored on the other, both
+    ways."""
+    from linesift.classifier import ContextClassifier
+
+    mask = (y != UNLABELLED_CODE) & ~np.isnan(oof)
+    groups = (frame[GROUP].to_numpy() if groups is None else np.asarray(groups))[mask]
+    scores, labels = oof[mask], y[mask]
+    report = {"method": "isotonic regression on grouped out-of-fold scores "
+                        "(as CalibratedClassifierCV(method='isotonic', ensemble=False))",
+              "ece_raw": calibration_error(labels, scores), "brier_raw": brier(labels, scores)}
+    if len(np.unique(groups)) >= 2:
+        calibrated = np.zeros_like(scores)
+        for fit_half, score_half in GroupKFold(n_splits=2).split(scores, labels, groups):
+            step = ContextClassifier().set_calibration(scores[fit_half], labels[fit_half])
+            calibrated[score_half] = step._calibrated(scores[score_half])[:, 1]
+        report.update(ece_calibrated_held_out=calibration_error(labels, calibrated),
+                      brier_calibrated_held_out=brier(labels, calibrated))
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in report.items()}
+
+
+def fit_with_cv(pipeline, frame, y, *, folds=CV_FOLDS, jobs=1, calibrate=True, progress=True,
+                weights=None, groups=None, notes=None):
+    """Fit `pipeline` on all lines and judge it by grouped cross-validation.
+
+    Parameters
+    ----------
+    groups : array-like, optional
+        CV group of each line (:func:`cv_groups`); default the site (``group`` column).
+    notes : Notes, optional
+        Collects warnings (a figure that cannot be computed).
+
+    Returns
+    -------
+    fitted : the pipeline fitted on all lines, calibrated when `calibrate` (and folds >= 2)
+    threshold : float, the threshold on (calibrated) P(content) that maximised held-out
+        content F1, DEFAULT_THRESHOLD without cross-validation
+    cv : dict of held-out metrics (empty without cross-validation)
+    calibration : dict reporting the calibration, or None
+    oof : ndarray of (calibrated) held-out P(content) per line, or None
+    """
+    cv, threshold, oof, calibration, fitted = {}, DEFAULT_THRESHOLD, None, None, None
+    if folds and folds > 1:
+        if progress:
+            log(f"cross-validating ({folds} folds; {jobs} jobs)")
+        oof, fitted = cross_validated_proba(pipeline, frame, y, folds, progress, jobs=jobs,
+                                            also_fit_all=jobs != 1, weights=weights,
+                                            groups=groups, notes=notes)
+        if oof is not None and calibrate:
+            calibration = calibration_report(frame, y, oof, groups)
+            mask = (y != UNLABELLED_CODE) & ~np.isnan(oof)
+            oof = oof.copy()
+            calibrator = clone(_classifier(pipeline)).set_calibration(oof[mask], y[mask])
+            oof[mask] = calibrator._calibrated(oof[mask])[:, 1]
+        if oof is not None:
+            threshold, cv = evaluate_oof(frame, y, oof)
+    elif notes is not None:
+        notes.warn("no cross-validation (folds 0 or 1): the card has no held-out figure, the "
+                   f"threshold is {DEFAULT_THRESHOLD} and P(content) is not calibrated")
+    if fitted is None:
+        if progress:
+            log("fitting the final model on all pages")
+        fitted = fit_weighted(clone(pipeline), frame, y, weights)
+    if calibration is not None:
+        _classifier(fitted).calibration_ = calibrator.calibration_
+    return fitted, threshold, cv, calibration, oof
+
+
+def per_source_metrics(pages, frame, y, oof, threshold, groups=None, notes=None):
+    """Held-out content precision, recall and F1 at `threshold` for each page source, with how
+    its lines were held out (by site or by page)."""
+    names = line_sources(pages, frame)
+    page_rows = np.char.startswith(np.asarray(groups, dtype=str), "page:") \
+        if groups is not None else np.zeros(len(frame), bool)
+    out = {}
+    for name in sorted(set(names)):
+        mask = (names == name) & (y != UNLABELLED_CODE) & ~np.isnan(oof)
+        if not mask.any():
+            if notes is not None:
+                notes.warn(f"source {name}: no labelled line got a held-out score")
+            continue
+        m = line_metrics(y[mask], oof[mask], frame[PAGE].to_numpy()[mask], threshold)
+        if m["content_lines"] == 0 and notes is not None:
+            notes.warn(f"source {name}: no content line among its held-out lines, so its "
+                       "content recall and F1 mean nothing")
+        split = BY_PAGE if page_rows[mask].all() else BY_SITE
+        out[name] = {k: round(m[k], 4) for k in ("content_precision", "content_recall",
+                                                 "content_f1")} | {"lines": m["lines"],
+                                                                   "split": split}
+    return out
+
+
+def _classifier(pipeline):
+    """The pipeline's ContextClassifier step (its last step)."""
+    return pipeline.steps[-1][1] if hasattr(pipeline, "steps") else pipeline
