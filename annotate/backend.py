@@ -50,11 +50,38 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 9090
 """Label Studio's examples run ML backends on 9090."""
 RETRAIN_EVENTS = ("ANNOTATION_CREATED", "ANNOTATION_UPDATED")
-MAX_BODY = 256 * 1024 * 1024
+MAX_BODY = 50 * 1024 * 1024
+"""The largest request accepted, in bytes."""
+MAX_TASKS = 1000
+"""Tasks in one /predict request (Label Studio sends a page of the task list at a time)."""
+MAX_TASK_LINES = 100_000
+"""Lines a task may claim (``n_lines``): a page is rebuilt with that many."""
+READ_TIMEOUT = 30
+"""Seconds a client may take to send its request before its thread lets it go."""
+WORKER_THREADS = 16
+LISTEN_BACKLOG = 128
 
 
 def _log(message):
-    print(f"serve: {message}", file=sys.stderr, flush=True)
+    print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} serve: {message}", file=sys.stderr,
+          flush=True)
+
+
+def _task_page(task):
+    """The page of a /predict task, None for a task that is not a linesift page, ValueError
+    for one that claims more than :data:`MAX_TASK_LINES` lines or does not hold together."""
+    data = task.get("data") if isinstance(task, dict) else None
+    if not isinstance(data, dict) or not isinstance(data.get("lines"), list):
+        return None
+    n_lines = data.get("n_lines")
+    if isinstance(n_lines, bool) or not isinstance(n_lines, int) or not \
+            0 <= n_lines <= MAX_TASK_LINES or len(data["lines"]) > n_lines:
+        raise ValueError(f"n_lines must be a whole number from the task's line count to "
+                         f"{MAX_TASK_LINES:,}")
+    try:
+        return task_page(data)
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise ValueError(f"not a linesift page task ({type(exc).__name__})") from None
 
 
 class LiveModel:
@@ -111,18 +138,29 @@ class LiveModel:
             self._sifter.memory.add_pages([page])
 
     def predict(self, tasks, label_config):
-        """One prediction per task, in order (see the module's docstring)."""
+        """One prediction per task, in order (see the module's docstring). A task that is not
+        a linesift page of a page layout, or not a valid one, gets an empty prediction (with
+        an ``error`` for an invalid one): a bad task fails alone."""
         sifter = self.sifter
         layout = detect_layout(label_config)
-        pages = [task_page(task.get("data")) if layout in PAGE_LAYOUTS else None
-                 for task in tasks]
-        sifted = iter(sifter.sift_pages([page for page in pages if page is not None]))
+        pages, errors = [], {}
+        for k, task in enumerate(tasks):
+            page = None
+            if layout in PAGE_LAYOUTS:
+                try:
+                    page = _task_page(task)
+                except ValueError as exc:
+                    errors[k] = str(exc)
+            pages.append(page if page is not None and page.nonblank_line_nos() else None)
+        scored = [page for page in pages if page is not None]
+        sifted = iter(sifter.sift_pages(scored)) if scored else iter(())
         predictions = []
-        for page in pages:
-            if page is None or not page.nonblank_line_nos():
-                if page is not None:
-                    next(sifted)
-                predictions.append({"result": [], "score": 0.0, "model_version": sifter.version})
+        for k, page in enumerate(pages):
+            if page is None:
+                empty = {"result": [], "score": 0.0, "model_version": sifter.version}
+                if k in errors:
+                    empty["error"] = errors[k]
+                predictions.append(empty)
             else:
                 predictions.append(page_prediction(next(sifted), layout, sifter.version))
         self.predicted += len(tasks)
@@ -131,8 +169,9 @@ class LiveModel:
     def webhook(self, payload):
         """Note an event; count annotations towards retraining."""
         action = payload.get("action")
-        project = (payload.get("project") or {}).get("id")
-        task = (payload.get("task") or {}).get("id")
+        project = project_of(payload.get("project"))
+        task = payload.get("task")
+        task = task.get("id") if isinstance(task, dict) else None
         self.events.append((action, project, task))
         _log(f"webhook {action} (project {project}, task {task})")
         if action in RETRAIN_EVENTS:
@@ -215,7 +254,7 @@ class Retrainer:
         from .pull import pull_labels
 
         self.rounds += 1
-        out = self.out_dir / str(self.rounds)
+        out = self.out_dir / str(_next_round(self.out_dir))  # never an earlier run's model
         _log(f"retraining on project {project_id}'s labels"
              + (f" and {len(self.extra_data)} more files" if self.extra_data else "")
              + f" -> {out}")
@@ -228,47 +267,148 @@ class Retrainer:
         return load(out)
 
 
+def _next_round(folder):
+    """One more than the highest numbered model folder in `folder` (1 when there is none)."""
+    taken = [int(p.name) for p in Path(folder).glob("*") if p.name.isdigit()] \
+        if Path(folder).is_dir() else []
+    return max(taken, default=0) + 1
+
+
+class BadRequest(ValueError):
+    """A request the backend refuses: its HTTP status and a one-line reason."""
+
+    def __init__(self, status, reason):
+        super().__init__(reason)
+        self.status = status
+
+
+def parse_body(headers, rfile):
+    """The JSON object a request carries, or BadRequest: only ``application/json``, a
+    ``Content-Length`` from 0 to :data:`MAX_BODY`, an object at the top, nesting within
+    Python's limits."""
+    kind = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if kind != "application/json":
+        raise BadRequest(415, "only application/json is accepted")
+    length = headers.get("Content-Length")
+    if length is None:
+        raise BadRequest(411, "Content-Length is required")
+    try:
+        length = int(length)
+    except ValueError:
+        raise BadRequest(400, "Content-Length is not a number") from None
+    if length < 0:
+        raise BadRequest(400, "Content-Length is negative")
+    if length > MAX_BODY:
+        raise BadRequest(413, f"a request of {length:,} bytes is over the {MAX_BODY:,} allowed")
+    data = rfile.read(length)
+    if len(data) < length:
+        raise BadRequest(400, "the body ended before Content-Length")
+    try:
+        body = json.loads(data or b"{}")
+    except RecursionError:
+        raise BadRequest(400, "the JSON is nested too deeply") from None
+    except ValueError as exc:
+        raise BadRequest(400, f"not JSON ({exc})") from None
+    if not isinstance(body, dict):
+        raise BadRequest(400, f"a JSON object is expected, not a {type(body).__name__}")
+    return body
+
+
+def project_of(value):
+    """The project id a request names (``5``, ``"5"``, ``"5.1700000000"`` as Label Studio
+    sends it to /predict and /setup, ``{"id": 5}`` in webhooks), or None."""
+    if isinstance(value, dict):
+        value = value.get("id")
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        head = value.split(".", 1)[0].strip()
+        return int(head) if head.isdigit() else None
+    return None
+
+
 class _Handler(BaseHTTPRequestHandler):
     server_version = "linesift-ml-backend"
     protocol_version = "HTTP/1.1"
 
+    def setup(self):
+        super().setup()
+        self.request.settimeout(READ_TIMEOUT)  # a client stalled mid-body lets go of its thread
+
     def log_message(self, format, *args):
-        _log(f"{self.command} {self.path} -> {args[1] if len(args) > 1 else ''}")
+        status = args[1] if len(args) > 1 else ""
+        _log(f"{self.command} {self.server.public(self.path)} -> {status}")
+
+    def _route(self):
+        """The route after the secret prefix, or None (404) for any other path."""
+        path = self.path.split("?")[0]
+        prefix = self.server.prefix
+        if not (path == prefix or path.startswith(prefix + "/")):
+            return None
+        return path[len(prefix):].rstrip("/") or "/"
+
+    def _foreign_origin(self):
+        """A browser's request (it names its page's Origin): Label Studio calls from its
+        server, which sends none, so a web page open in the annotator's browser is refused."""
+        origin = self.headers.get("Origin")
+        return origin is not None
 
     def do_GET(self):
-        if self.path.split("?")[0].rstrip("/") in ("", "/health"):
-            live = self.server.live
+        route = self._route()
+        if route is None:
+            self._answer(404, {"error": "not found"})
+        elif self._foreign_origin():
+            self._answer(403, {"error": "requests from web pages are refused"})
+        elif route in ("/", "/health"):
             self._answer(200, {"status": "UP", "model_class": "linesift",
-                               "model_version": live.version})
+                               "model_version": self.server.live.version})
         else:
-            self._answer(404, {"error": f"no {self.path} here"})
+            self._answer(404, {"error": "not found"})
 
     def do_POST(self):
-        route = {"/setup": self._setup, "/predict": self._predict, "/webhook": self._webhook}
-        handle = route.get(self.path.split("?")[0].rstrip("/"))
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY:
-                raise ValueError(f"request of {length} bytes is too large")
-            body = json.loads(self.rfile.read(length) or b"{}")
-        except ValueError as exc:
-            self._answer(400, {"error": f"bad request: {exc}"})
-            return
+        route = self._route()
+        handle = {"/setup": self._setup, "/predict": self._predict,
+                  "/webhook": self._webhook}.get(route)
         if handle is None:
-            self._answer(404, {"error": f"no {self.path} here"})
+            self.close_connection = True
+            self._answer(404, {"error": "not found"})
+            return
+        if self._foreign_origin():
+            self.close_connection = True
+            self._answer(403, {"error": "requests from web pages are refused"})
             return
         try:
-            self._answer(200, handle(body))
-        except Exception as exc:
-            _log(f"{self.path} failed: {type(exc).__name__}: {exc}")
-            self._answer(500, {"error": f"{type(exc).__name__}: {exc}"})
+            body = parse_body(self.headers, self.rfile)
+            self.server.check_project(body, route)
+            answer = handle(body)
+        except BadRequest as exc:
+            self.close_connection = True
+            self._answer(exc.status, {"error": str(exc)})
+            return
+        except (OSError, TimeoutError) as exc:  # the client went away or stalled
+            self.close_connection = True
+            _log(f"{route}: {type(exc).__name__} reading the request")
+            return
+        except Exception as exc:  # a bug: one line in the log, a JSON answer, the server lives
+            _log(f"{route} failed: {type(exc).__name__}: {exc}")
+            self._answer(500, {"error": f"{type(exc).__name__}"})
+            return
+        self._answer(200, answer)
 
     def _setup(self, body):
         return {"model_version": self.server.live.version}
 
     def _predict(self, body):
-        tasks = body.get("tasks") or []
-        return {"results": self.server.live.predict(tasks, body.get("label_config", ""))}
+        tasks = body.get("tasks")
+        if not isinstance(tasks, list):
+            raise BadRequest(400, "'tasks' must be a list")
+        if len(tasks) > MAX_TASKS:
+            raise BadRequest(413, f"{len(tasks):,} tasks in one request, over {MAX_TASKS:,}")
+        config = body.get("label_config")
+        return {"results": self.server.live.predict(tasks, config if isinstance(config, str)
+                                                    else "")}
 
     def _webhook(self, body):
         self.server.live.webhook(body)
@@ -276,23 +416,66 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, status, payload):
         data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            if self.close_connection:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(data)
+        except OSError:  # the client left: nothing to answer
+            self.close_connection = True
 
 
 class BackendServer(ThreadingHTTPServer):
-    """The HTTP server of a :class:`LiveModel`; ``url`` is where Label Studio reaches it."""
+    """The HTTP server of a :class:`LiveModel`; ``url`` is where Label Studio reaches it.
+
+    Every path starts with a secret (``/<token>``): Label Studio is given the URL with it and
+    keeps it in the ML backend's settings, and a web page in the annotator's browser cannot
+    guess it. Requests are served by a bounded pool of threads, with a listen backlog for the
+    rest. With `project_id`, requests that name another project are refused.
+    """
 
     daemon_threads = True
+    request_queue_size = LISTEN_BACKLOG
 
-    def __init__(self, live, host=DEFAULT_HOST, port=DEFAULT_PORT):
+    def __init__(self, live, host=DEFAULT_HOST, port=DEFAULT_PORT, *, token=None,
+                 project_id=None):
+        import secrets
+        from concurrent.futures import ThreadPoolExecutor
+
         super().__init__((host, port), _Handler)
         self.live = live
-        self.url = f"http://{host}:{self.server_address[1]}"
+        self.token = token or secrets.token_urlsafe(18)
+        self.prefix = f"/{self.token}"
+        self.project_id = project_id
+        self.url = f"http://{host}:{self.server_address[1]}{self.prefix}"
+        self.public_url = f"http://{host}:{self.server_address[1]}/<token>"
+        self._pool = ThreadPoolExecutor(max_workers=WORKER_THREADS,
+                                        thread_name_prefix="linesift-serve")
         live.url = self.url
+
+    def public(self, path):
+        """`path` with the secret replaced, for the log."""
+        return path.replace(self.token, "<token>")
+
+    def process_request(self, request, client_address):
+        self._pool.submit(self.process_request_thread, request, client_address)
+
+    def check_project(self, body, route):
+        """BadRequest (403) when the request names a project this backend does not serve."""
+        if self.project_id is None:
+            return
+        named = body.get("project")
+        tasks = body.get("tasks") if isinstance(body.get("tasks"), list) else []
+        if route == "/webhook" and project_of(named) is None:
+            raise BadRequest(403, "a webhook must name its project")
+        ids = {project_of(named)} | {project_of(t.get("project")) for t in tasks
+                                     if isinstance(t, dict) and "project" in t}
+        ids.discard(None)
+        if ids - {self.project_id}:
+            raise BadRequest(403, f"this backend serves project {self.project_id} only")
 
     def start(self):
         """Serve in a background thread; returns the thread."""
@@ -303,6 +486,7 @@ class BackendServer(ThreadingHTTPServer):
     def stop(self):
         self.shutdown()
         self.server_close()
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 def serve(sifter, *, host=DEFAULT_HOST, port=DEFAULT_PORT, server=None, project=None,
@@ -335,19 +519,31 @@ def serve(sifter, *, host=DEFAULT_HOST, port=DEFAULT_PORT, server=None, project=
     if retrain_every:
         Retrainer(live, server, retrain_every, retrain_to or Path("models") / "live", train,
                   train_also)
-    backend = BackendServer(live, host, port)
+    found = server.get_project(project) if project is not None else None
+    backend = BackendServer(live, host, port, project_id=found.id if found else None)
     thread = backend.start()
-    _log(f"{sifter.version} listening on {backend.url}")
+    _log(f"{sifter.version} listening on {backend.public_url} (the token is given to Label "
+         "Studio with the URL)")
+    backend_id = None
     try:
-        if project is not None:
-            found = server.get_project(project)
-            server.connect_model(found.id, backend.url, sifter.version)
+        if found is not None:
+            backend_id = server.connect_model(found.id, backend.url, sifter.version,
+                                              replace_prefix=backend.url.rsplit("/", 1)[0])
             _log(f"connected to project {found.title!r} (id {found.id}) on {server.url}")
+        else:
+            _log(f"connect it in the project's Settings > Model with this URL: {backend.url}")
         if ready is not None:
             ready(backend)
         while thread.is_alive():
             thread.join(0.5)
     except KeyboardInterrupt:
         _log("stopping")
+        raise
     finally:
         backend.stop()
+        if backend_id is not None:
+            try:
+                server.disconnect_model(found.id, backend_id, backend.url)
+                _log(f"disconnected from project {found.id}")
+            except Exception as exc:  # noqa: BLE001 - stopping must not fail on a dead server
+                _log(f"could not disconnect from project {found.id}: {exc}")

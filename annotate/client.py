@@ -141,7 +141,12 @@ def resolve_credentials(url=None, api_key=None, *, environ=None, path=None):
     path = Path(path) if path is not None else default_credentials_file()
     saved = read_credentials_file(path) if path.is_file() else {}
     url = url or environ.get(URL_VAR) or saved.get(URL_VAR) or DEFAULT_URL
-    api_key = api_key or environ.get(KEY_VAR) or saved.get(KEY_VAR)
+    given = "--api-key" if api_key else KEY_VAR if environ.get(KEY_VAR) else str(path)
+    api_key = (api_key or environ.get(KEY_VAR) or saved.get(KEY_VAR) or "").strip()
+    if api_key and not all(33 <= ord(c) <= 126 for c in api_key):
+        # never echoed: a key with a stray byte would otherwise end up in a header error
+        raise AuthError(f"the Label Studio API key from {given} holds a space, a control or a "
+                        "non-ASCII character, which no key has; copy it again", hint="api_key")
     if not api_key:
         raise AuthError(f"no Label Studio API key: set {KEY_VAR}, or start the local server "
                         f"with `make labelstudio`, which writes {CREDENTIALS_FILE}",
@@ -319,7 +324,7 @@ class Server:
         self._retry(lambda: self._sdk.views.create(project=project_id, data=data),
                     "create a task list tab")
 
-    def connect_model(self, project_id, url, model_version):
+    def connect_model(self, project_id, url, model_version, replace_prefix=None):
         """Connect the ML backend at `url` to a project, once, and pre-label with it.
 
         Label Studio then asks the backend for a prediction of every task that has none when
@@ -328,15 +333,21 @@ class Server:
         the project's, which Label Studio allows to be an ML backend's title only: so the
         backend is titled with `model_version` (the version its predictions carry), and
         connecting again after the model changed renames it, which moves the project along.
+        Backends of the project whose URL starts with `replace_prefix` (an earlier run of the
+        same server, whose secret changed) are disconnected first.
 
         Returns
         -------
         int
             The ML backend's id in Label Studio.
         """
-        found = [backend for backend in self._retry(
-            lambda: list(self._sdk.ml.list(project=project_id)), "list ML backends")
-            if backend.url.rstrip("/") == url.rstrip("/")]
+        backends = self._retry(lambda: list(self._sdk.ml.list(project=project_id)),
+                               "list ML backends")
+        found = [b for b in backends if b.url.rstrip("/") == url.rstrip("/")]
+        if replace_prefix:
+            for stale in backends:
+                if stale.url.startswith(replace_prefix + "/") and stale not in found:
+                    self.disconnect_model(project_id, stale.id, stale.url)
         if found:
             backend_id = found[0].id
             # URL and project go along: Label Studio 1.23 answers 500 to a PATCH without them
@@ -351,6 +362,16 @@ class Server:
             id=project_id, model_version=model_version, show_collab_predictions=True,
             evaluate_predictions_automatically=True), "update the project")
         return backend_id
+
+    def disconnect_model(self, project_id, backend_id, url):
+        """Remove an ML backend from a project, with the webhook Label Studio made for it
+        (Label Studio 1.23 leaves that one behind)."""
+        hook = url.rstrip("/") + "/webhook"
+        for webhook in self._retry(lambda: list(self._sdk.webhooks.list(project=project_id)),
+                                   "list webhooks"):
+            if webhook.url == hook:
+                self._retry(lambda: self._sdk.webhooks.delete(id=webhook.id), "delete a webhook")
+        self._retry(lambda: self._sdk.ml.delete(id=backend_id), "disconnect the ML backend")
 
     def retrieve_predictions(self, project_id):
         """Ask Label Studio to get predictions of every task of a project from its ML backend

@@ -36,6 +36,10 @@ SPAN_COLUMNS = ("span_inside", "span_lines_before", "span_lines_after")
 """Where a line lies against the base model's article: inside the densest run of kept lines,
 and log(1 + lines) before its start and after its end."""
 MIN_SCALE = 1e-3
+FAMILIAR_SHARE = 0.5
+"""A page whose lines the memory has seen less than this share of the least familiar
+labelled page's gets less of the correction, and none below half of that
+(see :meth:`SiteAdapter._weight`)."""
 
 
 def _logit(p):
@@ -114,6 +118,31 @@ class SiteAdapter(ClassifierMixin, BaseEstimator):
         z = np.vstack([*columns, *memory, *windows, *span]).T
         return z, base, named[MEMORY_COLUMNS[0]] > 0
 
+    def _familiarity(self, X):
+        """Per row, the share of its page's lines that the memory has seen on a labelled page
+        of the site (by the whole line or its words): how much the page looks like the pages
+        the correction was learned on."""
+        seen = np.zeros(len(X))
+        for kind in ("line", "words"):
+            seen = np.maximum(seen, ((X[f"memory_{kind}_b"].to_numpy() > 0)
+                                     | (X[f"memory_{kind}_c"].to_numpy() > 0)))
+        if not len(X):
+            return seen
+        starts, ends = run_bounds(X[PAGE].to_numpy())
+        return np.repeat(np.add.reduceat(seen, starts) / (ends - starts), ends - starts)
+
+    def _weight(self, X, gate):
+        """How much of the correction applies to each row: none off the memory's sites, all on
+        pages as familiar as the labelled ones, and less on pages the memory has hardly seen
+        (another template of the site: a redesign, an archive)."""
+        if not all(f"memory_{k}_{s}" in X for k in ("line", "words") for s in "bc"):
+            return gate.astype(np.float64)
+        familiar = getattr(self, "familiar_", 0.0)
+        # none below half of `familiar_`, all from `familiar_` on, in proportion between
+        scale = (np.clip(2.0 * self._familiarity(X) / familiar - 1.0, 0.0, 1.0)
+                 if familiar > 0 else np.ones(len(X)))
+        return np.where(gate, scale, 0.0)
+
     def _names(self):
         return [*BASE_COLUMNS_READ, *MEMORY_COLUMNS,
                 *(f"window{EVIDENCE_WINDOW}_memory_{k}_net" for k in ("line", "words", "first2")),
@@ -132,6 +161,13 @@ class SiteAdapter(ClassifierMixin, BaseEstimator):
         self.feature_columns_ = [*BASE_COLUMNS_READ, *MEMORY_COLUMNS]
         z, base, gate = self._design(X)
         rows = labelled & gate
+        # pages held out scored below half the familiarity of the least familiar labelled page
+        # get less of the correction (see _weight)
+        if rows.any():
+            self.familiar_ = FAMILIAR_SHARE * float(np.min(
+                self._familiarity(X)[rows]))
+        else:
+            self.familiar_ = 0.0
         self.mean_ = np.zeros(z.shape[1])
         self.scale_ = np.ones(z.shape[1])
         self.coef_, self.intercept_ = np.zeros(z.shape[1]), 0.0
@@ -176,7 +212,7 @@ class SiteAdapter(ClassifierMixin, BaseEstimator):
             learned = np.zeros(len(X))
             learned[gate] = _logit(self.learner_.predict_proba(X[gate])[:, 1]) - base[gate]
             correction = correction + self.learner_weight * learned
-        return base + np.where(gate, correction, 0.0)
+        return base + self._weight(X, gate) * correction
 
     def predict_proba(self, X):
         p = 1 / (1 + np.exp(-self.decision_function(X)))
@@ -196,7 +232,7 @@ class SiteAdapter(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         z, base, gate = self._design(check_frame(X))
         terms = np.column_stack([base, ((z - self.mean_) / self.scale_) * self.coef_
-                                 * gate[:, None]])
+                                 * self._weight(X, gate)[:, None]])
         if len(terms):
             starts, ends = run_bounds(X[PAGE].to_numpy())
             sizes = ends - starts

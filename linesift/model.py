@@ -88,6 +88,20 @@ def default_model_dir():
     return Path(str(resources.files("linesift.models") / DEFAULT_MODEL_NAME))
 
 
+def resolve_model_dir(model=None):
+    """The model directory `model` names: None is the default model (:func:`default_model_dir`);
+    a path that exists is itself; ``default`` (or ``models/default``, as a checkout names it)
+    that is no directory here is the shipped default model, so the same commands work from a
+    checkout and from an installed wheel."""
+    if model is None:
+        return default_model_dir()
+    path = Path(model)
+    if not path.exists() and path.as_posix().rstrip("/") in (
+            DEFAULT_MODEL_NAME, f"models/{DEFAULT_MODEL_NAME}"):
+        return default_model_dir()
+    return path
+
+
 # --- saving ---------------------------------------------------------------------------------
 
 def sha256_file(path, chunk=1 << 20):
@@ -141,8 +155,9 @@ def library_versions():
 # --- loading --------------------------------------------------------------------------------
 
 def read_card(directory):
-    """The card of the model in `directory`, checked; ModelError saying what is wrong."""
-    directory = Path(directory)
+    """The card of the model in `directory` (:func:`resolve_model_dir`), checked; ModelError
+    saying what is wrong."""
+    directory = resolve_model_dir(directory)
     card_path = directory / CARD_FILE
     if not directory.exists():
         raise ModelError(f"model directory {directory} does not exist; train one or use the "
@@ -181,7 +196,7 @@ def load_pipeline(directory):
     -------
     pipeline, card
     """
-    directory = Path(directory)
+    directory = resolve_model_dir(directory)
     card = read_card(directory)
     name = card.get("model_file", MODEL_FILE)
     if Path(name).name != name or not name.endswith((".joblib", ".skops")):
@@ -239,6 +254,9 @@ def load_skops(path, trusted=TRUSTED_TYPES):
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError,
             json.JSONDecodeError) as exc:
         raise ModelError(f"{path} is not a readable skops model ({exc})") from None
+    except RecursionError:  # a schema that refers to itself
+        raise ModelError(f"{path} is not a readable skops model (its schema nests without "
+                         "end)") from None
     check_pipeline(pipeline, path)
     return pipeline
 
@@ -256,6 +274,7 @@ def export_skops(model_dir, out_dir):
     """
     import skops.io as sio
 
+    model_dir = resolve_model_dir(model_dir)
     pipeline, card = load_pipeline(model_dir)
     out_dir = Path(out_dir)
     if out_dir.resolve() == Path(model_dir).resolve():

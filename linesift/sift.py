@@ -19,7 +19,7 @@ from .errors import ModelError
 from .frame import LINE_NO, PAGE, lines_frame
 from .labels import DEFAULT_THRESHOLD
 from .lines import join_lines
-from .model import MEMORY_FILE, default_model_dir, load_pipeline
+from .model import MEMORY_FILE, load_pipeline, resolve_model_dir
 from .pages import Page
 
 BATCH_LINES = 16000
@@ -76,8 +76,8 @@ class Sifter:
         self.memory = memory
         self.pipeline = pipeline
         self.card = card
-        self.threshold = float(card.get("threshold", DEFAULT_THRESHOLD)
-                               if threshold is None else threshold)
+        self.threshold = _checked_threshold(card.get("threshold", DEFAULT_THRESHOLD)
+                                            if threshold is None else threshold)
 
     @property
     def name(self):
@@ -120,6 +120,9 @@ class Sifter:
         reasons : int
             Also give each line's stage-one score and its `reasons` top features (0: none).
         """
+        if isinstance(pages, (str, bytes, Page)):
+            raise TypeError("sift_pages takes an iterable of pages (or of page texts); for "
+                            "one page use [page], or clean(text) for one text")
         site_stats = self._site_stats(site_stats, pages)
         batch, n_lines = [], 0
         for page in pages:
@@ -238,6 +241,18 @@ class Sifter:
         return [sifted.cleaned for sifted in self.sift_pages(pages)]
 
 
+def _checked_threshold(value):
+    """`value` as a threshold: a number from 0 to 1 (ValueError for anything else)."""
+    import math
+    from numbers import Real
+
+    if isinstance(value, bool) or not isinstance(value, Real) or math.isnan(value) \
+            or not 0.0 <= value <= 1.0:
+        raise ValueError(f"the threshold is a number from 0 to 1 (P(content) at which a line "
+                         f"is kept), not {value!r}")
+    return float(value)
+
+
 def _per_line(n_lines, line_nos, values):
     """A list of `n_lines` Nones with `values` at `line_nos`."""
     out = [None] * n_lines
@@ -268,7 +283,7 @@ def load(model=None, threshold=None):
     linesift.errors.ModelError
         When the directory is missing or its model file does not match its card.
     """
-    directory = Path(model) if model is not None else default_model_dir()
+    directory = resolve_model_dir(model)
     pipeline, card = load_pipeline(directory)
     card.setdefault("name", directory.name)
     memory = None

@@ -304,3 +304,14 @@ def test_serve_adds_every_annotated_page_to_the_memory_at_once(toy_adapted, layo
                   "task": {"id": 6, "data": {"text": "not a linesift task"}},
                   "annotation": {"id": 9, "result": []}})
     assert live.sifter.memory.sites["toy.example"] == pages_before + 1
+
+
+def test_the_shipped_model_answers_to_its_name_anywhere(tmp_path, monkeypatch):
+    from linesift.model import default_model_dir, resolve_model_dir
+
+    monkeypatch.chdir(tmp_path)  # no models/ folder here, as for a wheel's user
+    assert resolve_model_dir("default") == default_model_dir()
+    assert resolve_model_dir("models/default") == default_model_dir()
+    assert linesift.load("default").card["name"] == "default"
+    (tmp_path / "default").mkdir()  # a folder of that name here is what it names
+    assert resolve_model_dir("default").resolve() == tmp_path / "default"

@@ -66,7 +66,8 @@ def test_health_setup_and_predict_speak_the_protocol(backend, ls_sifter):
                                  {"result": [], "score": 0.0,
                                   "model_version": ls_sifter.version}]
     assert httpx.post(f"{backend.url}/nothing", json={}).status_code == 404
-    assert httpx.post(f"{backend.url}/predict", content=b"{not json").status_code == 400
+    assert httpx.post(f"{backend.url}/predict", content=b"{not json",
+                      headers={"Content-Type": "application/json"}).status_code == 400
 
 
 def test_label_studio_gets_the_backends_prediction_and_sends_the_webhook(
@@ -91,6 +92,9 @@ def test_label_studio_gets_the_backends_prediction_and_sends_the_webhook(
     ls_sdk.annotations.create(id=task.id, result=prediction.result)
     _wait(lambda: ("ANNOTATION_CREATED", project.id, task.id) in backend.live.events,
           what="ANNOTATION_CREATED webhook")
+    # Label Studio's webhook carries the task and the annotation: the page is in the memory
+    assert backend.live.sifter.memory.sites == {"news.example.org": 1}
+    assert backend.live.annotated[PAGE.id].text == PAGE.text
 
 
 def test_retrains_after_k_annotations_and_prelabels_with_the_new_model(
@@ -111,16 +115,19 @@ def test_retrains_after_k_annotations_and_prelabels_with_the_new_model(
              range(3)]
     push_pages(ls_server, pages, project_name, progress=False)
     tasks = {t.data["page_id"]: t for t in ls_sdk.tasks.list(project=project.id, fields="all")}
-    for page in pages[:2]:
-        task = ls_sdk.tasks.get(id=tasks[page.id].id)
-        ls_sdk.annotations.create(id=task.id, result=task.predictions[0].result)
+    for page in pages[:2]:  # the annotator keeps the article's sentence, drops the rest
+        sifted = next(ls_sifter.sift_pages([page]))
+        sifted.keep = ["bridge opened" in line for line in page.lines]
+        ls_sdk.annotations.create(id=tasks[page.id].id,
+                                  result=page_prediction(sifted, "runs")["result"])
 
     _wait(lambda: retrainer.rounds == 1 and not retrainer.busy, seconds=180,
           what="retraining")
     assert not retrainer.errors
     new_version = backend.live.version
     assert new_version != ls_sifter.version and new_version.startswith("live@")
-    assert (tmp_path / "live" / "1" / "card.json").is_file()
+    card = json.loads((tmp_path / "live" / "1" / "card.json").read_text())
+    assert card["base"]["sha256"] == json.loads((base / "card.json").read_text())["sha256"]
     assert ls_sdk.projects.get(id=project.id).model_version == new_version
     third = tasks[pages[2].id].id
     _wait(lambda: any(p.model_version == new_version
@@ -142,16 +149,23 @@ def test_the_serve_command_answers_health_and_connects_a_project(tiny_model, ls_
              str(tiny_model), "--port", str(port), "--project", project_name],
             cwd=ROOT, env=env, stderr=stderr, text=True)
         try:
-            url = f"http://127.0.0.1:{port}"
-            _wait(lambda: _answers(f"{url}/health"), what="health answer")
             _wait(lambda: "connected to project" in log.read_text(), what="connection")
-            assert [b for b in ls_sdk.ml.list(project=project.id) if b.url == url]
+            (connected,) = [b for b in ls_sdk.ml.list(project=project.id)
+                            if b.url.startswith(f"http://127.0.0.1:{port}/")]
+            assert _answers(f"{connected.url}/health")
+            assert not _answers(f"http://127.0.0.1:{port}/health")  # the secret is needed
+            hooks = [h.url for h in ls_sdk.webhooks.list(project=project.id)]
+            assert f"{connected.url}/webhook" in hooks
         finally:
             process.send_signal(signal.SIGINT)
-            process.wait(timeout=30)
+            assert process.wait(timeout=30) == 130
     output = log.read_text()
     assert "listening on" in output and "stopping" in output
-    assert ls_credentials.api_key not in output
+    assert ls_credentials.api_key not in output and connected.url not in output
+    # stopped: Label Studio no longer calls it, nor sends it the project's events
+    assert not [b for b in ls_sdk.ml.list(project=project.id) if b.url == connected.url]
+    assert f"{connected.url}/webhook" not in [h.url for h in
+                                              ls_sdk.webhooks.list(project=project.id)]
 
 
 def _answers(url):

@@ -74,8 +74,8 @@ def test_binary_file_named_txt_is_refused_and_output_untouched(tiny_model, tmp_p
     out = previous_output(tmp_path / "out.txt")
     src = BAD / "binary.txt"
     result = run(tiny_model, src, "-o", out)
-    assert_one_line_error(result, f"{src}: looks like a binary file (gzip data), not text")
-    assert "--encoding" in result.stderr
+    assert_one_line_error(result, f"{src}: is gzip-compressed, not text: decompress it")
+    assert "--encoding" not in result.stderr  # it is not an encoding problem
     assert_untouched(out)
 
 
@@ -83,9 +83,9 @@ def test_binary_file_real_process_has_no_traceback(tiny_model, tmp_path):
     out = previous_output(tmp_path / "out.txt")
     result = run_real(tiny_model, BAD / "binary.txt", "-o", out)
     assert result.returncode == 1 and result.stdout == ""
-    assert result.stderr == (f"linesift: error: {BAD / 'binary.txt'}: looks like a binary file "
-                             "(gzip data), not text; if it is text in another encoding, pass "
-                             "--encoding\n")
+    assert result.stderr == (f"linesift: error: {BAD / 'binary.txt'}: is gzip-compressed, not "
+                             "text: decompress it (gunzip), or give pages as JSON Lines named "
+                             ".jsonl.gz\n")
     assert_untouched(out)
 
 
@@ -674,7 +674,7 @@ def test_a_file_name_that_is_not_utf8(tiny_model, tmp_path):
     bad.write_bytes((BAD / "binary.txt").read_bytes())
     result = run_real(tiny_model, bad)
     assert result.returncode == 1 and len(result.stderr.splitlines()) == 1
-    assert "looks like a binary file" in result.stderr and "Traceback" not in result.stderr
+    assert "is gzip-compressed" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_a_directory_without_txt_files_is_an_error_and_upper_case_txt_is_read(tiny_model,

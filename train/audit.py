@@ -18,10 +18,10 @@ from linesift.labels import (CONTENT_CODE, DEFAULT_THRESHOLD, DISAGREEMENTS_FIEL
                              UNLABELLED_CODE)
 from linesift.recipe import DEFAULT_RECIPE
 
-from .data import load_training_pages, training_table
+from .data import label_counts, load_training_pages, training_table
 from .cv import CV_FOLDS, cross_validated_proba
 from .notes import Notes
-from .table import effective_ngram_min_sites, site_columns
+from .table import check_training_labels, effective_ngram_min_sites, site_columns
 
 SAYS_CONTENT = "model_says_content"
 SAYS_BOILERPLATE = "model_says_boilerplate"
@@ -49,6 +49,7 @@ def audit_labels(paths, *, recipe=DEFAULT_RECIPE, folds=CV_FOLDS, threshold=DEFA
     from dataclasses import replace
 
     pages = load_training_pages(paths, read_options)
+    check_training_labels(paths, pages, label_counts(pages))
     frame, y = training_table(pages)
     notes = Notes(progress)
     min_sites = effective_ngram_min_sites(recipe.ngram_min_sites,

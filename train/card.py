@@ -96,13 +96,22 @@ def adapted_card(name, out_dir, adaptation, base, base_card, paths, started, not
         "uses_site_stats": bool(base_card.get("uses_site_stats")),
         "calibration": base_card.get("calibration"),
         "base": {"name": base_card.get("name"), "sha256": base_card.get("sha256"),
-                 "path": str(base), "threshold": base_card.get("threshold"),
+                 "path": _base_path(base), "threshold": base_card.get("threshold"),
                  "pages": base_card.get("data", {}).get("pages")},
     }
     if adaptation.memory is not None:
         card["memory"] = {"file": "memory.npz", "pages": len(adaptation.memory),
                           "sites": adaptation.memory.sites}
     return card
+
+
+def _base_path(base):
+    """Where the base is: ``default`` for the shipped model (found in any install), else its
+    absolute path."""
+    from linesift.model import default_model_dir, resolve_model_dir
+
+    path = resolve_model_dir(base).resolve()
+    return "default" if path == default_model_dir().resolve() else str(path)
 
 
 def per_page_f1(y, proba, pages, threshold):

@@ -66,6 +66,21 @@ def _fit_and_score(pipeline, train_frame, train_y, test_frame, weights=None):
     return result, time.perf_counter() - start
 
 
+def _workers_die_with_this_process(jobs):
+    """Loky's workers watch this process and end with it, however it ends (SIGKILL
+    included): otherwise they idle on for minutes after a killed `train --jobs`."""
+    import contextlib
+    import os
+
+    from joblib import parallel_config
+
+    from linesift.run.backends import watch_parent
+
+    if jobs == 1:
+        return contextlib.nullcontext()
+    return parallel_config(backend="loky", initializer=watch_parent, initargs=(os.getpid(),))
+
+
 def cv_splits(frame, y, groups, folds=CV_FOLDS, notes=None):
     """``(train, test)`` row indices of grouped K-fold, keeping folds whose training part has
     both labels (a skipped fold is noted)."""
@@ -107,7 +122,8 @@ def cross_validated_proba(pipeline, frame, y, folds=CV_FOLDS, progress=True, job
              for train, test in splits]
     if also_fit_all:
         tasks.append(delayed(_fit_and_score)(pipeline, frame, y, None, weights))
-    results = Parallel(n_jobs=jobs, return_as="generator")(tasks)  # n_jobs=1: in this process
+    with _workers_die_with_this_process(jobs):  # n_jobs=1: in this process
+        results = Parallel(n_jobs=jobs, return_as="generator")(tasks)
     oof = np.full(len(frame), np.nan) if splits else None
     fitted = None
     for k, (result, seconds) in enumerate(results, 1):

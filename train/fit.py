@@ -55,6 +55,7 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, recipe=DEFAULT_REC
     """
     started = time.perf_counter()
     notes = Notes(progress)
+    check_outputs(paths, out_dir, curve)
     if curve is not None:
         from .curves import require_matplotlib
 
@@ -85,18 +86,68 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, recipe=DEFAULT_REC
                       started, used_recipe, prepared, grouping, notes)
     check_vocabulary(fitted, notes)
     card["warnings"] = list(notes)
-    card = save_model(fitted, Path(out_dir), card)
-    report(card, out_dir, progress)
+    draw = None
     if curve is not None:
         from .curves import training_curve, write_training_png
 
         points = training_curve(pipeline, frame, y, groups, own_lines(pages, frame),
                                 folds=folds or CV_FOLDS, weights=weights, progress=progress)
-        write_training_png(curve, points, y, oof, title=card["name"])
         card["learning_curve"] = points
-        card = save_model(fitted, Path(out_dir), card)
-        if progress:
-            log(f"learning curve: {curve}")
+
+        def draw(path):
+            write_training_png(path, points, y, oof, title=card["name"])
+
+    card = _save(fitted, out_dir, card, curve=curve, draw=draw, progress=progress)
+    report(card, out_dir, progress)
+    return card
+
+
+def check_outputs(paths, out_dir, curve=None):
+    """LinesiftError, before any work, when the model directory or the curve would overwrite
+    an input, or the model directory is a file or a folder that holds no model."""
+    from linesift.formats import expand_inputs
+    from linesift.run import refuse_overwriting_inputs
+
+    out_dir = Path(out_dir)
+    if not str(out_dir).strip():
+        raise LinesiftError("the output path is empty (an unset variable?); nothing was written")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise LinesiftError(f"{out_dir}: exists and is not a directory; a model is a directory "
+                            "(give a new path)")
+    inside = out_dir.resolve()
+    for path, _ in expand_inputs([str(p) for p in paths]):
+        resolved = Path(path).resolve()
+        if resolved == inside or inside in resolved.parents:
+            raise LinesiftError(f"{out_dir}: holds the input {path}; writing the model there "
+                                "would destroy it. Give another output path")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / "card.json").exists():
+        raise LinesiftError(f"{out_dir}: is a directory that holds no linesift model; give a "
+                            "new path (it would be replaced)")
+    if curve is not None:
+        refuse_overwriting_inputs(curve, [str(p) for p in paths])
+
+
+def _save(pipeline, out_dir, card, *, memory=None, curve=None, draw=None, progress=False):
+    """Write the model directory in one step: the model, its card, its memory and the curve
+    are written first (a curve inside the directory with it), and the directory replaces an
+    earlier one only when all of them are."""
+    from linesift.formats.atomic import atomic_directory
+    from linesift.model import MEMORY_FILE
+
+    out_dir = Path(out_dir)
+    with atomic_directory(out_dir) as tmp:
+        if draw is not None:
+            target = Path(curve)
+            try:
+                target = tmp / target.resolve().relative_to(out_dir.resolve())
+            except ValueError:
+                pass  # elsewhere: written in place, atomically
+            draw(target)
+            if progress:
+                log(f"learning curve: {curve}")
+        if memory is not None:
+            memory.save(tmp / MEMORY_FILE)
+        card = save_model(pipeline, tmp, card)
     return card
 
 
@@ -119,9 +170,10 @@ def train_on_base(pages, base, *, folds=CV_FOLDS, notes=None, progress=False,
     from .adapt import adapt
 
     notes = notes if notes is not None else Notes(progress)
+    base_pipeline, base_card = load_pipeline(base)
+    _check_base(base_pipeline, base)
     recipe = replace(DEFAULT_RECIPE, glue_lines=False, unlabel_trailing_prose=False)
     pages, frame, y, _ = training_table_of(list(pages), recipe, notes, progress, paths)
-    base_pipeline, base_card = load_pipeline(base)
     threshold = float(base_card.get("threshold", DEFAULT_THRESHOLD))
     from threadpoolctl import threadpool_limits
 
@@ -149,29 +201,41 @@ def _train_and_save_on_base(paths, out_dir, base, *, name, folds, recipe, read_o
                                           progress=progress, paths=paths)
     notes.say(adaptation.message)
     card = adapted_card(name, out_dir, adaptation, base, base_card, paths, started, notes)
+    draw = None
     if curve is not None:
         from .curves import adaptation_curve, write_training_png
 
         points = adaptation_curve(base, adaptation, folds=folds or CV_FOLDS, progress=progress)
-        write_training_png(curve, points, adaptation.y, adaptation.oof, title=card["name"],
-                           threshold=adaptation.threshold)
         card["learning_curve"] = points
-        if progress:
-            log(f"learning curve: {curve}")
-    card["warnings"] = list(notes)
-    out_dir = Path(out_dir)
-    if adaptation.memory is not None:  # before the card, which alone makes it the model's
-        from linesift.model import MEMORY_FILE
 
-        out_dir.mkdir(parents=True, exist_ok=True)
-        adaptation.memory.save(out_dir / MEMORY_FILE)
-    card = save_model(adaptation.pipeline, out_dir, card)
+        def draw(path):
+            write_training_png(path, points, adaptation.y, adaptation.oof, title=card["name"],
+                               threshold=adaptation.threshold)
+
+    card["warnings"] = list(notes)
+    card = _save(adaptation.pipeline, out_dir, card, memory=adaptation.memory, curve=curve,
+                 draw=draw, progress=progress)
     report(card, out_dir, progress)
     return card
 
 
+def _check_base(pipeline, base):
+    """LinesiftError unless `pipeline` is a model linesift can learn on top of: its feature
+    steps, then a ContextClassifier."""
+    from linesift.classifier import ContextClassifier
+
+    steps = getattr(pipeline, "steps", None) or []
+    last = steps[-1][1] if steps else pipeline
+    if not isinstance(last, ContextClassifier):
+        raise LinesiftError(f"{base}: its model ends in a {type(last).__name__}, not a "
+                            "linesift ContextClassifier; learn on top of a model made by "
+                            "`linesift train`")
+
+
 def _check_not_base(base, out_dir):
-    if Path(base).resolve() == Path(out_dir).resolve():
+    from linesift.model import resolve_model_dir
+
+    if resolve_model_dir(base).resolve() == Path(out_dir).resolve():
         raise LinesiftError(f"{out_dir}: the output is the base model's directory; write the "
                             "new model elsewhere (a model is never overwritten by one learned "
                             "on top of it)")
@@ -182,8 +246,9 @@ def base_of(model_dir, strict=False):
     (``train --base``), when that base is still where its card says and unchanged, else
     `model_dir` itself. With `strict`, a model learned on a base that is gone or changed is an
     error instead (it cannot be learned on: its adapter reads a memory of its own)."""
-    from linesift.model import read_card, sha256_file
+    from linesift.model import read_card, resolve_model_dir, sha256_file
 
+    model_dir = resolve_model_dir(model_dir)
     card = read_card(model_dir)
     base = card.get("base") or {}
     path = base.get("path")

@@ -42,6 +42,18 @@ _KEY = typer.Option(None, "--api-key", help="API key, legacy token or personal a
 _PROJECT = typer.Option(..., "--project", "-p", help="Project title or id (digits).")
 
 
+def connect(url, api_key):
+    """The Label Studio server of the options, the environment or the credentials file; a key
+    given on the command line is used, with a warning (other users see it in `ps`)."""
+    from ..annotate.client import connect as connect_server
+
+    if api_key:
+        typer.echo("warning: --api-key shows the key to every user of this machine (`ps`) and "
+                   "keeps it in the shell history; set LABEL_STUDIO_API_KEY or use "
+                   ".labelstudio/credentials.env", err=True)
+    return connect_server(url, api_key)
+
+
 def _sifter(model, no_model):
     if no_model:
         if model is not None:
@@ -62,7 +74,7 @@ def push(
                                       ".parquet, or - for stdin."),
     project: str = _PROJECT,
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory for the "
-                                         "pre-annotations (default: models/default)."),
+                                         "pre-annotations (default: the shipped model, `default`)."),
     no_model: bool = typer.Option(False, "--no-model", help="Push without pre-annotations."),
     layout: Optional[Layout] = typer.Option(None, "--layout", help="runs: one task per page, "
                                             "select runs of lines and press c or b; page: one "
@@ -95,7 +107,6 @@ def push(
     if no_model and (refresh or select == Strategy.uncertain):
         raise typer.BadParameter("--refresh and --select uncertain need a model, not --no-model")
     sifter = _sifter(model, no_model)
-    from ..annotate.client import connect
     from ..annotate.push import push_pages
 
     server = connect(url, api_key)
@@ -123,7 +134,7 @@ def predict(
     project: str = _PROJECT,
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory whose "
                                          "guesses become the pre-fills (default: "
-                                         "models/default)."),
+                                         "the shipped model, `default`)."),
     pages: Optional[list[str]] = typer.Argument(
         None, help="The pages the tasks were made from (optional; needed in the line layout "
                    "for pages not wholly in the project)."),
@@ -137,7 +148,6 @@ def predict(
     from ..formats import read_pages
 
     sifter = _sifter(model, False)
-    from ..annotate.client import connect
     from ..annotate.predict import refresh_predictions
 
     server = connect(url, api_key)
@@ -157,7 +167,6 @@ def pull(
     api_key: Optional[str] = _KEY,
 ):
     """Write a project's annotations as labelled pages (majority vote per line; ties stay null)."""
-    from ..annotate.client import connect
     from ..annotate.pull import format_summary, pull_labels, summary_path
 
     server = connect(url, api_key)
@@ -170,7 +179,7 @@ def pull(
 @friendly_errors
 def serve(
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory to serve "
-                                         "(default: models/default)."),
+                                         "(default: the shipped model, `default`)."),
     port: int = typer.Option(DEFAULT_PORT, "--port", min=0, max=65535,
                              help="Port to listen on (0: any free port)."),
     host: str = typer.Option(DEFAULT_HOST, "--host", help="Address to listen on; Label "
@@ -207,8 +216,7 @@ def serve(
         train = partial(_retrain, train_model, base)
     server = None
     if project is not None or retrain_every:
-        from ..annotate.client import connect
-
+    
         server = connect(url, api_key)
     serve_model(sifter, host=host, port=port, server=server, project=project,
                 retrain_every=retrain_every, retrain_to=retrain_to, train=train,

@@ -59,7 +59,8 @@ app = typer.Typer(
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
     rich_markup_mode=None, cls=_OneLineErrors)
 
-MODEL_HELP = "Model directory (default: the shipped default model, or $LINESIFT_MODEL)."
+MODEL_HELP = ("Model directory, or `default` for the shipped model (the default, unless "
+              "$LINESIFT_MODEL names another).")
 HINTS = {
     "text_field": "see --text-field",
     "id_field": "see --id-field",
@@ -84,10 +85,16 @@ def err(message):
     typer.echo(message, err=True)
 
 
+def one_line(text):
+    """`text` on one line: line breaks and other control characters (in a file name, say)
+    written as escapes."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in str(text))
+
+
 def error_line(exc):
     """The one line printed for a LinesiftError, with its option hint."""
     hint = HINTS.get(getattr(exc, "hint", None))
-    return f"linesift: error: {exc}" + (f"; {hint}" if hint else "")
+    return one_line(f"linesift: error: {exc}" + (f"; {hint}" if hint else ""))
 
 
 class Terminated(KeyboardInterrupt):
@@ -126,7 +133,7 @@ def friendly_errors(func):
             raise typer.Exit(0) from None
         except OSError as exc:  # writing an output: no space, no permission, not a directory
             where = f"{exc.filename}: " if exc.filename else ""
-            err(f"linesift: error: {where}{exc.strerror or exc}")
+            err(one_line(f"linesift: error: {where}{exc.strerror or exc}"))
             raise typer.Exit(1) from None
         finally:
             if previous is not None:

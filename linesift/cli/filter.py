@@ -147,27 +147,34 @@ def site_stats_command(
 @app.command("explain")
 @friendly_errors
 def explain_command(
-    page: str = typer.Argument(..., help="A .txt page (or - for stdin)."),
+    page: str = typer.Argument(..., help="Pages to explain: a .txt page, a JSONL(.gz), "
+                                         "Parquet or WET file (every page in it), or - for a "
+                                         "page on stdin."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help=MODEL_HELP),
     top: int = typer.Option(3, "--top", min=1, help="Features shown per line."),
     site: Optional[str] = typer.Option(
-        None, "--site", help="The page's site (its domain), for a model with a site memory: "
-                             "what the labelled pages of that site say shows among the "
-                             "reasons. A .txt page names no site of its own."),
+        None, "--site", help="The site (domain) of pages that name none, for a model with a "
+                             "site memory: what the labelled pages of that site say shows "
+                             "among the reasons. A .txt page names no site of its own."),
     encoding: Optional[str] = Encoding,
 ):
     """Per line: the score, the decision and the features that weighed most."""
     from ..explain import explain_rows
     from ..features.site import count_site_lines
-    from ..formats import read_file
+    from ..formats import STDIN, detect_format, read_file
     from ..sift import load
 
     sifter = load(model)
-    pages = list(read_file(page, ReadOptions(encoding=encoding), fmt="txt"))
+    fmt = "txt" if page == STDIN else detect_format(page)
+    pages = list(read_file(page, ReadOptions(encoding=encoding), fmt=fmt))
     if site:
         for one in pages:
-            one.meta["domain"] = site.strip().lower()
+            if not one.site:
+                one.meta["domain"] = site.strip().lower()
     site_stats = count_site_lines(pages) if sifter.uses_site_stats else None
     for sifted in sifter.sift_pages(pages, site_stats=site_stats, reasons=top):
+        if fmt != "txt":
+            typer.echo(f"== page {sifted.page.id}" + (f" ({sifted.page.site})"
+                                                      if sifted.page.site else ""))
         for row in explain_rows(sifted):
             typer.echo(row)

@@ -35,8 +35,10 @@ def audit(
 ):
     """Rank labelled lines by how confidently a model that did not see their page contradicts
     them, and list the lines annotators disagreed on."""
+    from ..run import refuse_overwriting_inputs
     from ..train.audit import audit_labels, flagged_pages, page_scores, write_report
 
+    refuse_overwriting_inputs(output, data)
     pages, ranking = audit_labels(data, folds=folds, jobs=jobs)
     rows = write_report(ranking, output, flagged_only=not all_lines)
     flagged = int(ranking["flagged"].sum())
@@ -45,7 +47,7 @@ def audit(
                f"({len(flagged_pages(pages, ranking))} pages); {rows:,} rows -> {output}",
                err=True)
     if review_project is not None:
-        from ..annotate.client import connect
+        from .annotate import connect
         from ..annotate.review import push_for_review
 
         server = connect(url, api_key)

@@ -26,10 +26,11 @@ def train_command(
                                    "with the shared sets); 0: none."),
     name: Optional[str] = typer.Option(None, "--name", help="Model name (default: directory name)."),
     base: Optional[Path] = typer.Option(
-        None, "--base", help="Learn on top of this saved model (e.g. models/default) from the "
-                             "given pages alone: its verdicts become features of a small new "
-                             "model. Seconds on a few pages; its feature options replace the "
-                             "recipe's."),
+        None, "--base", help="Adapt this saved model (`default`: the shipped one) to the given "
+                             "pages alone: a memory of their sites' lines and a small "
+                             "correction, kept only when pages held out show a gain (else the "
+                             "base is kept as it is). Seconds on a few pages; the recipe's "
+                             "options do not apply."),
     site_stats: Optional[bool] = typer.Option(
         None, "--site-stats/--no-site-stats",
         help=f"Also learn from how many pages of a site carry each line (counted over the "
@@ -125,6 +126,12 @@ def evaluate_command(
     """Content / boilerplate precision, recall and F1 of a model on labelled pages."""
     from ..train.evaluate import evaluate_model
 
+    if curve is not None:
+        from ..run import refuse_overwriting_inputs
+        from ..train.curves import require_matplotlib
+
+        refuse_overwriting_inputs(curve, data)
+        require_matplotlib()
     results = [evaluate_model(m, data, threshold=threshold, keep_scores=curve is not None)
                for m in (model or [None])]
     if curve is not None:

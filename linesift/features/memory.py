@@ -298,6 +298,8 @@ class SiteMemory:
                     # the page's own lines with each word (a word counts once per line)
                     own, lines = np.unique(facts.tokens[facts.token_labels == side],
                                            return_counts=True)
+                    if not len(own):
+                        continue
                     pos = sorted_lookup(own, hashes[tok_at])
                     tcounts[side, tok_at] -= np.where(pos >= 0, lines[np.maximum(pos, 0)], 0)
         out[0, rows] = np.log1p(np.maximum(n_pages, 0))

@@ -172,22 +172,25 @@ class SiteStats:
 
     def save(self, path):
         """Write the counts to `path`: Parquet (``.parquet``) or JSON Lines (anything else)."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        frame = self.to_frame()
-        if str(path).lower().endswith((".parquet", ".pq")):
-            import pyarrow as pa
-            import pyarrow.parquet as pq
+        from ..formats.atomic import atomic_path
 
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-            table = table.replace_schema_metadata({"format": STATS_FORMAT})
-            pq.write_table(table, path)
-            return path
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(json.dumps({"format": STATS_FORMAT}) + "\n")
-            for domain, h, pages in frame.itertuples(index=False):
-                fh.write(json.dumps({"domain": domain, "line_hash": str(h),
-                                     "pages": int(pages)}) + "\n")
+        path = Path(path)
+        frame = self.to_frame()
+        with atomic_path(path) as tmp:  # a failed write leaves an earlier file as it was
+            if str(path).lower().endswith((".parquet", ".pq")):
+                import pyarrow as pa
+                import pyarrow.parquet as pq
+
+                table = pa.Table.from_pandas(frame, preserve_index=False)
+                table = table.replace_schema_metadata({"format": STATS_FORMAT,
+                                                       "rows": str(len(frame))})
+                pq.write_table(table, tmp)
+            else:
+                with open(tmp, "w", encoding="utf-8") as fh:
+                    fh.write(json.dumps({"format": STATS_FORMAT, "rows": len(frame)}) + "\n")
+                    for domain, h, pages in frame.itertuples(index=False):
+                        fh.write(json.dumps({"domain": domain, "line_hash": str(h),
+                                             "pages": int(pages)}) + "\n")
         return path
 
 
@@ -216,17 +219,35 @@ def load_site_stats(path):
 
 
 def _read_site_stats(path):
+    """The counts table of a saved file, after checking its format marker and, when it gives
+    one, its row count (a file cut short is refused, not used)."""
     if str(path).lower().endswith((".parquet", ".pq")):
-        return pd.read_parquet(path)
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(path)
+        meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
+        if meta.get("format") != STATS_FORMAT:
+            raise InputError(path, f"not a linesift site-stats file (no {STATS_FORMAT} marker; "
+                                   "make counts with `linesift site-stats`)")
+        frame = table.to_pandas()
+        _check_rows(path, meta.get("rows"), len(frame))
+        return frame
     with open(path, encoding="utf-8") as fh:
         head = json.loads(fh.readline() or "{}")
         if not isinstance(head, dict) or head.get("format") != STATS_FORMAT:
             raise InputError(path, f"not a linesift site-stats file (expected {STATS_FORMAT})")
         rows = [json.loads(line) for line in fh if line.strip()]
+    _check_rows(path, head.get("rows"), len(rows))
     return pd.DataFrame({
         "domain": pd.Series([r["domain"] for r in rows], dtype=object),
         "line_hash": np.array([int(r["line_hash"]) for r in rows], dtype=np.uint64),
         "pages": np.array([r["pages"] for r in rows], dtype=np.int64)})
+
+
+def _check_rows(path, expected, found):
+    if expected is not None and int(expected) != found:
+        raise InputError(path, f"holds {found:,} rows where its header says {int(expected):,}: "
+                               "the file is cut short or was changed; count again")
 
 
 class _DomainCounter:

@@ -53,7 +53,12 @@ def atomic_path(path):
     remove_stale_temporaries(path)
     tmp = temporary_path(path)
     try:
-        yield tmp
+        try:
+            yield tmp
+        except OSError as exc:
+            if exc.filename is not None and Path(exc.filename) == tmp:  # the writer's error
+                raise OutputError(shown, exc.strerror or str(exc)) from None
+            raise
         try:
             _fsync(tmp)
             os.replace(tmp, path)
@@ -63,6 +68,45 @@ def atomic_path(path):
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+@contextmanager
+def atomic_directory(path):
+    """Yield a new temporary directory beside `path`; when the block succeeds it becomes
+    `path`, replacing a directory there only then. If the block fails or is interrupted, the
+    temporary directory is removed and whatever was at `path` is untouched (a model directory
+    is replaced only when the model and every extra asked for are written)."""
+    import shutil
+
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise OutputError(path, "exists and is not a directory")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(path, exc.strerror or str(exc)) from None
+    remove_stale_temporaries(path)
+    tmp = temporary_path(path)
+    old = path.with_name(f".{path.name}.old{TMP_MARK}{os.getpid()}")
+    try:
+        tmp.mkdir()
+    except OSError as exc:
+        raise OutputError(path, exc.strerror or str(exc)) from None
+    try:
+        yield tmp
+        try:
+            if path.exists():
+                os.replace(path, old)
+            os.replace(tmp, path)
+        except OSError as exc:
+            if old.exists() and not path.exists():
+                os.replace(old, path)
+            raise OutputError(path, exc.strerror or str(exc)) from None
+        _fsync_directory(path.parent)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def remove_stale_temporaries(path):
@@ -78,7 +122,12 @@ def remove_stale_temporaries(path):
         if match is None or _alive(int(match.group(1))):
             continue
         try:
-            candidate.unlink()
+            if candidate.is_dir() and not candidate.is_symlink():
+                import shutil
+
+                shutil.rmtree(candidate)
+            else:
+                candidate.unlink()
             removed.append(candidate)
         except OSError:
             pass

@@ -78,7 +78,7 @@ def _record_to_page(raw, path, line_no, options, skips):
     hint = None
     try:
         line = _decode_line(raw, line_no, options.encoding)
-        record = json.loads(line)
+        record = json.loads(line, parse_constant=_not_json)
         if not isinstance(record, dict):
             raise ValueError(f"expected a JSON object, got {type(record).__name__}")
         if _ESCAPED_SURROGATE.search(line):
@@ -92,6 +92,12 @@ def _record_to_page(raw, path, line_no, options, skips):
         reason = f"malformed JSON ({exc})" if isinstance(exc, json.JSONDecodeError) else str(exc)
         hint = text_hint(reason, options)
     return bad_record(path, line_no, reason, options, skips, hint=hint)
+
+
+def _not_json(name):
+    """NaN, Infinity and -Infinity, which Python's json reads but JSON has not: a record that
+    holds one would be written back as something no other JSON reader takes."""
+    raise ValueError(f"{name} is not a JSON value (a number or null is)")
 
 
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")

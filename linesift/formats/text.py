@@ -86,9 +86,12 @@ def decode_text(data, path, encoding=None, skips=None):
     bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     data = data[bom:]
     binary = looks_binary(data)
+    if binary and data.startswith(b"\x1f\x8b"):
+        raise InputError(path, "is gzip-compressed, not text: decompress it (gunzip), or give "
+                               "pages as JSON Lines named .jsonl.gz")
     if binary:
         raise InputError(path, f"looks like a binary file ({binary}), not text",
-                         hint="binary")
+                         hint="binary" if "control bytes" in binary else None)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -407,11 +407,11 @@ def _signals_deferred():
 
 def _init_worker(sifter, site_stats, reasons, parent):
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    _watch_parent(parent)
+    watch_parent(parent)
     _WORKER.update(sifter=sifter, site_stats=site_stats, reasons=reasons)
 
 
-def _watch_parent(pid):
+def watch_parent(pid):
     """End this worker as soon as the command `pid` ends, however it ends (SIGKILL
     included): a worker holds the fork server's and the resource tracker's pipes open, so
     all three would otherwise outlive the command."""

@@ -220,6 +220,12 @@ def filter_inputs(inputs, out, sifter, options=None, *, progress=None):
     With ``on_error="skip"`` an input that cannot be read is skipped whole (no output written
     for it) and listed in ``skipped_files`` (see :mod:`linesift.run.onerror`).
     """
+    if isinstance(inputs, (str, os.PathLike)):
+        raise TypeError(f"inputs is a list of paths; got one path, {str(inputs)!r} (wrap it "
+                        "in a list)")
+    if not hasattr(sifter, "sift_pages"):
+        raise TypeError(f"sifter is a linesift.Sifter (linesift.load()), not a "
+                        f"{type(sifter).__name__}")
     options = options or FilterOptions()
     if options.scores and not options.read.reserved_fields:
         options = replace(options, read=replace(options.read, reserved_fields=OUTPUT_FIELDS))
@@ -342,6 +348,9 @@ class _backend:
 
     def _site_stats(self, client):
         if not self.sifter.uses_site_stats:
+            if self.options.site_stats is not None:
+                self.notes.append(f"{self.options.site_stats}: not used; the model "
+                                  f"{self.sifter.name} counts no site repetition")
             return None
         from ..features.site import SiteStats, load_site_stats
 
