@@ -10,11 +10,12 @@ _HOMES = {
     "backend": ["BackendServer", "LiveModel", "Retrainer", "serve"],
     "client": ["AuthError", "Credentials", "LabelStudioError", "ProjectNotFound", "Server",
                "ServerUnreachable", "UncertainWrite", "connect", "resolve_credentials"],
-    "config": ["DEFAULT_LAYOUT", "LAYOUTS", "detect_layout", "label_config"],
+    "config": ["DEFAULT_LAYOUT", "LAYOUTS", "NotLinesiftProject", "detect_layout",
+               "existing_layout", "label_config"],
     "export": ["PullStats", "annotation_labels", "covered_lines", "fleiss_kappa",
                "labelled_pages", "majority"],
     "pull": ["pull_labels", "summary_path"],
-    "push": ["NotLinesiftProject", "PushSummary", "push_pages"],
+    "push": ["PushSummary", "push_pages"],
     "tasks": ["page_prediction", "page_tasks", "task_key", "task_page", "text_hash"],
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}

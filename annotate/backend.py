@@ -235,11 +235,14 @@ class Retrainer:
             return self._busy
 
     def _run(self, project_id):
+        from .predict import refresh_predictions
+
         try:
             sifter = self.retrain(project_id)
             self.live.swap(sifter)
             self.server.connect_model(project_id, self.live.url, sifter.version)
-            self.server.retrieve_predictions(project_id)
+            # the new model's pre-fills replace the old ones of untouched tasks: one tab each
+            refresh_predictions(self.server, str(project_id), sifter, progress=False)
         except Exception as exc:  # a failed round must not stop the backend
             self.errors.append(exc)
             _log(f"retraining failed: {type(exc).__name__}: {exc}")

@@ -202,8 +202,9 @@ class Server:
         ref = str(ref)
         if ref.isdigit():
             return self._project_by_id(int(ref))
-        found = self._retry(lambda: [p for p in self._sdk.projects.list(title=ref, page_size=100)
-                                     if p.title == ref], "list projects")
+        found = [p for p in self._pages(
+            lambda page, size: self._sdk.projects.list(title=ref, page=page, page_size=size),
+            "list projects", 100) if p.title == ref]
         if len(found) > 1:
             ids = ", ".join(str(p.id) for p in found)
             raise LabelStudioError(f"several projects are titled {ref!r} (ids {ids})",
@@ -235,11 +236,10 @@ class Server:
 
     def task_data(self, project_id):
         """The ``data`` of every task of a project (a list; listing is retried as a whole)."""
-        def fetch():
-            pager = self._sdk.tasks.list(project=project_id, include="id,data",
-                                         page_size=TASK_PAGE_SIZE)
-            return [task.data for task in pager]
-        return self._retry(fetch, "list tasks")
+        return [task.data for task in self._pages(
+            lambda page, size: self._sdk.tasks.list(project=project_id, include="id,data",
+                                                    page=page, page_size=size),
+            "list tasks", TASK_PAGE_SIZE)]
 
     def task_states(self, project_id):
         """Every task of a project with what decides whether its pre-fill may be replaced.
@@ -248,19 +248,19 @@ class Server:
         -------
         list of TaskState
         """
-        def fetch():
-            pager = self._sdk.tasks.list(
-                project=project_id, page_size=TASK_PAGE_SIZE,
+        tasks = self._pages(
+            lambda page, size: self._sdk.tasks.list(
+                project=project_id, page=page, page_size=size,
                 include="id,data,predictions,total_annotations,cancelled_annotations,"
-                        "draft_exists")
-            return [TaskState(id=t.id, data=t.data or {},
-                              touched=bool((t.total_annotations or 0)
-                                           + (t.cancelled_annotations or 0)
-                                           or getattr(t, "draft_exists", False)),
-                              predictions=[(_field(p, "id"), _field(p, "model_version"))
-                                           for p in (t.predictions or [])])
-                    for t in pager]
-        return self._retry(fetch, "list tasks")
+                        "draft_exists"),
+            "list tasks", TASK_PAGE_SIZE)
+        return [TaskState(id=t.id, data=t.data or {},
+                          touched=bool((t.total_annotations or 0)
+                                       + (t.cancelled_annotations or 0)
+                                       or getattr(t, "draft_exists", False)),
+                          predictions=[(_field(p, "id"), _field(p, "model_version"))
+                                       for p in (t.predictions or [])])
+                for t in tasks]
 
     def import_predictions(self, project_id, predictions):
         """Add predictions (dicts with ``task``, ``result``, ``score``, ``model_version``) to
@@ -363,6 +363,16 @@ class Server:
             evaluate_predictions_automatically=True), "update the project")
         return backend_id
 
+    def disconnect_backends(self, project_id, prefix):
+        """Remove every ML backend of a project whose URL starts with `prefix` (a serve that
+        was killed before it could unregister), with its webhook; returns how many."""
+        backends = self._retry(lambda: list(self._sdk.ml.list(project=project_id)),
+                               "list ML backends")
+        stale = [b for b in backends if b.url.startswith(prefix.rstrip("/") + "/")]
+        for backend in stale:
+            self.disconnect_model(project_id, backend.id, backend.url)
+        return len(stale)
+
     def disconnect_model(self, project_id, backend_id, url):
         """Remove an ML backend from a project, with the webhook Label Studio made for it
         (Label Studio 1.23 leaves that one behind)."""
@@ -379,6 +389,24 @@ class Server:
         self._retry(lambda: self._sdk.actions.create(
             id="retrieve_tasks_predictions", project=project_id,
             selected_items={"all": True, "excluded": []}), "retrieve predictions")
+
+    def _pages(self, fetch, what, size):
+        """Every item of a paged list, a page at a time, stopping at the last one: the SDK's
+        pager asks for one page past the end, which Label Studio answers 404 and logs as an
+        error. `fetch(page, size)` returns the SDK's pager of one page; each page is
+        retried."""
+        items, page, total = [], 1, None
+        while True:
+            pager = self._retry(lambda: fetch(page, size), what)
+            batch = list(pager.items or [])
+            items += batch
+            response = getattr(pager, "response", None)
+            total = getattr(response, "total", None) or getattr(response, "count", None)
+            last = (len(batch) < size or (total is not None and len(items) >= total)
+                    or getattr(response, "next", "") is None)
+            if last:
+                return items
+            page += 1
 
     # --- retries and errors --------------------------------------------------------------
 

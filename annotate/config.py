@@ -30,6 +30,7 @@ is hidden.
 
 import xml.etree.ElementTree as ET
 
+from linesift.errors import LinesiftError
 from linesift.labels import LABELS
 
 RUNS = "runs"
@@ -234,3 +235,18 @@ def _has_run_labels(root):
                 and labels.get("choice", "single") == "single":
             return True
     return False
+
+
+class NotLinesiftProject(LinesiftError):
+    """A project whose labelling config linesift did not make."""
+
+
+def existing_layout(project):
+    """The layout of a project linesift made; NotLinesiftProject for any other project."""
+    layout = detect_layout(project.label_config)
+    if layout is None:
+        raise NotLinesiftProject(
+            f"project {project.title!r} (id {project.id}) was not made by linesift: its "
+            "labelling config has no content/boilerplate choice per line. Push to a new "
+            "project name to create one.")
+    return layout

@@ -17,9 +17,8 @@ from dataclasses import asdict, dataclass, field
 
 from tqdm import tqdm
 
-from .config import BATCH_SIZE, LINE
+from .config import BATCH_SIZE, LINE, existing_layout
 from .export import is_linesift_task, rebuild_page
-from .push import existing_layout
 from .tasks import PAGE_LAYOUTS, line_prediction, page_prediction, task_key, task_page, text_hash
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from linesift.formats import split_suffix, write_atomic_text, write_labelled_pages
 
+from .config import existing_layout
 from .export import labelled_pages
-from .push import existing_layout
 
 def summary_path(output):
     """Where the summary of `output` goes: ``labels.jsonl.gz`` -> ``labels.summary.json``."""

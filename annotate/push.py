@@ -19,7 +19,8 @@ from dataclasses import asdict, dataclass, field
 from tqdm import tqdm
 
 from .client import LabelStudioError, ProjectNotFound, UncertainWrite
-from .config import BATCH_SIZE, DEFAULT_LAYOUT, LAYOUTS, LINE, detect_layout, label_config
+from .config import BATCH_SIZE, DEFAULT_LAYOUT, LAYOUTS, LINE, existing_layout, label_config
+from .predict import prefill_line, prefill_versions, refresh_predictions
 from .tasks import page_tasks, task_key, text_hash
 
 IMPORT_ATTEMPTS = 4
@@ -42,10 +43,6 @@ HIDDEN_BUILTIN = ("inner_id", "total_predictions", "predictions_results", "annot
                   "storage_filename", "created_at", "updated_at", "updated_by", "avg_lead_time",
                   "draft_exists", "comment_count", "unresolved_comment_count",
                   "last_comment_updated_at", "comment_authors")
-
-
-class NotLinesiftProject(LabelStudioError):
-    """A project whose labelling config linesift did not make."""
 
 
 @dataclass
@@ -94,7 +91,6 @@ class PushSummary:
             lines.append(f"refreshed {self.refreshed.refreshed} pre-fills of tasks nobody "
                          f"labelled yet ({self.refreshed.labelled} labelled or started, left "
                          "alone)")
-        from .predict import prefill_line
 
         lines.append(prefill_line(self.prefills))
         if self.changed_pages:
@@ -103,17 +99,6 @@ class PushSummary:
             lines.append("text changed since these pages were pushed, so they were not pushed "
                          f"again: {shown}" + (f" and {more} more" if more > 0 else ""))
         return "\n".join(lines)
-
-
-def existing_layout(project):
-    """The layout of a project linesift made; NotLinesiftProject for any other project."""
-    layout = detect_layout(project.label_config)
-    if layout is None:
-        raise NotLinesiftProject(
-            f"project {project.title!r} (id {project.id}) was not made by linesift: its "
-            "labelling config has no content/boilerplate choice per line. Push to a new "
-            "project name to create one.")
-    return layout
 
 
 def open_project(server, ref, layout=None):
@@ -214,7 +199,6 @@ def push_pages(server, pages, project, *, layout=None, sifter=None, batch_size=B
             batch = todo[start:start + batch_size]
             summary.tasks_created += _import(server, project.id, batch)
             bar.update(len(batch))
-    from .predict import prefill_versions, refresh_predictions
 
     summary.prefills = prefill_versions(states)
     summary.prefills[summary.model_version] += summary.tasks_created

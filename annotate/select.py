@@ -3,15 +3,17 @@
 Three strategies, each a pure function of the pool's verdicts:
 
 ``uncertain``
-    The pages where the model expects to be wrong most often, one page per site before any
-    site's second (the pages of one site share its template, so a site whose template the model
+    The pages where the model expects to be wrong most often, two pages of a site before any
+    site's third (the pages of one site share its template, so a site whose template the model
     gets wrong would otherwise fill the budget: on daniel_a, 24 of the 30 most doubtful pages
     were dailymail.co.uk's). With a calibrated model a line
     scored p is wrong with probability p when it is dropped (p below the threshold) and 1 - p
     when it is kept, so a page's *expected wrong lines* are the sum of that over its lines: the
     corrections its annotator will make, which is what the labels teach. A sum, not a mean: a
     mean ranks a three-line page with one doubtful line above a long article whose whole
-    comment section is in doubt; a maximum looks at one line only. (Uncertainty sampling:
+    comment section is in doubt; a maximum looks at one line only. Pages come two of a site at
+    a time (:data:`SITE_GROUP`): a site's memory needs a second labelled page to show what it
+    gains. (Uncertainty sampling:
     Lewis & Gale 1994, "A sequential algorithm for training text classifiers"; summed over a
     structured item as in Settles & Craven 2008, "An analysis of active learning strategies for
     sequence labeling tasks".) In the line layout, the lines with the largest chance of being
@@ -72,16 +74,24 @@ def select_pages(pages, strategy, budget, *, sifted=None, threshold=0.5, seed=0)
     return _round_robin(keys, rng)[:budget]
 
 
-def _site_by_site(order, sites):
-    """`order` (positions, most wanted first) with each site's k-th page after every site's
-    (k-1)-th: the pages of one site share a template, so its doubts are one doubt."""
-    seen = {}
-    rank = []
-    for position in order:
+SITE_GROUP = 2
+"""Pages of a site taken together: a site's memory shows what it gains on one labelled page
+only with another labelled page of the site (``train --base`` holds pages out one at a time)."""
+
+
+def _site_by_site(order, sites, group=SITE_GROUP):
+    """`order` (positions, most wanted first) taken `group` pages of a site at a time, a site's
+    next `group` only after every site's previous ones: the pages of one site share a
+    template, so its doubts are one doubt, and learning its template takes two pages."""
+    seen, first = {}, {}
+    keys = []
+    for i, position in enumerate(order):
         site = sites[int(position)]
-        rank.append(seen.get(site, 0))
-        seen[site] = rank[-1] + 1
-    return [int(order[i]) for i in sorted(range(len(order)), key=lambda i: (rank[i], i))]
+        rank = seen.get(site, 0) // group
+        seen[site] = seen.get(site, 0) + 1
+        first.setdefault((site, rank), i)
+        keys.append((rank, first[(site, rank)], i))
+    return [int(order[i]) for i in sorted(range(len(order)), key=keys.__getitem__)]
 
 
 def select_lines(pages, strategy, budget, *, sifted=None, candidates=None, threshold=0.5,

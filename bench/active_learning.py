@@ -28,7 +28,7 @@ import time
 
 import numpy as np
 
-from adapt import OUT, base_dir, f1_on, half, site_pages, team_sites, train_bases
+from adapt import OUT, base_dir, half, site_pages, team_sites, train_bases
 from common import print_table
 
 from linesift.annotate.select import expected_wrong_lines, select_pages
@@ -138,10 +138,12 @@ def _sifted_in_order(model, pages):
     return out
 
 
-def needed(points, full_f1, key="pages"):
-    """The first point reaching TARGET of the full-data F1, or None."""
+def needed(points, full_f1, key="pages", base_f1=None, share=TARGET):
+    """The first point reaching `share` of the full-data F1 (with `base_f1`: `share` of the
+    full-data gain over the base), or None."""
+    goal = share * full_f1 if base_f1 is None else base_f1 + share * (full_f1 - base_f1)
     for point in points:
-        if point["f1"] >= TARGET * full_f1:
+        if point["f1"] >= goal:
             return point[key]
     return None
 
@@ -154,49 +156,72 @@ def main():
     parser.add_argument("--schedule", type=int, nargs="+", default=list(SCHEDULE))
     parser.add_argument("--png", default=str(OUT / "active_learning.png"))
     parser.add_argument("--save", default=str(OUT / "active_learning.json"))
+    parser.add_argument("--report", action="store_true",
+                        help="Only print the table and the figure of the curves saved.")
     args = parser.parse_args()
     sites = team_sites()
     train_bases(sites)
     base = base_dir(args.half)
     by_site = site_pages([s for s in sites if half(s) == args.half])
-    curves, full, calibration = {}, {}, {}
+    curves, full, calibration, bases = {}, {}, {}, {}
+    if args.report:
+        with open(args.save) as fh:
+            saved = json.load(fh)
+        full = {int(k): v for k, v in saved["full"].items()}
+        curves = {(k.split("|")[0], int(k.split("|")[1])): v for k, v in saved["curves"].items()}
+        bases = {int(k): v for k, v in saved.get("base", {}).items()}
+        return report(curves, full, bases, {}, args.png)
     for seed in args.seeds:
         pool, held = split(by_site, seed)
         log(f"seed {seed}: pool {len(pool)} pages of {len(by_site)} sites, "
             f"{labelled_lines(pool):,} labelled lines; held out {sum(map(len, held.values()))}")
         full[seed] = score(learn(pool, base), held)[0]
-        base_f1 = score(load(base), held)[0]
+        bases[seed] = base_f1 = score(load(base), held)[0]
         log(f"  base {base_f1:.3f}, all {len(pool)} pool pages {full[seed]:.3f}")
         for strategy in args.strategies:
             curves[(strategy, seed)], calib = simulate(pool, held, strategy, base, seed,
                                                        args.schedule)
             calibration.setdefault(strategy, []).extend(calib)
             with open(args.save, "w") as fh:
-                json.dump({"full": full, "curves": {f"{k[0]}|{k[1]}": v
-                                                    for k, v in curves.items()}}, fh)
-    report(curves, full, calibration, args.png)
+                json.dump({"full": full, "base": bases,
+                           "curves": {f"{k[0]}|{k[1]}": v for k, v in curves.items()}}, fh)
+    report(curves, full, bases, calibration, args.png)
 
 
-def report(curves, full, calibration, png):
+def report(curves, full, bases, calibration, png):
     rows = []
     for (strategy, seed), points in sorted(curves.items()):
-        rows.append({"strategy": strategy, "seed": seed,
-                     **{f"F1@{p['pages']}": p["f1"] for p in points},
-                     "pages to 95%": needed(points, full[seed]),
-                     "lines to 95%": needed(points, full[seed], "lines")})
+        row = {"strategy": strategy, "seed": seed,
+               **{f"F1@{p['pages']}": p["f1"] for p in points},
+               "pages to 95%": needed(points, full[seed]),
+               "lines to 95%": needed(points, full[seed], "lines")}
+        if seed in bases:
+            row["lines to half the gain"] = needed(points, full[seed], "lines", bases[seed],
+                                                   0.5)
+        rows.append(row)
     print()
     print_table(rows, list(dict.fromkeys(k for r in rows for k in r)))
-    print("\nfull-data F1: " + ", ".join(f"seed {s} {f:.3f}" for s, f in full.items()))
+    print("\nfull-data F1: " + ", ".join(f"seed {s} {f:.3f}" for s, f in full.items())
+          + ("; base: " + ", ".join(f"seed {s} {f:.3f}" for s, f in bases.items())
+             if bases else ""))
     for strategy in ("uncertain", "diverse"):
-        ratios = []
-        for seed in full:
-            mine = needed(curves.get((strategy, seed), []), full[seed], "lines")
-            control = needed(curves.get(("random", seed), []), full[seed], "lines")
-            if mine and control:
-                ratios.append(mine / control)
-        if ratios:
-            print(f"{strategy}: labelled lines to 95 % against random's: "
-                  + ", ".join(f"{r:.2f}" for r in ratios))
+        for label, kwargs in (("95 % of the full-data F1", {}),
+                              ("half the full-data gain over the base", {"share": 0.5})):
+            ratios = []
+            for seed in full:
+                extra = dict(kwargs)
+                if extra:
+                    if seed not in bases:
+                        continue
+                    extra["base_f1"] = bases[seed]
+                mine = needed(curves.get((strategy, seed), []), full[seed], "lines", **extra)
+                control = needed(curves.get(("random", seed), []), full[seed], "lines",
+                                 **extra)
+                ratios.append(f"{mine / control:.2f}" if mine and control else
+                              f"{mine or 'not reached'} against {control or 'not reached'}")
+            if ratios:
+                print(f"{strategy}: labelled lines to {label}, against random's: "
+                      + ", ".join(ratios))
     at5 = {s: np.mean([p["f1"] for (st, _), pts in curves.items() if st == s for p in pts
                        if p["pages"] == 5]) for s in {st for st, _ in curves}}
     print("F1 at 5 pages, mean over seeds: " + ", ".join(f"{s} {v:.3f}" for s, v in
@@ -206,17 +231,17 @@ def report(curves, full, calibration, png):
         expected, actual = np.array(pairs).T
         print(f"uncertain's picks: expected wrong lines per page {expected.mean():.1f}, "
               f"actual {actual.mean():.1f} (ratio {expected.sum() / max(actual.sum(), 1):.2f})")
-    write_png(png, curves, full)
+    write_png(png, curves, full, bases)
     print(f"curve: {png}")
 
 
-def write_png(path, curves, full):
+def write_png(path, curves, full, bases=None):
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    fig, ax = plt.subplots(figsize=(8.5, 4.2))
     colours = {"random": "tab:grey", "uncertain": "tab:red", "diverse": "tab:blue"}
     for strategy, colour in colours.items():
         runs = [v for (s, _), v in curves.items() if s == strategy]
@@ -228,13 +253,16 @@ def write_png(path, curves, full):
     mean_full = float(np.mean(list(full.values())))
     ax.axhline(mean_full, color="black", linestyle="--", label="all pool pages")
     ax.axhline(TARGET * mean_full, color="black", linestyle=":", label="95 % of it")
+    if bases:
+        ax.axhline(float(np.mean(list(bases.values()))), color="tab:grey", linestyle="-.",
+                   label="the base, no labels")
     schedule = sorted({p["pages"] for v in curves.values() for p in v})
     ax.set(xscale="log", xlabel="labelled pages", ylabel="content F1, held-out pages",
            title="learning on the base (train --base)")
     ax.set_xticks(schedule, [str(x) for x in schedule])
     ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # outside the data
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 

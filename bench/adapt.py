@@ -23,6 +23,7 @@ with the 5- and 10-page models scored on the same 10 for the share of the ceilin
     python bench/adapt.py                      # every site, seeds 0 1 2, 5 and 10 pages
     python bench/adapt.py --sites www.express.gr udn.com --seeds 0
     python bench/adapt.py --scratch            # also from scratch (a few minutes more per site)
+    python bench/adapt.py --cpu                # CPU of the whole command, 5 pages (and --curve)
 
 Results are cached per (site, seed, size, method) in ``bench/out/adapt/results.jsonl`` under
 the fingerprint of the code that decides (``--fresh`` ignores the cache).
@@ -317,6 +318,44 @@ def report(rows, scratch):
           f"{np.median(cpu):.1f}, max {max(cpu):.1f}")
 
 
+def command_cpu(sites, curve_sites):
+    """CPU seconds of the whole `linesift train P --base B` command (process and children:
+    imports, reading, fitting, writing) on 5 pages of each site (seed 0), and with --curve."""
+    import resource
+    import subprocess
+    import tempfile
+
+    from linesift.formats import write_labelled_pages
+
+    by_site = site_pages(sites)
+    rows = []
+    for k, site in enumerate(sites):
+        order = list(by_site[site])
+        np.random.default_rng(0).shuffle(order)
+        with tempfile.TemporaryDirectory() as tmp:
+            data = Path(tmp) / "pages.jsonl"
+            write_labelled_pages(order[:5], data)
+            row = {"site": site, "lines": sum(len(p.lines) for p in order[:5])}
+            for name, extra in (("cpu s", []), ("with --curve", ["--curve", f"{tmp}/c.png"])):
+                if extra and k >= curve_sites:
+                    continue
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                subprocess.run([sys.executable, "-m", "linesift.cli", "train", str(data),
+                                "--base", str(base_dir(half(site))), "-o", f"{tmp}/m", *extra],
+                               check=True, capture_output=True)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                row[name] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            rows.append(row)
+            log(f"{site}: {row}")
+    print_table(rows, ["site", "lines", "cpu s", "with --curve"])
+    cpu = [r["cpu s"] for r in rows]
+    curve = [r["with --curve"] - r["cpu s"] for r in rows if "with --curve" in r]
+    print(f"\ntrain --base on 5 pages, whole command: CPU median {np.median(cpu):.1f} s, max "
+          f"{max(cpu):.1f} s over {len(cpu)} sites" + (
+              f"; --curve adds median {np.median(curve):.1f} s, max {max(curve):.1f} s" if curve
+              else ""))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sites", nargs="+")
@@ -328,7 +367,16 @@ def main():
                         help="Labelled pages per site (at most %d)." % HELD_FROM)
     parser.add_argument("--no-ceiling", action="store_true",
                         help="Skip the ceiling runs (all but 10 pages of the large sites).")
-    run(parser.parse_args())
+    parser.add_argument("--cpu", type=int, nargs="?", const=8, metavar="CURVE_SITES",
+                        help="Instead: CPU of the whole `linesift train --base` command on 5 "
+                             "pages of each site, and with --curve on the first CURVE_SITES "
+                             "(default 8).")
+    args = parser.parse_args()
+    if args.cpu is not None:
+        sites = args.sites or team_sites()
+        train_bases(sites)
+        return command_cpu(sites, args.cpu)
+    run(args)
 
 
 if __name__ == "__main__":

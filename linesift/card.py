@@ -57,6 +57,15 @@ def _adaptation_section(card):
                         f"page-mean content F1 minus the base's lies between {boot['low']:+.3f} "
                         f"and {boot['high']:+.3f} (5th to 95th percentile) and is above 0 in "
                         f"{boot['share_better']:.0%} of them."]
+        sites = decision.get("sites", {})
+        if len(sites) > 1:
+            out += ["", "The correction applies on a site only where that site's pages held "
+                        "out show the gain; other sites get the base model's verdicts:", "",
+                    "| site | labelled pages | base | adapted | better in | applied |",
+                    "|---|---|---|---|---|---|"]
+            out += [f"| {name} | {m['pages']} | {_fmt(m['base_content_f1'])} | "
+                    f"{_fmt(m['adapted_content_f1'])} | {m['share_better']:.0%} | "
+                    f"{'yes' if m['adapted'] else 'no'} |" for name, m in sites.items()]
         candidates = decision.get("candidates", {})
         if candidates:
             out += ["", "| candidate | page-mean content F1, held out |", "|---|---|"]

@@ -133,6 +133,8 @@ def test_retrains_after_k_annotations_and_prelabels_with_the_new_model(
     _wait(lambda: any(p.model_version == new_version
                       for p in ls_sdk.tasks.get(id=third).predictions),
           what="prediction of the retrained model")
+    # the new model's pre-fill replaced the old one: one tab
+    assert [p.model_version for p in ls_sdk.tasks.get(id=third).predictions] == [new_version]
 
 
 def test_the_serve_command_answers_health_and_connects_a_project(tiny_model, ls_credentials,
@@ -181,3 +183,26 @@ def _free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def test_unregister_removes_what_a_killed_serve_left(ls_credentials, ls_server, ls_sdk,
+                                                     ls_sifter, project_name):
+    """A serve killed with SIGKILL cannot unregister; `serve --unregister` removes its backend
+    and webhook from the project."""
+    project, _, _ = open_project(ls_server, project_name)
+    port = _free_port()
+    dead = BackendServer(LiveModel(ls_sifter), port=port)
+    dead.start()
+    left = dead.url
+    ls_server.connect_model(project.id, left, ls_sifter.version)
+    dead.stop()  # gone without unregistering, as a killed serve
+    assert f"{left}/webhook" in [h.url for h in ls_sdk.webhooks.list(project=project.id)]
+    env = {**os.environ, "LABEL_STUDIO_URL": ls_credentials.url,
+           "LABEL_STUDIO_API_KEY": ls_credentials.api_key}
+    result = subprocess.run([sys.executable, "-m", "linesift.cli", "annotate", "serve",
+                             "--project", project_name, "--port", str(port), "--unregister"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "removed 1 backend(s)" in result.stderr
+    assert not [b for b in ls_sdk.ml.list(project=project.id) if b.url == left]
+    assert f"{left}/webhook" not in [h.url for h in ls_sdk.webhooks.list(project=project.id)]

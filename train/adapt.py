@@ -24,7 +24,7 @@ from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 
 from linesift.adapter import SiteAdapter
-from linesift.features.memory import MEMORY_COLUMNS, SiteMemory, memory_columns
+from linesift.features.memory import MEMORY_COLUMNS, SiteMemory, memory_columns, page_site
 from linesift.frame import PAGE
 from linesift.labels import UNLABELLED_CODE
 
@@ -36,7 +36,7 @@ STACKED_MIN_PAGES = 5
 the base model's features, its verdicts and the memory (word n-grams and trees), wholly and
 halfway to the base: it learns more from many pages, and overfits a few."""
 STACKED_WEIGHTS = (1.0, 0.5)
-STACKED_TREES, STACKED_INNER_FOLDS = 40, 3
+STACKED_TREES, STACKED_INNER_FOLDS = 30, 2
 """Half the shipped model's trees and one inner fold fewer: a few pages need no more, and the
 candidate is fitted once per fold."""
 BASE = "base"
@@ -155,30 +155,62 @@ def adapt(base, base_threshold, pages, frame, y, *, folds=5, weights=None, notes
         f1[penalty] = page_mean_f1(truth, oof[penalty][scored], page_of[scored], base_threshold)
     # the best; among equals, the closest to the base model (the largest penalty)
     best = max(penalties, key=lambda k: (round(f1[k], 6), _closeness(candidates[k])))
-    boot = bootstrap_gain(truth, oof[best][scored], base_p[scored], page_of[scored],
+    sites = np.array([page_site(page) for page in pages], dtype=object)[page_of]
+    on, per_site = _sites_that_gain(sites, scored, y, oof[best], base_p, page_of,
+                                    base_threshold, seed)
+    chosen = np.where(np.isin(sites, on), oof[best], base_p)
+    f1_chosen = page_mean_f1(truth, chosen[scored], page_of[scored], base_threshold)
+    boot = bootstrap_gain(truth, chosen[scored], base_p[scored], page_of[scored],
                           base_threshold, seed=seed)
     cv = {"pages": n_pages, "folds": len(splits), "grouping": "page",
           "labelled_lines": int(scored.sum()), "content_lines": int(truth.sum()),
           "threshold": base_threshold, "base_content_f1": round(f1[BASE], 4),
           "candidates": {_name(k): round(v, 4) for k, v in f1.items()},
           "best": _name(best), "best_content_f1": round(f1[best], 4),
-          "bootstrap": boot}
-    if f1[best] <= f1[BASE] or boot["share_better"] < MIN_WIN_SHARE:
+          "sites": per_site, "adapted_sites": on,
+          "chosen_content_f1": round(f1_chosen, 4), "bootstrap": boot}
+    if not on:
         message = (f"kept the base model's decisions: on {n_pages} labelled pages held out by "
                    f"page, the best adapter scores content F1 {f1[best]:.3f} against the "
-                   f"base's {f1[BASE]:.3f}, better in {boot['share_better']:.0%} of resamples "
-                   f"of the pages (needs {MIN_WIN_SHARE:.0%}); label more pages to show a gain")
+                   f"base's {f1[BASE]:.3f}, and on no site is it better in "
+                   f"{MIN_WIN_SHARE:.0%} of resamples of the site's pages (a site needs two "
+                   "labelled pages or more); label more pages to show a gain")
         return _kept(base, base_threshold, message, cv, base_oof=_full(base_p, labelled))
-    memory = SiteMemory.from_pages(pages)
     adapter = SiteAdapter(threshold=base_threshold, **candidates[best])
-    adapter.fit(memory_columns(table, pages, memory), y, weights)
+    # fitted as in the cross-validation, with every labelled page in the memory; the model's
+    # memory holds the pages of the sites it adapts to only, so the others get the base's
+    # verdicts
+    adapter.fit(memory_columns(table, pages, SiteMemory.from_pages(pages)), y, weights)
+    memory = SiteMemory.from_pages([page for page in pages if page_site(page) in set(on)])
     pipeline = Pipeline([*prefix.steps, ("classify", adapter)])
-    message = (f"adapted to the labelled pages: content F1 {f1[best]:.3f} against the base "
-               f"model's {f1[BASE]:.3f} on {n_pages} pages held out by page "
-               f"({boot['low']:+.3f} to {boot['high']:+.3f} over resamples of the pages; "
-               f"{int(truth.sum()):,} content lines)")
+    where = (f"on {len(on)} of {len(per_site)} sites" if len(per_site) > 1 else "")
+    message = (f"adapted to the labelled pages{' ' + where if where else ''}: content F1 "
+               f"{f1_chosen:.3f} against the base model's {f1[BASE]:.3f} on {n_pages} pages "
+               f"held out by page ({boot['low']:+.3f} to {boot['high']:+.3f} over resamples "
+               f"of the pages; {int(truth.sum()):,} content lines)")
     return Adaptation(pipeline, memory, base_threshold, False, _name(best), message, cv,
-                      oof=_full(oof[best], labelled), base_oof=_full(base_p, labelled))
+                      oof=_full(chosen, labelled), base_oof=_full(base_p, labelled))
+
+
+def _sites_that_gain(sites, scored, y, proba, base_p, page_of, threshold, seed):
+    """The sites where `proba` beats the base on the site's own held-out pages, in at least
+    :data:`MIN_WIN_SHARE` of bootstrap resamples of them (a site of one labelled page cannot
+    show it: its page was scored with no memory of its site), and each site's figures."""
+    on, per_site = [], {}
+    for site in sorted(set(sites[scored].tolist())):
+        rows = scored & (sites == site)
+        n_site = len(np.unique(page_of[rows]))
+        mine = page_mean_f1(y[rows], proba[rows], page_of[rows], threshold)
+        base = page_mean_f1(y[rows], base_p[rows], page_of[rows], threshold)
+        share = (bootstrap_gain(y[rows], proba[rows], base_p[rows], page_of[rows], threshold,
+                                seed=seed)["share_better"] if n_site >= 2 else 0.0)
+        gains = n_site >= 2 and mine > base and share >= MIN_WIN_SHARE
+        per_site[site or "(no site)"] = {"pages": n_site, "base_content_f1": round(base, 4),
+                                         "adapted_content_f1": round(mine, 4),
+                                         "share_better": share, "adapted": bool(gains)}
+        if gains:
+            on.append(site)
+    return on, per_site
 
 
 def _closeness(params):

@@ -194,6 +194,9 @@ def serve(
     train_also: list[str] = typer.Option([], "--train-also", help="Labelled pages to retrain "
                                          "on besides the project's, e.g. the shared data "
                                          "(repeat the option); none: the project's alone."),
+    unregister: bool = typer.Option(False, "--unregister", help="Only remove from --project "
+                                    "the backends an earlier serve on this host and port left "
+                                    "(killed before it could), with their webhooks, and exit."),
     url: Optional[str] = _URL,
     api_key: Optional[str] = _KEY,
 ):
@@ -208,6 +211,15 @@ def serve(
     from ..model import default_model_dir
     from ..train.fit import base_of, train_model
 
+    if unregister:
+        if project is None:
+            raise typer.BadParameter("--unregister needs --project")
+        server = connect(url, api_key)
+        found = server.get_project(project)
+        removed = server.disconnect_backends(found.id, f"http://{host}:{port}")
+        typer.echo(f"removed {removed} backend(s) of http://{host}:{port} from project "
+                   f"{found.title!r}", err=True)
+        return
     sifter = _sifter(model, False)
     train = None
     if retrain_every:
