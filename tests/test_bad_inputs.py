@@ -695,7 +695,7 @@ def test_a_directory_without_txt_files_is_an_error_and_upper_case_txt_is_read(ti
     (["filter", "--bogus"], "No such option: --bogus"),
     (["filter", "p.txt", "--jobs", "0"], "Invalid value for '--jobs' / '-j'"),
     (["bogus"], "No such command 'bogus'"),
-    (["train"], "Missing argument 'data'"),
+    (["train"], "Missing argument 'DATA'"),
 ])
 def test_usage_errors_are_one_line_with_exit_2(args, message):
     result = subprocess.run([str(LINESIFT), *args], capture_output=True, text=True, timeout=300)

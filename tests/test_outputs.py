@@ -177,3 +177,28 @@ def test_labels_audit_of_an_empty_file_is_one_line(tmp_path):
     empty.write_text("")
     result = _invoke(["labels", "audit", empty, "-o", tmp_path / "a.csv"])
     assert_one_line_error(result, f"{empty}: no labelled pages")
+
+
+def test_stdin_records_are_read_as_records(tmp_path):
+    records = "".join(json.dumps({"id": f"p{n}", "text": "Menu | Home\nThe article's sentence, "
+                                  "long enough to be kept as one."}) + "\n" for n in range(2))
+    result = runner.invoke(app, ["filter", "-"], input=records)
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines() if line]
+    assert [r["id"] for r in rows] == ["p0", "p1"] and "Menu" not in rows[0]["text"]
+    text = runner.invoke(app, ["filter", "-"], input="{not a record}\nA line of text.\n")
+    assert text.exit_code == 0 and not text.stdout.startswith("{\"id\"")
+
+
+def test_outputs_whose_name_contradicts_their_format_are_refused(tmp_path):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Home\nSome sentence of an article, long enough.\n")
+    result = _invoke(["filter", folder, "-o", tmp_path / "clean.txt"])
+    assert_one_line_error(result, f"{tmp_path / 'clean.txt'}: names a file")
+    assert not (tmp_path / "clean.txt").exists()
+    data = tmp_path / "in.jsonl"
+    data.write_text(json.dumps({"id": "a", "text": "x"}) + "\n")
+    result = _invoke(["filter", data, "-o", tmp_path / "out.txt"])
+    assert_one_line_error(result, f"{tmp_path / 'out.txt'}: a .txt output holds one page")
+    assert not (tmp_path / "out.txt").exists()

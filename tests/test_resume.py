@@ -76,7 +76,7 @@ def small_parts(monkeypatch):
 
 # --- outputs are never half-written ---------------------------------------------------------
 
-@pytest.mark.parametrize("suffix", [".txt", ".jsonl", ".jsonl.gz", ".parquet"])
+@pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz", ".parquet"])  # records: not .txt
 def test_interrupted_write_leaves_the_previous_output_untouched(sifter, tmp_path, monkeypatch,
                                                                 suffix):
     src = write_pages(tmp_path / "in.jsonl", n=30)

@@ -83,12 +83,17 @@ def test_wet_into_a_directory_becomes_jsonl_gz(sifter, tmp_path, wet_pages):
         assert [json.loads(line)["id"] for line in fh] == [u for u, _ in wet_pages[2:]]
 
 
-def test_wet_to_a_txt_named_file_still_gets_jsonl_records(sifter, tmp_path, wet_pages):
+def test_wet_to_a_txt_named_file_is_refused_before_anything_is_written(sifter, tmp_path,
+                                                                      wet_pages):
+    """Records are not one page's text: a .txt name for them is refused, not filled with
+    JSON Lines it does not announce."""
+    from linesift.errors import LinesiftError
+
     wet = write_wet(tmp_path / "seg.warc.wet.gz", wet_pages[:2])
     out = tmp_path / "cleaned.txt"
-    filter_inputs([str(wet)], str(out), sifter)
-    assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == [
-        u for u, _ in wet_pages[:2]]
+    with pytest.raises(LinesiftError, match="holds records; write them as .jsonl"):
+        filter_inputs([str(wet)], str(out), sifter)
+    assert not out.exists()
 
 
 def test_cli_filters_wet_to_stdout_as_jsonl(tiny_model, tmp_path, wet_pages):

@@ -62,3 +62,39 @@ def test_installed_wheel_filters_a_page_outside_the_checkout(wheel, tmp_path):
     article = "Le ministre russe des Affaires étrangères a affirmé"
     assert any(line.startswith(article) for line in kept)
     assert len(kept) < len(PAGE.read_text(encoding="utf-8").split("\n"))
+
+
+def test_the_wheels_model_answers_to_default_outside_the_checkout(wheel, tmp_path):
+    """`--model default`, `evaluate -m default` and `train --base default` work for a wheel's
+    user, in a folder with no models/ of its own."""
+    env = tmp_path / "venv"
+    venv.create(env, with_pip=True)
+    python = env / "bin" / "python"
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    (Path(site) / "linesift-test-deps.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    subprocess.run([python, "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
+                   check=True, capture_output=True)
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    labels = work / "mine.jsonl"
+    lines = ["Home | News", "A sentence of the article, long enough to read as one.",
+             "Another sentence of it, with words the first did not use.", "© 2024 Site"]
+    with open(labels, "w", encoding="utf-8") as fh:
+        for n in range(3):
+            fh.write(__import__("json").dumps({
+                "id": f"p{n}", "domain": "mine.example", "text": "\n".join(lines),
+                "labels": ["boilerplate", "content", "content", "boilerplate"]}) + "\n")
+    linesift = str(env / "bin" / "linesift")
+    clean = {"PATH": "/usr/bin:/bin"}
+    for args in (["filter", str(PAGE), "-q", "--model", "default"],
+                 ["evaluate", str(labels), "-m", "default"],
+                 ["train", str(labels), "--base", "default", "-o", str(work / "m")]):
+        run = subprocess.run([linesift, *args], cwd=work, capture_output=True, text=True,
+                             env=clean)
+        assert run.returncode == 0, (args, run.stderr)
+    card = __import__("json").loads((work / "m" / "card.json").read_text())
+    assert card["base"]["path"] == "default"
+    stdin = subprocess.run([linesift, "filter", "-q", "--model", "default"], cwd=work,
+                           input=labels.read_text(), capture_output=True, text=True, env=clean)
+    assert stdin.returncode == 0, stdin.stderr

@@ -70,7 +70,7 @@ def _sifter(model, no_model):
 @app.command()
 @friendly_errors
 def push(
-    pages: list[str] = typer.Argument(..., help="Pages: .txt files, directories, .jsonl(.gz), "
+    pages: list[str] = typer.Argument(..., metavar="PAGES", help="Pages: .txt files, directories, .jsonl(.gz), "
                                       ".parquet, or - for stdin."),
     project: str = _PROJECT,
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory for the "
@@ -136,7 +136,7 @@ def predict(
                                          "guesses become the pre-fills (default: "
                                          "the shipped model, `default`)."),
     pages: Optional[list[str]] = typer.Argument(
-        None, help="The pages the tasks were made from (optional; needed in the line layout "
+        None, metavar="PAGES", help="The pages the tasks were made from (optional; needed in the line layout "
                    "for pages not wholly in the project)."),
     batch_size: int = typer.Option(BATCH_SIZE, "--batch-size", min=1,
                                    help="Predictions per import request."),

@@ -59,6 +59,39 @@ app = typer.Typer(
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
     rich_markup_mode=None, cls=_OneLineErrors)
 
+
+def _print_version(value: bool):
+    if value:
+        from .. import __version__
+
+        typer.echo(f"linesift {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: bool = typer.Option(False, "--version", callback=_print_version,
+                                          is_eager=True, help="Print the version and exit.")):
+    """Find the ads and boilerplate in scraped web pages, line by line."""
+
+
+def process_seconds():
+    """Seconds since this process started (start-up and imports included), as a person
+    timing the command would count them."""
+    import os
+    import time
+
+    try:
+        with open(f"/proc/{os.getpid()}/stat") as fh:
+            started = int(fh.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime") as fh:
+            uptime = float(fh.read().split()[0])
+        return max(0.0, uptime - started / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return time.perf_counter() - _IMPORTED
+
+
+_IMPORTED = __import__("time").perf_counter()
+
 MODEL_HELP = ("Model directory, or `default` for the shipped model (the default, unless "
               "$LINESIFT_MODEL names another).")
 HINTS = {

@@ -8,7 +8,7 @@ import typer
 
 from ..errors import LinesiftError
 from ..formats import FORMAT_NAMES, ID_FIELD, ON_ERROR_CHOICES, TEXT_FIELD, ReadOptions
-from .app import MODEL_HELP, app, err, friendly_errors
+from .app import MODEL_HELP, app, err, friendly_errors, process_seconds
 
 IdField = typer.Option(ID_FIELD, "--id-field", help="Field holding the page id (JSONL, Parquet).")
 TextField = typer.Option(TEXT_FIELD, "--text-field", help="Field holding the page text.")
@@ -40,7 +40,7 @@ def read_options(id_field=ID_FIELD, text_field=TEXT_FIELD, on_error="fail", enco
 @app.command("filter")
 @friendly_errors
 def filter_command(
-    inputs: List[str] = typer.Argument(None, help="Files (.txt, .jsonl, .jsonl.gz, .parquet, "
+    inputs: List[str] = typer.Argument(None, metavar="INPUTS", help="Files (.txt, .jsonl, .jsonl.gz, .parquet, "
                                        ".warc.wet.gz), directories of .txt files, or - for "
                                        "stdin (the default)."),
     out: Optional[str] = typer.Option(None, "-o", "--output",
@@ -119,13 +119,14 @@ def filter_command(
     for note in stats.notes:
         err(f"linesift: {note}")
     if not quiet:
+        stats.seconds = max(stats.seconds, process_seconds())  # the whole command's time
         err(f"linesift: {stats.summary()}")
 
 
 @app.command("site-stats")
 @friendly_errors
 def site_stats_command(
-    inputs: List[str] = typer.Argument(..., help="Files (as for `filter`; not stdin)."),
+    inputs: List[str] = typer.Argument(..., metavar="INPUTS", help="Files (as for `filter`; not stdin)."),
     out: Path = typer.Option(..., "-o", "--output",
                              help="Counts file to write (.parquet, else JSON Lines)."),
     fmt: Optional[str] = typer.Option(None, "--format",
@@ -147,7 +148,7 @@ def site_stats_command(
 @app.command("explain")
 @friendly_errors
 def explain_command(
-    page: str = typer.Argument(..., help="Pages to explain: a .txt page, a JSONL(.gz), "
+    page: str = typer.Argument(..., metavar="FILE", help="Pages to explain: a .txt page, a JSONL(.gz), "
                                          "Parquet or WET file (every page in it), or - for a "
                                          "page on stdin."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help=MODEL_HELP),
@@ -161,11 +162,11 @@ def explain_command(
     """Per line: the score, the decision and the features that weighed most."""
     from ..explain import explain_rows
     from ..features.site import count_site_lines
-    from ..formats import STDIN, detect_format, read_file
+    from ..formats import detect_format, read_file
     from ..sift import load
 
     sifter = load(model)
-    fmt = "txt" if page == STDIN else detect_format(page)
+    fmt = detect_format(page)
     pages = list(read_file(page, ReadOptions(encoding=encoding), fmt=fmt))
     if site:
         for one in pages:

@@ -14,7 +14,7 @@ app = typer.Typer(help="Check labelled pages: which labels look wrong.", no_args
 @app.command()
 @friendly_errors
 def audit(
-    data: List[str] = typer.Argument(..., help="Labelled pages (JSONL, JSONL.gz, Parquet), "
+    data: List[str] = typer.Argument(..., metavar="DATA", help="Labelled pages (JSONL, JSONL.gz, Parquet), "
                                      "e.g. what `linesift annotate pull` wrote."),
     output: Path = typer.Option(..., "-o", "--output", help="Report to write (CSV): page, "
                                 "line_no, text, label, p_content, reason; most confidently "

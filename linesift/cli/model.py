@@ -15,7 +15,7 @@ app.add_typer(model_app, name="model")
 
 @model_app.command("info")
 @friendly_errors
-def model_info_command(model: Optional[Path] = typer.Argument(None, help=MODEL_HELP)):
+def model_info_command(model: Optional[Path] = typer.Argument(None, metavar="MODEL", help=MODEL_HELP)):
     """Print a model's card after checking its file against the card's sha256."""
     from ..sift import load
 
@@ -26,7 +26,7 @@ def model_info_command(model: Optional[Path] = typer.Argument(None, help=MODEL_H
 @model_app.command("export")
 @friendly_errors
 def model_export_command(
-    model: Optional[Path] = typer.Argument(None, help=MODEL_HELP),
+    model: Optional[Path] = typer.Argument(None, metavar="MODEL", help=MODEL_HELP),
     out: Path = typer.Option(..., "-o", "--output", help="New model directory to write."),
     fmt: str = typer.Option("skops", "--format",
                             help="skops: a file that holds no code and loads only linesift and "

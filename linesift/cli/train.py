@@ -17,7 +17,7 @@ def _on(flag):
 @app.command("train")
 @friendly_errors
 def train_command(
-    data: List[str] = typer.Argument(..., help="Labelled pages (JSONL, JSONL.gz, Parquet) with "
+    data: List[str] = typer.Argument(..., metavar="DATA", help="Labelled pages (JSONL, JSONL.gz, Parquet) with "
                                      "a 'labels' list per page."),
     out: Path = typer.Option(..., "-o", "--output", help="Model directory to write."),
     folds: int = typer.Option(5, "--folds", min=0,
@@ -110,7 +110,7 @@ def train_command(
 @app.command("evaluate")
 @friendly_errors
 def evaluate_command(
-    data: List[str] = typer.Argument(..., help="Labelled pages."),
+    data: List[str] = typer.Argument(..., metavar="DATA", help="Labelled pages."),
     model: Optional[List[Path]] = typer.Option(
         None, "--model", "-m", help=MODEL_HELP + " Repeat it to compare models (e.g. one per "
                                                 "labelling round)."),

@@ -17,6 +17,7 @@ txt        .txt, stdin, anything else                   :func:`text.read_txt`   
 
 import os
 import sys
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,12 +53,67 @@ WRITABLE = ("jsonl", "parquet", "txt")
 
 
 def detect_format(path):
-    """'txt', 'jsonl', 'parquet' or 'warc' from a file name (stdin and unknown names: 'txt')."""
+    """'txt', 'jsonl', 'parquet' or 'warc' from a file name (unknown names: 'txt'); for stdin,
+    from its first line (:func:`sniff_stdin`)."""
+    if str(path) == STDIN:
+        return sniff_stdin()
     name = str(path).lower()
     for fmt in FORMATS.values():
         if name.endswith(fmt.suffixes):
             return fmt.name
     return "txt"
+
+
+_STDIN_FORMAT = weakref.WeakKeyDictionary()
+"""The stdin stream -> what it holds (decided once: reading it later moves on)."""
+
+
+def sniff_stdin(stream=None):
+    """What stdin holds, from its first bytes, without consuming them: 'jsonl' when its first
+    non-blank line is a JSON object with a string field (a record), else 'txt'. Gzip data on
+    stdin is an InputError. Decided once per stream."""
+    stream = stream if stream is not None else getattr(sys.stdin, "buffer", sys.stdin)
+    try:
+        return _STDIN_FORMAT[stream]
+    except (KeyError, TypeError):
+        pass
+    head = _peek(stream)
+    if head.startswith(b"\x1f\x8b"):
+        raise InputError(STDIN, "is gzip data; decompress it (zcat FILE | linesift ...), or "
+                                "give the file by name")
+    fmt = "txt"
+    first = next((line for line in head.lstrip(b"\xef\xbb\xbf").split(b"\n")
+                  if line.strip()), b"")
+    if first.lstrip().startswith(b"{"):
+        import json
+
+        try:
+            record = json.loads(first)
+            if isinstance(record, dict) and any(isinstance(v, str) for v in record.values()):
+                fmt = "jsonl"
+        except ValueError:
+            pass
+    try:
+        _STDIN_FORMAT[stream] = fmt
+    except TypeError:  # a stream that takes no weak reference: decided again next time
+        pass
+    return fmt
+
+
+def _peek(stream, size=1 << 16):
+    """Up to `size` first bytes of `stream`, left in it (a buffered pipe's peek, or a read
+    and a seek back); b'' when neither is possible."""
+    try:
+        if hasattr(stream, "peek"):
+            return stream.peek(size)[:size]
+        if stream.seekable():
+            where = stream.tell()
+            head = stream.read(size)
+            stream.seek(where)
+            return head if isinstance(head, bytes) else head.encode("utf-8", "replace")
+    except (OSError, ValueError, AttributeError):
+        pass
+    return b""
 
 
 def output_format(path):

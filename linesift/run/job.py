@@ -133,9 +133,18 @@ def plan_outputs(inputs, out):
     as_dir = (Path(out_str).is_dir() or out_str.endswith(("/", "\\")) or len(pairs) > 1
               or any(root is not None for _, root in pairs))
     if as_dir:
+        if not Path(out_str).is_dir() and split_suffix(Path(out_str).name)[1]:
+            raise LinesiftError(f"{out_str}: names a file, but {len(pairs)} inputs (or a "
+                                "directory) are written to a directory of outputs; give a "
+                                "directory, or filter one file into it")
         targets = _directory_targets(pairs, Path(out_str))
     else:
         targets = [(pairs[0][0], Path(out_str))] if pairs else []
+        if targets and FORMATS[detect_format(pairs[0][0])].records \
+                and output_format(out_str) == "txt":
+            raise LinesiftError(f"{out_str}: a .txt output holds one page's text, but "
+                                f"{pairs[0][0]} holds records; write them as .jsonl, "
+                                ".jsonl.gz or .parquet")
     _refuse_inputs_as_outputs(targets, pairs)
     return targets
 
