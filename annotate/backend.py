@@ -527,11 +527,10 @@ def serve(sifter, *, host=DEFAULT_HOST, port=DEFAULT_PORT, server=None, project=
     thread = backend.start()
     _log(f"{sifter.version} listening on {backend.public_url} (the token is given to Label "
          "Studio with the URL)")
-    backend_id = None
     try:
         if found is not None:
-            backend_id = server.connect_model(found.id, backend.url, sifter.version,
-                                              replace_prefix=backend.url.rsplit("/", 1)[0])
+            server.connect_model(found.id, backend.url, sifter.version,
+                                 replace_prefix=backend.url.rsplit("/", 1)[0])
             _log(f"connected to project {found.title!r} (id {found.id}) on {server.url}")
         else:
             _log(f"connect it in the project's Settings > Model with this URL: {backend.url}")
@@ -544,9 +543,11 @@ def serve(sifter, *, host=DEFAULT_HOST, port=DEFAULT_PORT, server=None, project=
         raise
     finally:
         backend.stop()
-        if backend_id is not None:
+        if found is not None:
+            # by URL, not by the id connect_model returns: a stop while connecting (the
+            # backend made, the call not back yet) must unregister it too
             try:
-                server.disconnect_model(found.id, backend_id, backend.url)
-                _log(f"disconnected from project {found.id}")
-            except Exception as exc:  # noqa: BLE001 - stopping must not fail on a dead server
+                if server.disconnect_backends(found.id, url=backend.url):
+                    _log(f"disconnected from project {found.id}")
+            except BaseException as exc:  # noqa: BLE001 - stopping must not fail on a dead server
                 _log(f"could not disconnect from project {found.id}: {exc}")

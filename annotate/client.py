@@ -363,12 +363,15 @@ class Server:
             evaluate_predictions_automatically=True), "update the project")
         return backend_id
 
-    def disconnect_backends(self, project_id, prefix):
+    def disconnect_backends(self, project_id, prefix=None, url=None):
         """Remove every ML backend of a project whose URL starts with `prefix` (a serve that
-        was killed before it could unregister), with its webhook; returns how many."""
+        was killed before it could unregister), or is `url`, with its webhook; returns how
+        many."""
         backends = self._retry(lambda: list(self._sdk.ml.list(project=project_id)),
                                "list ML backends")
-        stale = [b for b in backends if b.url.startswith(prefix.rstrip("/") + "/")]
+        stale = [b for b in backends
+                 if (prefix and b.url.startswith(prefix.rstrip("/") + "/"))
+                 or (url and b.url.rstrip("/") == url.rstrip("/"))]
         for backend in stale:
             self.disconnect_model(project_id, backend.id, backend.url)
         return len(stale)

@@ -19,6 +19,12 @@ SPLIT_SENTENCES = {
 """What the cross-validated figures mean, for each way the lines were held out."""
 
 
+def _held_out_unit(card):
+    """What the folds held out, in words: sites, pages, or both."""
+    return {"site": "sites", "page": "pages"}.get(card.get("cv_grouping"),
+                                                  "groups (sites, and your pages by page)")
+
+
 def _adaptation_section(card):
     """The decision of ``train --base`` and its figures, against the base model's on the same
     folds."""
@@ -123,7 +129,8 @@ def render_card_readme(card):
     if calibration and not card.get("base"):
         lines += ["", "## Calibration", "", f"P(content) is mapped by {calibration['method']}.",
                   "Expected calibration error (10 bins) and Brier score of out-of-fold scores; "
-                  "the calibrated figures are for a map fitted on the other half of the sites:",
+                  "the calibrated figures are for a map fitted on the other half of the "
+                  f"{_held_out_unit(card)}:",
                   "", "| | raw | calibrated |", "|---|---|---|",
                   f"| ECE | {_fmt(calibration.get('ece_raw'))} | "
                   f"{_fmt(calibration.get('ece_calibrated_held_out', '-'))} |",

@@ -163,8 +163,12 @@ def test_card_sentences_fit_the_split(grouping, says, never):
     readme = render_card_readme({"name": "m", "cv": {"content_f1": 0.9}, "cv_grouping": grouping,
                                  "cv_detail": {"per_source": {"a": {
                                      "content_precision": 0.9, "content_recall": 0.9,
-                                     "content_f1": 0.9, "lines": 10, "split": grouping}}}})
+                                     "content_f1": 0.9, "lines": 10, "split": grouping}}},
+                                 "calibration": {"method": "isotonic", "ece_raw": 0.1,
+                                                 "brier_raw": 0.1}})
     assert says in readme and never not in readme
+    if grouping == "page":
+        assert "other half of the pages" in readme and "half of the sites" not in readme
 
 
 def test_a_threshold_on_the_edge_of_the_grid_is_a_warning(tmp_path):

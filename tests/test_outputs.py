@@ -202,3 +202,30 @@ def test_outputs_whose_name_contradicts_their_format_are_refused(tmp_path):
     result = _invoke(["filter", data, "-o", tmp_path / "out.txt"])
     assert_one_line_error(result, f"{tmp_path / 'out.txt'}: a .txt output holds one page")
     assert not (tmp_path / "out.txt").exists()
+
+
+def test_counts_of_another_crawl_get_a_note(tmp_path):
+    def crawl(site):
+        return "".join(json.dumps({"id": f"{site}/{n}", "domain": site, "text":
+                                   f"Menu | {site}\nArticle {n} sentence, long enough here."})
+                       + "\n" for n in range(3))
+
+    (tmp_path / "a.jsonl").write_text(crawl("a.example"))
+    (tmp_path / "b.jsonl").write_text(crawl("b.example"))
+    assert _invoke(["site-stats", tmp_path / "a.jsonl", "-o", tmp_path / "a.counts"]
+                   ).exit_code == 0
+    mine = _invoke(["filter", tmp_path / "a.jsonl", "--site-stats", tmp_path / "a.counts"])
+    assert mine.exit_code == 0 and "do not hold" not in mine.stderr
+    other = _invoke(["filter", tmp_path / "b.jsonl", "--site-stats", tmp_path / "a.counts"])
+    assert other.exit_code == 0
+    assert "3 of 3 pages are of sites these counts do not hold" in other.stderr
+
+
+def test_files_a_directory_holds_besides_txt_are_named(tmp_path):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "a.TXT").write_text("Home\nA sentence of an article, long enough to keep.\n")
+    (folder / "b.html").write_text("<p>x</p>")
+    result = _invoke(["filter", folder, "-o", tmp_path / "out"])
+    assert result.exit_code == 0, result.output
+    assert "left out 1 file that is not .txt (1 .html)" in result.stderr

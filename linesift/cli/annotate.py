@@ -216,7 +216,7 @@ def serve(
             raise typer.BadParameter("--unregister needs --project")
         server = connect(url, api_key)
         found = server.get_project(project)
-        removed = server.disconnect_backends(found.id, f"http://{host}:{port}")
+        removed = server.disconnect_backends(found.id, prefix=f"http://{host}:{port}")
         typer.echo(f"removed {removed} backend(s) of http://{host}:{port} from project "
                    f"{found.title!r}", err=True)
         return

@@ -12,6 +12,7 @@ the same for every backend.
 """
 
 import os
+from collections import Counter
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -257,8 +258,9 @@ def filter_inputs(inputs, out, sifter, options=None, *, progress=None):
         sifted_streams = sift_streams(sifter, streams, backend=backend, site_stats=site_stats,
                                       reasons=reasons)
         with _DropsWriter(options.explain_drops, stats, options.read.id_field) as drops:
+            sites = _SiteCheck(site_stats if options.site_stats is not None else None)
             for (path, target), guard, sifted in zip(plan, guards, sifted_streams):
-                pages = drops.tap(guard.checked(sifted))
+                pages = sites.tap(drops.tap(guard.checked(sifted)))
                 try:
                     _write(pages, path, target, options, stats, progress, run)
                 except SkippedInput as exc:
@@ -268,8 +270,51 @@ def filter_inputs(inputs, out, sifter, options=None, *, progress=None):
     if run is not None:
         stats.finished_files, stats.resumed_pages = run.finished_files, run.resumed_pages
         stats.notes += run.notes
+    stats.notes += sites.notes(options.site_stats) + _left_out_of_directories(inputs or [])
     stats.seconds = time.perf_counter() - start
     return stats
+
+
+class _SiteCheck:
+    """Counts the pages whose site the given counts (``--site-stats``) do not hold: counts of
+    another crawl change nothing for them, which deserves a note."""
+
+    def __init__(self, counts):
+        self.counts, self.pages, self.unknown = counts, 0, 0
+
+    def tap(self, sifted_pages):
+        for sifted in sifted_pages:
+            if self.counts is not None and sifted.page.domain:
+                self.pages += 1
+                self.unknown += not self.counts.pages_of(sifted.page.domain)
+            yield sifted
+
+    def notes(self, path):
+        if not self.pages or self.unknown * 2 < self.pages:
+            return []
+        return [f"{path}: {self.unknown:,} of {self.pages:,} pages are of sites these counts "
+                "do not hold (counts of another crawl?); their site repetition is not "
+                "counted"]
+
+
+def _left_out_of_directories(inputs):
+    """A note per input directory holding files other than .txt, which were not read."""
+    notes = []
+    for raw in inputs:
+        if raw == STDIN or not Path(raw).is_dir():
+            continue
+        others = Counter()
+        for _dirpath, _dirs, names in os.walk(raw):
+            for name in names:
+                if not name.lower().endswith(".txt"):
+                    others[Path(name).suffix.lower() or "(no suffix)"] += 1
+        if others:
+            kinds = ", ".join(f"{n} {suffix}" for suffix, n in others.most_common(5))
+            n = sum(others.values())
+            notes.append(f"{raw}: left out {n:,} {'file' if n == 1 else 'files'} that "
+                         f"{'is' if n == 1 else 'are'} not .txt ({kinds}); a directory's .txt "
+                         "files are read, give others by name")
+    return notes
 
 
 def _in_format(path, options):
