@@ -277,6 +277,10 @@ class Server:
             "import predictions", "Some predictions may have arrived: run the same command "
             "again, it replaces them.")
 
+    def update_task_data(self, task_id, data):
+        """Replace a task's data (the same data sent again changes nothing)."""
+        self._retry(lambda: self._sdk.tasks.update(id=task_id, data=data), "update a task")
+
     def delete_prediction(self, prediction_id):
         """Delete one prediction (one that is already gone counts as deleted)."""
         try:

@@ -19,7 +19,8 @@ from tqdm import tqdm
 
 from .config import BATCH_SIZE, LINE, existing_layout
 from .export import is_linesift_task, rebuild_page
-from .tasks import PAGE_LAYOUTS, line_prediction, page_prediction, task_key, task_page, text_hash
+from .tasks import (PAGE_LAYOUTS, line_prediction, model_data, page_prediction, task_key,
+                    task_page, text_hash)
 
 
 @dataclass
@@ -106,8 +107,11 @@ def refresh_predictions(server, project, sifter, *, pages=None, batch_size=BATCH
               disable=not progress or not todo) as bar:
         for start in range(0, len(todo), batch_size):
             batch = todo[start:start + batch_size]
-            server.import_predictions(found.id, [prediction for _, prediction in batch])
-            for state, _ in batch:
+            server.import_predictions(found.id, [prediction for _, prediction, _ in batch])
+            for state, _, data in batch:
+                if any(state.data.get(key) != value for key, value in data.items()):
+                    # the confidence marks and the page score are the new model's too
+                    server.update_task_data(state.id, {**state.data, **data})
                 for prediction_id, version in state.predictions:
                     server.delete_prediction(prediction_id)
                     summary.replaced[version] += 1
@@ -121,7 +125,8 @@ def refresh_predictions(server, project, sifter, *, pages=None, batch_size=BATCH
 
 
 def _predictions(waiting, states, layout, sifter, given, summary):
-    """Yield ``(task state, new prediction)`` for each waiting task whose page is known."""
+    """Yield ``(task state, new prediction, new model data)`` for each waiting task whose page
+    is known."""
     by_page, every_task = defaultdict(list), defaultdict(list)
     for state in waiting:
         by_page[task_key(state.data)[:2]].append(state)
@@ -139,10 +144,12 @@ def _predictions(waiting, states, layout, sifter, given, summary):
         for state in states:
             if layout in PAGE_LAYOUTS:
                 prediction = page_prediction(sifted, layout, sifter.version)
+                data = model_data(sifted.page, layout, sifted)
             else:
-                prediction = line_prediction(sifted, int(state.data["line_no"]),
-                                             sifter.version)
-            yield state, {**prediction, "task": state.id}
+                line_no = int(state.data["line_no"])
+                prediction = line_prediction(sifted, line_no, sifter.version)
+                data = model_data(sifted.page, layout, sifted, line_no)
+            yield state, {**prediction, "task": state.id}, data
 
 
 def _page_of(states, layout):

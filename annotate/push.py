@@ -185,7 +185,7 @@ def push_pages(server, pages, project, *, layout=None, sifter=None, batch_size=B
     states = server.task_states(project.id)  # one listing: Label Studio may ask an ML backend
     known = _KnownTasks([state.data for state in states])  # to pre-fill what it lists
     read = [] if refresh else None
-    with tqdm(itertools.chain(first, pages), unit="page", desc="read", file=sys.stderr,
+    with tqdm(itertools.chain(first, pages), unit=" pages", desc="read", file=sys.stderr,
               disable=not progress) as bar:
         todo_pages = _pages_to_push(_noted(bar, read), layout, known, summary)
         if select is None:

@@ -4,6 +4,7 @@ the audit's review project (`labels audit --review-project`)."""
 
 import gzip
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -88,12 +89,30 @@ def test_predict_replaces_the_prefills_nobody_labelled_yet(ls_sdk, tiny_model, o
         (prediction,) = after[task.id].predictions
         assert prediction.model_version == second.version
         page = next(p for p in read_pages([sample_path]) if p.id == task.data["page_id"])
-        from linesift.annotate.tasks import page_prediction
+        from linesift.annotate.tasks import model_data, page_prediction
 
-        assert prediction.result == page_prediction(next(second.sift_pages([page])), "runs",
-                                                    second.version)["result"]
+        sifted = next(second.sift_pages([page]))
+        assert prediction.result == page_prediction(sifted, "runs", second.version)["result"]
+        # the page score and the confidence marks are the new model's too
+        assert after[task.id].data == {**task.data, **model_data(page, "runs", sifted)}
+    assert after[labelled.id].data == labelled.data  # a labelled task keeps what it showed
     again = _run("annotate", "predict", "--project", project_name, "--model", other_model, "-q")
     assert "0 pre-filled again" in again and "2 already by it" in again
+
+
+def test_the_task_list_sorts_pages_by_the_lines_the_model_expects_wrong(ls_sdk, project_name):
+    """A view ordered by the ``expected_wrong`` column puts the pages to correct first; the
+    prediction score (the weakest line's confidence) differs between pages."""
+    gate = Path(__file__).parent / "data" / "gate_pages.jsonl.gz"
+    _run("annotate", "push", gate, "--project", project_name, "-q")
+    (project,) = [p for p in ls_sdk.projects.list(title=project_name) if p.title == project_name]
+    view = ls_sdk.views.create(project=project.id, data={
+        "title": "to correct first", "ordering": ["-tasks:data.expected_wrong"]})
+    listed = list(ls_sdk.tasks.list(project=project.id, view=view.id, fields="all"))
+    wrong = [t.data["expected_wrong"] for t in listed]
+    assert len(wrong) == 16 and wrong == sorted(wrong, reverse=True) and wrong[0] > 2 * wrong[-1]
+    scores = {round(t.predictions[0].score, 2) for t in listed}
+    assert len(scores) > 4  # not the same 96-98 % on every page
 
 
 def test_push_refresh_updates_line_tasks_from_the_pages_given(ls_sdk, tiny_model, other_model,

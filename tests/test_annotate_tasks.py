@@ -59,7 +59,21 @@ def test_page_prediction_has_one_choice_per_line_and_the_model_version():
     assert [(r["from_name"], r["to_name"], r["value"]["choices"]) for r in prediction["result"]] \
         == [("label_0", "line_0", [B]), ("label_1", "line_1", [C]), ("label_2", "line_2", [C]),
             ("label_3", "line_3", [B])]
-    assert prediction["score"] == pytest.approx((0.9 + 0.9 + 0.8 + 0.7) / 4)
+    assert prediction["score"] == pytest.approx(0.7)  # the weakest line's confidence
+    # the lines the model expects to have wrong: a sortable column of the task list
+    assert task["data"]["expected_wrong"] == pytest.approx(round(0.1 + 0.1 + 0.2 + 0.3, 1))
+
+
+def test_the_page_score_ranks_pages_by_their_doubtful_lines():
+    sure, doubtful = _page(), _page()
+    (a,) = page_tasks(sure, "runs", _sifted(sure, [0.01, 0.99, 0.98, 0.02]), "m@1")
+    (b,) = page_tasks(doubtful, "runs", _sifted(doubtful, [0.01, 0.99, 0.55, 0.45]), "m@1")
+    assert a["data"]["expected_wrong"] == pytest.approx(0.1)
+    assert b["data"]["expected_wrong"] == pytest.approx(0.9)  # 0.01 + 0.01 + 0.45 + 0.45
+    assert a["predictions"][0]["score"] == pytest.approx(0.98)
+    assert b["predictions"][0]["score"] == pytest.approx(0.55)
+    # the doubtful lines carry their confidence mark, the sure ones none
+    assert [line["head"] for line in b["data"]["lines"]] == ["0", "2", "4 · 55%", "5 · 55%"]
 
 
 def test_line_tasks_one_per_nonblank_line_with_context():
@@ -76,6 +90,7 @@ def test_line_tasks_one_per_nonblank_line_with_context():
         {"from_name": "label", "to_name": "line", "type": "choices",
          "value": {"choices": [C]}}]
     assert tasks[2]["predictions"][0]["score"] == pytest.approx(0.8)
+    assert third["expected_wrong"] == pytest.approx(0.2)
     assert task_key(third) == ("p1", text_hash(page), 4)
 
 

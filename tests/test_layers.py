@@ -19,7 +19,7 @@ FLOORS = [
     ["linesift.classifier", "linesift.adapter", "linesift.recipe"],
     ["linesift.model", "linesift.card", "linesift.models"],
     ["linesift.sift"],
-    ["linesift.run", "linesift.explain"],
+    ["linesift.run", "linesift.explain", "linesift.datatrove"],
     ["linesift.train", "linesift.annotate"],
     ["linesift.cli"],
 ]

@@ -153,10 +153,58 @@ def test_evaluate_writes_a_curve_over_models(tmp_path, tiny_model, sample_path):
     pytest.importorskip("matplotlib")
     png = tmp_path / "eval.png"
     result = CliRunner().invoke(app, ["evaluate", str(sample_path), "-m", str(tiny_model),
-                                      "-m", "models/default", "--curve", str(png)])
+                                      "-m", "default", "--curve", str(png)])
     assert result.exit_code == 0, result.output
     assert result.output.count("model ") == 2
     assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def _result(model, pages, f1, base=None, seed=0):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, 200)
+    return {"model": model, "threshold": 0.5, "trained_pages": pages, "base": base,
+            "overall": {"content_f1": f1},
+            "scores": {"y": y.tolist(), "proba": np.clip(y * 0.6 + rng.random(200) * 0.4,
+                                                         0, 1).tolist()}}
+
+
+def test_an_evaluation_plot_shows_every_model_and_a_base_as_a_line(monkeypatch, tmp_path):
+    pytest.importorskip("matplotlib")
+    from linesift.train import curves
+
+    drawn = {}
+    monkeypatch.setattr(curves, "_save", lambda fig, path, plt: drawn.setdefault("fig", fig))
+    results = [_result("default@aaa", 1500, 0.85),
+               *(_result(f"scratch{n}@b{n}", n, 0.6 + n / 100, seed=n) for n in (5, 10, 20)),
+               _result("mine@ccc", 5, 0.9, base="default@aaa", seed=9)]
+    curves.write_evaluation_png(tmp_path / "e.png", results)
+    left, right = drawn["fig"].axes[:2]
+    assert [t.get_text() for t in left.get_legend().get_texts()] == [
+        "trained on these pages", "trained on its base + these pages", "default (base)"]
+    base_line = [line for line in left.get_lines() if line.get_label() == "default (base)"]
+    assert len(set(base_line[0].get_ydata())) == 1  # a horizontal line at its F1
+    # all five models in the threshold panel (F1 only, five are too many for P and R too)
+    assert sorted(t.get_text() for t in right.get_legend().get_texts()) == sorted(
+        f"{r['model'].split('@')[0]} F1" for r in results)
+    assert right.get_ylabel() == "precision / recall / F1 (content lines)"
+    # plain tick labels on the log axis, and the legend outside the data
+    assert left.get_xscale() == "linear"  # 5..20: no log axis needed
+    assert left.get_legend().get_bbox_to_anchor().x0 > left.get_window_extent().x1 - 1
+
+
+def test_a_training_curve_has_plain_ticks(monkeypatch, tmp_path):
+    pytest.importorskip("matplotlib")
+    from linesift.train import curves
+
+    drawn = {}
+    monkeypatch.setattr(curves, "_save", lambda fig, path, plt: drawn.setdefault("fig", fig))
+    points = [{"pages": n, "content_f1": 0.5 + n / 100, "folds": [0.5, 0.6]}
+              for n in (1, 2, 5, 10, 20, 40)]
+    curves.write_training_png(tmp_path / "t.png", points, None, None)
+    left = drawn["fig"].axes[0]
+    drawn["fig"].canvas.draw()
+    labels = [t.get_text() for t in left.get_xticklabels() if t.get_text()]
+    assert labels == ["1", "2", "5", "10", "20", "40"]  # the points trained
 
 
 def test_a_curve_without_matplotlib_is_a_one_line_error(tmp_path, monkeypatch, tiny_model,
@@ -177,4 +225,3 @@ def test_a_curve_without_matplotlib_is_a_one_line_error(tmp_path, monkeypatch, t
     assert result.output.strip() == ("linesift: error: drawing a curve needs matplotlib, which "
                                      "is not installed; install it with pip install "
                                      "'linesift[plot]' (or pip install matplotlib)")
-    assert np.isfinite(1.0)

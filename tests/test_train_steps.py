@@ -1,6 +1,8 @@
 """The training-table steps of the default recipe: alignment with the settled definition of
 content, and synthetic glued boilerplate lines."""
 
+import json
+
 import numpy as np
 
 from linesift.labels import BOILERPLATE, CONTENT
@@ -61,3 +63,28 @@ def test_a_teams_own_labels_are_not_aligned(tmp_path):
     card = train_model([str(data)], tmp_path / "m", folds=0, progress=False)
     assert card["definition_alignment"] == {"comment_section_lines": 0, "meta_lines": 0}
     assert card["data"]["label_counts"]["content"] == 6 * 7
+
+
+def test_train_says_the_label_counts_the_card_holds(tmp_path):
+    """Blank lines and lines the glue step merges are not trained on: both counts are the
+    training table's."""
+    from typer.testing import CliRunner
+
+    from linesift.cli import app
+
+    rows = []
+    for i in range(4):
+        lines = ["Home", "News", "", "Sport"] + [f"Sentence {k} of story {i}, long enough to be "
+                                                 "a paragraph of an article." for k in range(4)]
+        rows.append({"id": f"p{i}", "domain": f"s{i % 2}.example", "text": "\n".join(lines),
+                     "labels": ["boilerplate"] * 2 + [None, "boilerplate"] + ["content"] * 4})
+    data = tmp_path / "mine.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    result = CliRunner().invoke(app, ["train", str(data), "-o", str(tmp_path / "m"),
+                                      "--folds", "0"])
+    assert result.exit_code == 0, result.output
+    counts = json.loads((tmp_path / "m" / "card.json").read_text())["data"]["label_counts"]
+    said = next(line for line in result.output.splitlines() if line.startswith("read "))
+    assert said.endswith(f": {counts['content']:,} content, {counts['boilerplate']:,} "
+                         f"boilerplate, {counts['unlabelled']:,} unlabelled")
+    assert counts["content"] == 16 and counts["unlabelled"] == 0  # the blank line is not a line

@@ -20,6 +20,7 @@ from linesift.recipe import DEFAULT_RECIPE
 
 from .data import label_counts, load_training_pages, training_table
 from .cv import CV_FOLDS, cross_validated_proba
+from .metrics import prf
 from .notes import Notes
 from .table import check_training_labels, effective_ngram_min_sites, site_columns
 
@@ -27,6 +28,11 @@ SAYS_CONTENT = "model_says_content"
 SAYS_BOILERPLATE = "model_says_boilerplate"
 DISAGREE = "annotators_disagree"
 REPORT_COLUMNS = ("page", "line_no", "text", "label", "p_content", "reason")
+WEAK_F1 = 0.8
+"""Out-of-fold content F1 below which the audit's model is too weak for its flags to point at
+wrong labels more than at its own errors."""
+WEAK_FLAGGED_SHARE = 0.2
+"""Share of labelled lines flagged above which the same holds: labels are rarely that wrong."""
 
 
 def audit_labels(paths, *, recipe=DEFAULT_RECIPE, folds=CV_FOLDS, threshold=DEFAULT_THRESHOLD,
@@ -84,6 +90,30 @@ def _ranking(pages, frame, y, oof, threshold):
     table = table[(y != UNLABELLED_CODE) | tied]
     return table.sort_values(["flagged", "contradiction"], ascending=[False, False],
                              kind="stable", na_position="last").reset_index(drop=True)
+
+
+def audit_weakness(ranking, threshold=DEFAULT_THRESHOLD):
+    """A warning (one sentence, with what to do) when the audit's out-of-fold model is too weak
+    for its flags to be trusted, else None.
+
+    The flags are the lines the model contradicts: with a model that is often wrong, most of
+    them are its errors, not the labels'.
+    """
+    labelled = ranking[ranking["label"] != ""]
+    scored = labelled[labelled["p_content"].notna()]
+    if not len(scored):
+        return ("the audit's model could not be cross-validated (too few pages?): only the "
+                "lines annotators disagreed on are flagged")
+    f1 = prf((scored["label"] == "content").astype(int),
+             (scored["p_content"] >= threshold).astype(int))[2]
+    flagged = float(labelled["reason"].str.contains("model_says").mean())
+    if f1 >= WEAK_F1 and flagged <= WEAK_FLAGGED_SHARE:
+        return None
+    return (f"the audit's model is weak (out-of-fold content F1 {f1:.2f}, {flagged:.0%} of "
+            "labelled lines contradicted): most flags are likely its errors, not wrong labels. "
+            "Audit again with more labelled pages (ideally 20 or more, of several sites), or "
+            "audit these together with a larger labelled set; the lines annotators disagreed "
+            "on stay worth a look")
 
 
 def _disagreements(pages):

@@ -8,7 +8,7 @@ import numpy as np
 
 from linesift.frame import GROUP, PAGE
 
-from .data import SHARED_SOURCES, fingerprint, label_counts, sources
+from .data import SHARED_SOURCES, fingerprint, line_label_counts, sources
 from .notes import log
 
 LICENCES = SHARED_SOURCES
@@ -27,7 +27,7 @@ def build_card(name, out_dir, fitted, threshold, cv, calibration, pages, frame, 
         "cv": _flatten_cv(cv),
         "cv_detail": cv,
         "cv_grouping": grouping if cv else None,
-        "data": _data(pages, frame, paths),
+        "data": _data(pages, frame, paths, prepared.get("line_label_counts")),
         "training_seconds": round(time.perf_counter() - started, 1),
         "recipe": recipe.as_dict(),
         "uses_site_stats": _uses_site_stats(fitted),
@@ -38,9 +38,11 @@ def build_card(name, out_dir, fitted, threshold, cv, calibration, pages, frame, 
     return card
 
 
-def _data(pages, frame, paths):
+def _data(pages, frame, paths, counts):
+    """What the model was trained on; `counts` are the table's (:func:`line_label_counts`),
+    the lines trained on, as ``train`` says them."""
     used_sources = sources(pages)
-    return {"pages": len(pages), "lines": int(len(frame)), "label_counts": label_counts(pages),
+    return {"pages": len(pages), "lines": int(len(frame)), "label_counts": counts,
             "fingerprint": fingerprint(pages), "paths": [str(p) for p in paths],
             "sites": int(len(np.unique(frame[GROUP].to_numpy()))),
             "sources": [f"{k}: {v} pages" for k, v in sorted(used_sources.items())],
@@ -90,7 +92,7 @@ def adapted_card(name, out_dir, adaptation, base, base_card, paths, started, not
         "cv_grouping": "page" if figures else None,
         "adaptation": {"kept_base": adaptation.kept_base, "choice": adaptation.choice,
                        "message": adaptation.message},
-        "data": _data(pages, frame, paths),
+        "data": _data(pages, frame, paths, line_label_counts(y)),
         "training_seconds": round(time.perf_counter() - started, 1),
         "recipe": {**base_card.get("recipe", {}), "features_from_base": True},
         "uses_site_stats": bool(base_card.get("uses_site_stats")),

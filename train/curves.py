@@ -156,28 +156,48 @@ def _pyplot():
     return plt
 
 
-def _threshold_panel(ax, y, proba, label="", threshold=None, colour=None):
+def _threshold_panel(ax, y, proba, label="", threshold=None, colour=None, measures=None):
     """Precision (dashed), recall (dotted) and F1 (solid) against the threshold; one colour per
-    model when several share the panel."""
+    model when several share the panel. `measures` limits the lines drawn (F1 only, when many
+    models share the panel)."""
     grid, rows = threshold_curve(y, proba)
     prefix = f"{label} " if label else ""
     styles = (("precision", "--", "tab:blue"), ("recall", ":", "tab:orange"),
               ("F1", "-", "tab:green"))
     for k, (name, style, own) in enumerate(styles):
-        ax.plot(grid, rows[:, k], linestyle=style, color=colour or own,
-                linewidth=2 if name == "F1" else 1.2, label=f"{prefix}{name}")
+        if measures is None or name in measures:
+            ax.plot(grid, rows[:, k], linestyle=style, color=colour or own,
+                    linewidth=2 if name == "F1" else 1.2, label=f"{prefix}{name}")
     if threshold is not None:
         ax.axvline(threshold, color="grey", linestyle="-.", label=f"threshold {threshold:.2f}")
-    ax.set(xlabel="threshold on P(content)", ylabel="content lines", ylim=(0, 1.02), xlim=(0, 1))
+    ax.set(xlabel="threshold on P(content)", ylabel="precision / recall / F1 (content lines)",
+           ylim=(0, 1.02), xlim=(0, 1))
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="lower left")
+    _legend_outside(ax)
+
+
+def _legend_outside(ax):
+    """The legend right of the panel, where it covers no curve."""
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+
+
+def _plain_log_ticks(ax, ticks=None):
+    """A log x axis labelled with plain numbers (not 2×10⁰): `ticks`, else 1, 2, 5, 10 ..."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+
+    low, high = ax.get_xlim()
+    ticks = ticks or [m * 10 ** e for e in range(0, 7) for m in (1, 2, 5)
+                      if low <= m * 10 ** e <= high]
+    ax.xaxis.set_major_locator(FixedLocator(ticks or [1]))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+    ax.xaxis.set_minor_locator(NullLocator())
 
 
 def write_training_png(path, points, y, oof, title="", threshold=None):
     """Two panels: `points` of :func:`training_curve`, and precision / recall against the
     threshold of the out-of-fold scores `oof` (left out when None)."""
     plt = _pyplot()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.6))
     xs = [p["pages"] for p in points]
     for p in points:
         left.scatter([p["pages"]] * len(p["folds"]), p["folds"], color="tab:blue", alpha=0.3,
@@ -187,8 +207,9 @@ def write_training_png(path, points, y, oof, title="", threshold=None):
     left.set(xscale="log", xlabel="labelled pages trained on", ylabel="held-out content F1",
              ylim=(0, 1.02), title="learning curve (threshold "
                                    f"{DEFAULT_THRESHOLD if threshold is None else threshold:.2f})")
-    left.grid(alpha=0.3, which="both")
-    left.legend(fontsize=8, loc="lower right")
+    _plain_log_ticks(left, ticks=xs)
+    left.grid(alpha=0.3, which="major")
+    _legend_outside(left)
     if oof is not None:
         _threshold_panel(right, y, oof, threshold=threshold)
         right.set_title("cross-validated scores, all pages")
@@ -198,35 +219,65 @@ def write_training_png(path, points, y, oof, title="", threshold=None):
     _save(fig, path, plt)
 
 
+MAX_FULL_THRESHOLD_MODELS = 3
+"""Above this many models, the threshold panel draws F1 alone for each (precision and recall of
+four or more models are unreadable together)."""
+
+
 def write_evaluation_png(path, results):
     """Two panels for :func:`~linesift.train.evaluate.evaluate_model` results (with scores):
     each model's content F1 against the labelled pages it was trained on, and precision / recall
-    against the threshold."""
+    against the threshold.
+
+    A model is a horizontal line on the left panel when another result was trained on top of it
+    (``--base``) or when the pages it learned from are unknown; a ``--base`` model is a point at
+    the pages it added, labelled with its base.
+    """
     plt = _pyplot()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
-    known = [r for r in results if r.get("trained_pages")]
-    order = sorted(known, key=lambda r: r["trained_pages"])
-    left.plot([r["trained_pages"] for r in order],
-              [r["overall"]["content_f1"] for r in order], marker="o", linestyle=":",
-              linewidth=0.8)
-    for r in order:
-        left.annotate(r["model"].split("@")[0], (r["trained_pages"], r["overall"]["content_f1"]),
-                      fontsize=7, xytext=(3, -10), textcoords="offset points")
-    left.set(xlabel="labelled pages the model was trained on", ylabel="content F1 here",
-             ylim=(0, 1.02), title="content F1 by model")
-    if order and order[-1]["trained_pages"] / max(order[0]["trained_pages"], 1) > 20:
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.6))
+    bases = {r.get("base") for r in results if r.get("base")}
+    lines = [r for r in results if r["model"] in bases or not r.get("trained_pages")]
+    points = [r for r in results if r not in lines]
+    for series, marker in ((False, "o"), (True, "s")):
+        order = sorted((r for r in points if bool(r.get("base")) == series),
+                       key=lambda r: r["trained_pages"])
+        if not order:
+            continue
+        left.plot([r["trained_pages"] for r in order],
+                  [r["overall"]["content_f1"] for r in order], marker=marker, linestyle=":",
+                  linewidth=0.8,
+                  label="trained on its base + these pages" if series else "trained on these pages")
+        for r in order:
+            left.annotate(_short(r["model"]), (r["trained_pages"], r["overall"]["content_f1"]),
+                          fontsize=7, xytext=(3, -10), textcoords="offset points")
+    for k, r in enumerate(lines):
+        left.axhline(r["overall"]["content_f1"], color=f"C{k + 2}", linestyle="--",
+                     linewidth=1.2, label=f"{_short(r['model'])} (base)" if r["model"] in bases
+                     else _short(r["model"]))
+    left.set(xlabel="labelled pages the model was trained on (added to its base, if any)",
+             ylabel="content F1 on these pages", ylim=(0, 1.02), title="content F1 by model")
+    xs = [r["trained_pages"] for r in points]
+    if xs and max(xs) / max(min(xs), 1) > 20:
         left.set_xscale("log")
-    left.grid(alpha=0.3, which="both")
-    several = len(results) > 1
-    for k, r in enumerate(results[-3:]):  # the last models given (more are unreadable)
-        scores = r.get("scores")
-        if scores:
-            _threshold_panel(right, scores["y"], scores["proba"],
-                             r["model"].split("@")[0] if several else "",
-                             None if several else r["threshold"],
-                             colour=f"C{k}" if several else None)
-    right.set_title("precision / recall against the threshold")
+        _plain_log_ticks(left)
+    left.grid(alpha=0.3, which="major")
+    if lines or points:
+        _legend_outside(left)
+    scored = [r for r in results if r.get("scores")]
+    several = len(scored) > 1
+    measures = ("F1",) if len(scored) > MAX_FULL_THRESHOLD_MODELS else None
+    for k, r in enumerate(scored):
+        _threshold_panel(right, r["scores"]["y"], r["scores"]["proba"],
+                         _short(r["model"]) if several else "",
+                         None if several else r["threshold"],
+                         colour=f"C{k}" if several else None, measures=measures)
+    right.set_title("F1 against the threshold, every model" if measures
+                    else "precision / recall against the threshold")
     _save(fig, path, plt)
+
+
+def _short(version):
+    return version.split("@")[0]
 
 
 def _save(fig, path, plt):

@@ -195,7 +195,7 @@ def fit_with_cv(pipeline, frame, y, *, folds=CV_FOLDS, jobs=1, calibrate=True, p
     cv, threshold, oof, calibration, fitted = {}, DEFAULT_THRESHOLD, None, None, None
     if folds and folds > 1:
         if progress:
-            log(f"cross-validating ({folds} folds; {jobs} jobs)")
+            log(f"cross-validating ({folds} folds; {jobs} job{'s' if jobs != 1 else ''})")
         oof, fitted = cross_validated_proba(pipeline, frame, y, folds, progress, jobs=jobs,
                                             also_fit_all=jobs != 1, weights=weights,
                                             groups=groups, notes=notes)

@@ -7,8 +7,8 @@ import numpy as np
 
 from linesift.formats import read_labelled_pages
 from linesift.frame import PAGE, lines_frame
-from linesift.labels import (BOILERPLATE, CONTENT, LABELS, UNLABELLED_CODE, UNLABELLED_KEY,
-                             label_key)
+from linesift.labels import (BOILERPLATE, BOILERPLATE_CODE, CONTENT, CONTENT_CODE, LABELS,
+                             UNLABELLED_CODE, UNLABELLED_KEY, label_key)
 
 
 SHARED_SOURCES = {
@@ -98,6 +98,15 @@ def label_counts(pages):
         for label in page.labels:
             counts[label_key(label)] += 1
     return {key: counts.get(key, 0) for key in (*LABELS, UNLABELLED_KEY)}
+
+
+def line_label_counts(y):
+    """How many lines of a training table carry each label: the lines trained on, after the
+    recipe's steps (the card's and ``train``'s counts)."""
+    y = np.asarray(y)
+    return {CONTENT: int((y == CONTENT_CODE).sum()),
+            BOILERPLATE: int((y == BOILERPLATE_CODE).sum()),
+            UNLABELLED_KEY: int((y == UNLABELLED_CODE).sum())}
 
 
 def fingerprint(pages):

@@ -44,7 +44,7 @@ def evaluate_model(model, paths, *, threshold=None, read_options=None, keep_scor
     y, proba, page_of = np.asarray(truth), np.asarray(proba), np.asarray(page_of)
     langs = np.asarray(langs, dtype=object)
     result = {"model": sifter.version, "threshold": sifter.threshold,
-              "trained_pages": trained_pages(sifter.card),
+              "trained_pages": trained_pages(sifter.card), "base": _base_version(sifter.card),
               "overall": line_metrics(y, proba, page_of, sifter.threshold), "per_lang": {}}
     for lang in sorted({x for x in langs if x}):
         sel = langs == lang
@@ -53,6 +53,12 @@ def evaluate_model(model, paths, *, threshold=None, read_options=None, keep_scor
     if keep_scores:
         result["scores"] = {"y": y.tolist(), "proba": proba.tolist()}
     return result
+
+
+def _base_version(card):
+    """``name@sha256-prefix`` of the model this one was trained on top of, else None."""
+    base = card.get("base")
+    return f"{base.get('name')}@{(base.get('sha256') or '')[:12]}" if base else None
 
 
 def trained_pages(card):

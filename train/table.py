@@ -6,7 +6,8 @@ import numpy as np
 from linesift.frame import GROUP, PAGE
 from linesift.labels import UNLABELLED_CODE
 
-from .data import SHARED_SOURCES, label_counts, training_table, unlabel_trailing_prose
+from .data import (SHARED_SOURCES, label_counts, line_label_counts, training_table,
+                   unlabel_trailing_prose)
 from .notes import log
 
 NGRAM_SITES_PER_MIN_SITE = 10
@@ -67,11 +68,13 @@ def training_table_of(pages, recipe, notes, progress=False, paths=("the training
     check_non_blank_labels(paths, y, counts)  # glued lines change no line's label
     labelled = y[y != UNLABELLED_CODE]
     if progress:
-        log(f"read {len(pages):,} pages, {len(frame):,} non-blank lines: {counts}")
+        log(f"read {len(pages):,} pages, {len(frame):,} non-blank lines: "
+            + ", ".join(f"{n:,} {key}" for key, n in line_label_counts(y).items()))
     if unlabelled_prose and unlabelled_prose >= 0.5 * (labelled == 0).sum():
         notes.warn(f"unlabelling trailing prose made {unlabelled_prose:,} boilerplate lines "
                    "context only, half the boilerplate labels or more")
-    prepared = {"unlabelled_trailing_prose_lines": unlabelled_prose,
+    prepared = {"line_label_counts": line_label_counts(y),
+                "unlabelled_trailing_prose_lines": unlabelled_prose,
                 "definition_alignment": aligned,
                 "glued_lines_removed": glued}
     return pages, frame, y, prepared

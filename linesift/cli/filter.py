@@ -7,7 +7,8 @@ from typing import List, Optional
 import typer
 
 from ..errors import LinesiftError
-from ..formats import FORMAT_NAMES, ID_FIELD, ON_ERROR_CHOICES, TEXT_FIELD, ReadOptions
+from ..formats import (FORMAT_NAMES, ID_FIELD, ON_ERROR_CHOICES, TEXT_FIELD, ReadOptions,
+                       known_page_count)
 from .app import MODEL_HELP, app, err, friendly_errors, process_seconds
 
 IdField = typer.Option(ID_FIELD, "--id-field", help="Field holding the page id (JSONL, Parquet).")
@@ -105,7 +106,8 @@ def filter_command(
         site_stats=site_stats, explain_drops=explain_drops)
     sifter = load(model, threshold=threshold)
     gc.freeze()  # the loaded model is long-lived: keep collections from rescanning it
-    with rate_bar(enabled=not quiet) as bar:
+    total = known_page_count(inputs or ["-"], fmt) if not quiet and not resume else None
+    with rate_bar(enabled=not quiet, total=total) as bar:
         stats = filter_inputs(inputs or ["-"], out, sifter, options, progress=bar)
     for path, line, reason in stats.skipped.records[:SHOWN_SKIPS]:
         err(f"linesift: skipped {path}:{line}: {reason}")
@@ -159,7 +161,8 @@ def explain_command(
                              "among the reasons. A .txt page names no site of its own."),
     encoding: Optional[str] = Encoding,
 ):
-    """Per line: the score, the decision and the features that weighed most."""
+    """Per line: the score, the decision and the features that weighed most (each feature is
+    explained in plain words in docs/features.md)."""
     from ..explain import explain_rows
     from ..features.site import count_site_lines
     from ..formats import detect_format, read_file

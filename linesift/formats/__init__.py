@@ -57,6 +57,10 @@ def detect_format(path):
     from its first line (:func:`sniff_stdin`)."""
     if str(path) == STDIN:
         return sniff_stdin()
+    if os.path.isdir(path):
+        found = dataset_parts(path)
+        if found:
+            return found[0]
     name = str(path).lower()
     for fmt in FORMATS.values():
         if name.endswith(fmt.suffixes):
@@ -140,8 +144,64 @@ def _reader(fmt):
             "warc": warc.read_warc}[fmt]
 
 
+def dataset_parts(root):
+    """``(format, parts)`` of a directory of Parquet or JSONL parts (a dataset as Dask, Spark
+    or ``datasets`` write one: ``part-00000.parquet`` ..., files whose names start with ``_``
+    or ``.`` such as ``_SUCCESS`` or ``.crc`` files left out), parts sorted; None for a
+    directory holding ``.txt`` files or no parts. Parts of two formats are an InputError."""
+    def fail(exc):
+        raise InputError(exc.filename or root, f"cannot list directory ({exc.strerror})")
+
+    parts, kinds = [], set()
+    for dirpath, dirs, names in os.walk(root, onerror=fail):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        for name in names:
+            if name.startswith((".", "_")) or name.lower().endswith(".crc"):
+                continue
+            fmt = detect_format(name)
+            if fmt == "txt" and name.lower().endswith(".txt"):
+                return None
+            if fmt in ("jsonl", "parquet"):
+                parts.append(Path(dirpath) / name)
+                kinds.add(fmt)
+    if len(kinds) > 1:
+        raise InputError(root, "holds both Parquet and JSONL parts; a directory read as one "
+                               "dataset holds parts of one format")
+    return (kinds.pop(), sorted(parts)) if parts else None
+
+
+def dataset_suffix(root):
+    """The suffix a directory of parts is written with, as one file: its first part's."""
+    return split_suffix(dataset_parts(root)[1][0].name)[1]
+
+
+def known_page_count(paths, fmt=None):
+    """How many pages `paths` hold when that is cheap to know (a ``.txt`` file is one page, a
+    Parquet file's row count is in its footer), else None (JSONL, WARC, stdin: only reading
+    them all would tell)."""
+    total = 0
+    try:
+        for path, _root in expand_inputs(paths):
+            kind = fmt or detect_format(path) if path != STDIN else None
+            if kind == "txt":
+                total += 1
+            elif kind == "parquet":
+                import pyarrow.parquet as pq
+
+                parts = dataset_parts(path)[1] if os.path.isdir(path) else [path]
+                total += sum(pq.ParquetFile(part).metadata.num_rows for part in parts)
+            else:
+                return None
+    except Exception:  # noqa: BLE001 - a count for a progress bar; reading reports the error
+        return None
+    return total
+
+
 def expand_inputs(paths):
     """Expand directories into their ``.txt`` files (sorted); keep other paths as given.
+
+    A directory of Parquet or JSONL parts (:func:`dataset_parts`) is one input, read part
+    after part.
 
     Yields ``(path, input_root)`` where `input_root` is the directory a file was found in
     (so outputs can mirror the input tree) or None for a path given directly.
@@ -154,10 +214,14 @@ def expand_inputs(paths):
         path = Path(raw)
         if path.is_dir():
             found = _txt_files(path)
+            if not found and dataset_parts(path):
+                yield raw, None
+                continue
             if not found:
-                raise InputError(raw, "is a directory with no .txt files below it (linesift "
-                                      "reads the .txt files of a directory; give other files "
-                                      "by name)")
+                raise InputError(raw, "is a directory with no .txt files below it and no "
+                                      "Parquet or JSONL parts (linesift reads a directory's "
+                                      ".txt files, or its parts as one dataset; give other "
+                                      "files by name)")
             for p in found:
                 yield str(p), path
         elif path.exists() or path.is_symlink():  # a broken link fails when read, by name
@@ -212,6 +276,10 @@ def read_file(path, options=None, *, fmt=None, skips=None):
     fmt = fmt or detect_format(path)
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {FORMAT_NAMES}")
+    if os.path.isdir(path) and dataset_parts(path):
+        for part in dataset_parts(path)[1]:
+            yield from read_file(part, options, fmt=fmt, skips=skips)
+        return
     try:
         yield from _reader(fmt)(str(path), options, skips)
     except FileNotFoundError:
@@ -369,6 +437,7 @@ def write_labelled_pages(pages, path):
 
 __all__ = ["FORMATS", "FORMAT_NAMES", "Format", "ID_FIELD", "LABELS_FIELD", "ON_ERROR_CHOICES",
            "RecordWriter", "ReadOptions", "STDIN", "Skips", "TEXT_FIELD", "atomic_path",
-           "detect_format", "expand_inputs", "output_format", "page_from_record", "page_record",
+           "dataset_parts", "dataset_suffix", "detect_format", "expand_inputs",
+           "known_page_count", "output_format", "page_from_record", "page_record",
            "read_file", "read_labelled_pages", "read_pages", "split_suffix",
            "write_atomic_bytes", "write_atomic_text", "write_labelled_pages"]

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from ..errors import LinesiftError
 from ..formats import (FORMATS, ID_FIELD, STDIN, ReadOptions, RecordWriter, Skips,
-                       detect_format, expand_inputs, output_format, page_record, read_file,
-                       split_suffix)
+                       dataset_parts, dataset_suffix, detect_format, expand_inputs,
+                       output_format, page_record, read_file, split_suffix)
 from ..formats.records import output_id
 from .onerror import SkippableInput, SkippedInput
 from .progress import advance
@@ -157,7 +157,9 @@ def _directory_targets(pairs, out):
         rel = Path("stdin.txt") if path == STDIN else (
             Path(path).relative_to(root) if root is not None else Path(Path(path).name))
         suffix = FORMATS[detect_format(path)].directory_suffix
-        if suffix:
+        if path != STDIN and Path(path).is_dir():  # a dataset of parts: one file
+            rel = rel.with_name(rel.name + (suffix or dataset_suffix(path)))
+        elif suffix:
             rel = rel.with_name(split_suffix(rel.name)[0] + suffix)
         targets.append((path, out / rel))
     seen = set()
@@ -301,7 +303,7 @@ def _left_out_of_directories(inputs):
     """A note per input directory holding files other than .txt, which were not read."""
     notes = []
     for raw in inputs:
-        if raw == STDIN or not Path(raw).is_dir():
+        if raw == STDIN or not Path(raw).is_dir() or dataset_parts(raw):
             continue
         others = Counter()
         for _dirpath, _dirs, names in os.walk(raw):

@@ -36,10 +36,12 @@ class RateBar(tqdm):
         super().close()
 
 
-def rate_bar(enabled=True, unit="page"):
-    """A :class:`RateBar` on stderr (hidden when stderr is not a terminal, or when disabled)."""
-    return RateBar(unit=unit, file=sys.stderr, disable=None if enabled else True,
-                   dynamic_ncols=True, mininterval=0.5)
+def rate_bar(enabled=True, unit="page", total=None):
+    """A :class:`RateBar` on stderr (hidden when stderr is not a terminal, or when disabled),
+    out of `total` when it is known ("12/40 page"), else a count ("12 pages")."""
+    return RateBar(unit=unit if total is not None else f" {unit}s", total=total,
+                   file=sys.stderr, disable=None if enabled else True, dynamic_ncols=True,
+                   mininterval=0.5)
 
 
 def advance(progress, pages, lines):
