@@ -25,8 +25,13 @@ demo: $(STAMP)  ## Clean the example French page with the shipped default model
 	@echo "--- per-line scores (first 12 lines):" >&2
 	$(BIN)/linesift explain examples/doingbuzz-fr.txt --top 2 | head -n 13
 
-chromium:  ## Install Debian's Chromium for the browser test (needs root)
-	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+# Chromium, and fonts for every script a page may be in: without them Chinese, Arabic, Thai
+# or Devanagari lines show as empty boxes in the labelling screen.
+BROWSER_PACKAGES := chromium fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
+
+chromium:  ## Install Debian's Chromium and the Noto fonts (CJK, Arabic, Hebrew, Thai, Devanagari...) for the browser (needs root)
+	@missing="$$(for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done)"; \
+	test -z "$$missing" || { apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; }
 
 test: $(STAMP) chromium labelstudio  ## Run every test, with a real local Label Studio
 	$(BIN)/python -m pytest -q

@@ -321,10 +321,12 @@ class Server:
 
     # --- task list, live model ----------------------------------------------------------
 
-    def create_view(self, project_id, title, hidden_columns):
-        """Add a Data Manager tab to a project that hides `hidden_columns` (``tasks:...`` ids)."""
+    def create_view(self, project_id, title, hidden_columns, ordering=()):
+        """Add a Data Manager tab to a project that hides `hidden_columns` (``tasks:...`` ids)
+        and sorts by `ordering` (``-tasks:...`` for high to low)."""
         hidden = {"explore": list(hidden_columns), "labeling": list(hidden_columns)}
-        data = {"title": title, "type": "list", "target": "tasks", "hiddenColumns": hidden}
+        data = {"title": title, "type": "list", "target": "tasks", "hiddenColumns": hidden,
+                "ordering": list(ordering)}
         self._retry(lambda: self._sdk.views.create(project=project_id, data=data),
                     "create a task list tab")
 

@@ -53,6 +53,9 @@ RUNS_OBJECT = "lines"
 RUNS_RESULT_TYPE = "paragraphlabels"
 RUNS_HOTKEYS = {"content": "c", "boilerplate": "b"}
 """The key that picks each label in the ``runs`` layout, before dragging over lines."""
+HEAD_DIGITS = 5
+"""Width of the line number in a runs task's line head (``   72 · 60%``): padded to it, so
+that the doubt mark after it can be cut off by CSS alone once the line is corrected."""
 COLOURS = {"content": "#2e7d32", "boilerplate": "#c62828"}
 """Label colours (hex, as Label Studio's ``background``); the runs layout's CSS follows them."""
 
@@ -99,10 +102,21 @@ _RUNS_STYLE = f"""
     .linesift-runs [class*="selectAllBtnWrapper--"] {{ display: none; }}
     .linesift-runs [class*="time--"], .linesift-runs [class*="readingLine--"] {{ display: none; }}
     .linesift-runs [class*="titleWrapper--"] {{ position: absolute; left: 0; top: 1px;
-      width: 6.4em; text-align: right; font-family: monospace; color: #888; }}
+      width: 6.4em; text-align: left; font-family: monospace; color: #888;
+      white-space: pre; }}
+    /* a line corrected by hand holds a region inside the pre-fill's: the model's doubt mark
+       after its number is out of date, so only the number (HEAD_DIGITS wide) shows */
+    .linesift-runs [class*="phrase--"]:has(.htx-highlight .htx-highlight) [class*="name--"] {{
+      display: inline-block; width: {HEAD_DIGITS}ch; overflow: hidden;
+      vertical-align: top; }}
     .linesift-runs [class*="dialoguename--"], .linesift-runs [class*="name--"] {{
-      color: #888 !important; font-size: 90%; }}
+      color: #888 !important; font-size: 90%; white-space: pre !important;
+      font-family: monospace !important; }}
     .linesift-keys {{ color: #666; margin: 2px 0 6px; }}
+    /* each line takes its direction from its own first letter: Arabic and Hebrew lines run
+       right to left, their final stop at their left end */
+    .linesift-runs [class*="wrapperText--"], .linesift-runs [class*="text--"] {{
+      unicode-bidi: plaintext; text-align: start; display: block; }}
     /* opaque region colours: where regions overlap, the innermost (made last) shows */
 {_opaque_regions()}
   </Style>"""
@@ -128,8 +142,13 @@ def _run_labels():
             "</ParagraphLabels>")
 
 
-RUNS_HELP = ("Press c (content) or b (boilerplate), then drag over a run of lines; where "
-             "regions overlap the last one counts. Ctrl+Enter submits.")
+RUNS_HELP = ("Press c (content) or b (boilerplate), then drag over a run of lines. A key "
+             "labels one drag: press it again before the next, or turn on Settings (the gear "
+             "below) > 'Keep label selected after creating a region' once, and press a key only "
+             "when the label changes. Where regions overlap, the last one counts. Ctrl+Enter "
+             "submits.")
+"""The hint above the lines. Label Studio 1.23 unselects the label after each region unless
+that per-browser setting is on; it cannot be set from a labelling config."""
 
 
 RUNS_CONFIG = f"""<View>

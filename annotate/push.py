@@ -31,11 +31,15 @@ PROJECT_DESCRIPTION = ("Made by linesift: mark each line of a page as content (t
                        "text) or boilerplate (menus, ads, footers, links to other pages).")
 SHOW_CHANGED = 10
 TASK_LIST_TAB = "Pages"
-SHOWN_COLUMNS = ("id", "data.page_id", "data.domain", "data.n_lines", "predictions_score",
-                 "total_annotations", "cancelled_annotations", "completed_at", "annotators")
-"""Data Manager columns of the tab push makes: page id, domain, lines, the model's page score
-and the labelling progress. Every other column of Label Studio's and of the task data (the
-``lines`` JSON, ``text_hash``, ``blanks`` ...) is hidden; a user can show them again."""
+SHOWN_COLUMNS = ("id", "data.page_id", "data.domain", "data.n_lines", "data.expected_wrong",
+                 "predictions_score", "total_annotations", "cancelled_annotations",
+                 "completed_at", "annotators")
+"""Data Manager columns of the tab push makes: page id, domain, lines, the lines the model
+expects to have wrong, its weakest line's confidence (the prediction score) and the labelling
+progress. Every other column of Label Studio's and of the task data (the ``lines`` JSON,
+``text_hash``, ``blanks`` ...) is hidden; a user can show them again."""
+TASK_LIST_ORDERING = ("-tasks:data.expected_wrong",)
+"""The tab lists the pages the model expects to have most wrong first: the ones to correct."""
 HIDDEN_DATA = ("title", "text_hash", "blanks", "lines", "meta", "url", "line_no", "text",
                "before", "after")
 HIDDEN_BUILTIN = ("inner_id", "total_predictions", "predictions_results", "annotations_results",
@@ -127,7 +131,8 @@ def open_project(server, ref, layout=None):
                                   "give a title to create a new project")
         layout = layout or DEFAULT_LAYOUT
         created = server.create_project(str(ref), label_config(layout), PROJECT_DESCRIPTION)
-        server.create_view(created.id, TASK_LIST_TAB, task_list_hidden_columns())
+        server.create_view(created.id, TASK_LIST_TAB, task_list_hidden_columns(),
+                           TASK_LIST_ORDERING)
         return created, layout, True
     found = existing_layout(project)
     if layout is not None and layout != found:

@@ -14,8 +14,8 @@ from linesift.labels import BOILERPLATE, CONTENT
 from linesift.lines import join_lines
 from linesift.pages import Page
 
-from .config import (LINE, LINE_CONTROL, LINE_OBJECT, PAGE, RUNS, RUNS_CONTROL, RUNS_OBJECT,
-                     RUNS_RESULT_TYPE)
+from .config import (HEAD_DIGITS, LINE, LINE_CONTROL, LINE_OBJECT, PAGE, RUNS, RUNS_CONTROL,
+                     RUNS_OBJECT, RUNS_RESULT_TYPE)
 
 CONTEXT_LINES = 2
 """Non-blank lines shown before and after the line of a ``line``-layout task."""
@@ -116,7 +116,7 @@ def _line_item(page, line_no, layout, sifted):
     confidence = None if sifted is None else _confidence(sifted, line_no)
     if layout == RUNS:
         doubt = confidence is not None and confidence < DOUBT
-        head = f"{line_no} · {confidence:.0%}" if doubt else str(line_no)
+        head = f"{line_no:>{HEAD_DIGITS}}" + (f" · {confidence:.0%}" if doubt else "")
         return {"line_no": line_no, "head": head, "text": page.lines[line_no]}
     conf = "" if confidence is None else f"{confidence:.0%}"
     return {"line_no": line_no, "conf": conf, "text": page.lines[line_no]}

@@ -24,6 +24,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 VIEWPORT = {"width": 1400, "height": 900}
 TIMEOUT_MS = 60_000
 SCROLL_STEP = 600
+BOTTOM_BAR = 80
+"""Pixels at the bottom of the window that the editor's bottom bar (Submit) covers."""
 SETTLE_MS = 150
 """Pause after each action so the editor's state follows before the next one."""
 
@@ -111,7 +113,7 @@ class Annotator:
 
     def drag(self, first, last):
         """Press the mouse at the start of `first`'s text, release it at the end of `last`'s."""
-        self.bring_into_view(first, last)
+        self.bring_into_view(first, last, covered=True)  # a drag released on the bar is lost
         start, end = first.bounding_box(), last.bounding_box()
         self.tab.mouse.move(start["x"] + 2, start["y"] + 4)
         self.tab.mouse.down()
@@ -124,15 +126,26 @@ class Annotator:
         self.tab.get_by_role("button", name="Submit").click()
         self.effort.submits += 1
 
-    def bring_into_view(self, first, last=None):
+    def bring_into_view(self, first, last=None, covered=False):
         """Turn the wheel over the scrolling panel until `first` (down to `last`) is visible."""
         last = last or first
         for _ in range(200):
             area = first.evaluate(_SCROLLER_JS)
             top, bottom = first.bounding_box()["y"], _bottom(last.bounding_box())
+            if covered:  # the editor's bottom bar covers the panel's last pixels
+                area["bottom"] = min(area["bottom"],
+                                     self.tab.viewport_size["height"] - BOTTOM_BAR)
             if top >= area["top"] and bottom <= area["bottom"]:
                 return
-            step = SCROLL_STEP if top >= area["top"] else -SCROLL_STEP
+            # down until the span's bottom shows, up until its top does; a turn of the wheel
+            # moves at most SCROLL_STEP, and never past the span's top (a full turn can step
+            # over a span taller than a third of the panel, back and forth); going down, the
+            # span comes up to the top, where what follows it shows too
+            if top >= area["top"]:
+                step = min(SCROLL_STEP, top - area["top"] - 8)
+            else:
+                step = -min(SCROLL_STEP, area["top"] - top + 24)
+            step = step if abs(step) >= 1 else SCROLL_STEP
             self.tab.mouse.move((area["left"] + area["right"]) / 2, area["top"] + 40)
             self.tab.mouse.wheel(0, step)
             self.effort.scrolls += 1
@@ -161,12 +174,37 @@ def phrase_text(tab, k):
     return tab.locator(f'[data-testid="phrase:{k}"] [class*="wrapperText--"]')
 
 
-def correct_runs(annotator, runs):
+KEEP_LABEL_SETTING = "Keep label selected after creating a region"
+
+
+def keep_label_selected(annotator):
+    """Turn on the editor's setting that keeps a label selected across regions, as the hint
+    says: open Settings, click its switch, close. Label Studio keeps it in the browser's
+    localStorage, so a person does this once per browser; returns the actions it took."""
+    before = annotator.effort.actions
+    annotator.click(annotator.tab.get_by_role("button", name="Settings"))
+    field = annotator.tab.locator("label.lsf-settings__field").filter(
+        has_text=KEEP_LABEL_SETTING)
+    switch = field.locator("input[type=checkbox]")
+    if not switch.is_checked():
+        annotator.click(field.locator('[class*="toggle--"]').first)
+    expect(switch).to_be_checked()
+    annotator.press("Escape")
+    expect(field).to_be_hidden()  # a key pressed while the dialog closes picks no label
+    annotator.tab.wait_for_timeout(500)
+    stored = annotator.tab.evaluate("() => localStorage.getItem('labelStudio:settings')")
+    assert '"continuousLabeling":true' in stored, stored
+    return annotator.effort.actions - before
+
+
+def correct_runs(annotator, runs, sticky=True):
     """Runs layout: for each run ``(first, last, label)`` of positions, press the label's key
-    (unless it is the one picked last) and drag from the first line to the last."""
+    and drag from the first line to the last. With `sticky` (the setting of
+    :func:`keep_label_selected` on) the key is pressed only when the label changes; without it,
+    before every drag."""
     picked = None
     for first, last, label in runs:
-        if label != picked:
+        if label != picked or not sticky:
             annotator.press(RUNS_HOTKEYS[label])
             picked = label
         annotator.drag(phrase_text(annotator.tab, first), phrase_text(annotator.tab, last))

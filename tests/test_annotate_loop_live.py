@@ -101,13 +101,14 @@ def test_predict_replaces_the_prefills_nobody_labelled_yet(ls_sdk, tiny_model, o
 
 
 def test_the_task_list_sorts_pages_by_the_lines_the_model_expects_wrong(ls_sdk, project_name):
-    """A view ordered by the ``expected_wrong`` column puts the pages to correct first; the
-    prediction score (the weakest line's confidence) differs between pages."""
+    """The tab push makes lists the pages by the ``expected_wrong`` column, the pages to
+    correct first; the prediction score (the weakest line's confidence) differs between
+    pages."""
     gate = Path(__file__).parent / "data" / "gate_pages.jsonl.gz"
     _run("annotate", "push", gate, "--project", project_name, "-q")
     (project,) = [p for p in ls_sdk.projects.list(title=project_name) if p.title == project_name]
-    view = ls_sdk.views.create(project=project.id, data={
-        "title": "to correct first", "ordering": ["-tasks:data.expected_wrong"]})
+    (view,) = [v for v in ls_sdk.views.list(project=project.id) if v.data["title"] == "Pages"]
+    assert view.data["ordering"] == ["-tasks:data.expected_wrong"]
     listed = list(ls_sdk.tasks.list(project=project.id, view=view.id, fields="all"))
     wrong = [t.data["expected_wrong"] for t in listed]
     assert len(wrong) == 16 and wrong == sorted(wrong, reverse=True) and wrong[0] > 2 * wrong[-1]

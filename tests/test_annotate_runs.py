@@ -70,9 +70,11 @@ def test_runs_task_shows_line_numbers_and_doubt():
     (task,) = page_tasks(page, "runs", _sifted(page, [0.1, 0.9, 0.7, 0.3]), "tiny@abc")
     assert [line["line_no"] for line in task["data"]["lines"]] == [0, 2, 4, 5]
     # confidence in its guess: 0.9, 0.9, 0.7, 0.7; shown below DOUBT (0.8)
-    assert [line["head"] for line in task["data"]["lines"]] == ["0", "2", "4 · 70%", "5 · 70%"]
+    assert [line["head"] for line in task["data"]["lines"]] == [
+        "    0", "    2", "    4 · 70%", "    5 · 70%"]  # padded: CSS cuts the mark once corrected
     (no_model,) = page_tasks(page, "runs")
-    assert [line["head"] for line in no_model["data"]["lines"]] == ["0", "2", "4", "5"]
+    assert [line["head"] for line in no_model["data"]["lines"]] == [
+        "    0", "    2", "    4", "    5"]
 
 
 def test_runs_prediction_is_one_region_per_run_of_equal_labels():

@@ -73,7 +73,8 @@ def test_the_page_score_ranks_pages_by_their_doubtful_lines():
     assert a["predictions"][0]["score"] == pytest.approx(0.98)
     assert b["predictions"][0]["score"] == pytest.approx(0.55)
     # the doubtful lines carry their confidence mark, the sure ones none
-    assert [line["head"] for line in b["data"]["lines"]] == ["0", "2", "4 · 55%", "5 · 55%"]
+    assert [line["head"] for line in b["data"]["lines"]] == [
+        "    0", "    2", "    4 · 55%", "    5 · 55%"]
 
 
 def test_line_tasks_one_per_nonblank_line_with_context():
