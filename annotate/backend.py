@@ -34,13 +34,14 @@ again with it.
 """
 
 import json
-import sys
 import tempfile
 import threading
 import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from linesift.logs import get_logger
 
 from .config import detect_layout
 from .export import annotated_page
@@ -62,9 +63,12 @@ WORKER_THREADS = 16
 LISTEN_BACKLOG = 128
 
 
+LOGGER = get_logger("linesift.annotate.serve")
+
+
 def _log(message):
-    print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} serve: {message}", file=sys.stderr,
-          flush=True)
+    """One line of the serve log (the CLI stamps each with its time)."""
+    LOGGER.info(f"serve: {message}")
 
 
 def _task_page(task):

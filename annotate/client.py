@@ -14,7 +14,6 @@ The API key is never put into a message, a log line or a file.
 
 import json
 import os
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from label_studio_sdk import LabelStudio
 from label_studio_sdk.core.api_error import ApiError
 
 from linesift.errors import LinesiftError
+from linesift.logs import get_logger
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 CREDENTIALS_FILE = Path(".labelstudio") / "credentials.env"
@@ -154,8 +154,11 @@ def resolve_credentials(url=None, api_key=None, *, environ=None, path=None):
     return Credentials(url=url.rstrip("/"), api_key=api_key)
 
 
+LOGGER = get_logger("linesift.annotate")
+
+
 def _log(message):
-    print(message, file=sys.stderr, flush=True)
+    LOGGER.info(message)
 
 
 class Server:

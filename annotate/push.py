@@ -18,6 +18,9 @@ from dataclasses import asdict, dataclass, field
 
 from tqdm import tqdm
 
+from linesift.labels import DEFAULT_THRESHOLD
+from linesift.logs import get_logger
+
 from .client import LabelStudioError, ProjectNotFound, UncertainWrite
 from .config import BATCH_SIZE, DEFAULT_LAYOUT, LAYOUTS, LINE, existing_layout, label_config
 from .predict import prefill_line, prefill_versions, refresh_predictions
@@ -29,6 +32,7 @@ RECHECK_WAIT = 2.0
 """Seconds to wait before checking which tasks of a failed import arrived."""
 PROJECT_DESCRIPTION = ("Made by linesift: mark each line of a page as content (the page's own "
                        "text) or boilerplate (menus, ads, footers, links to other pages).")
+LOGGER = get_logger("linesift.annotate")
 SHOW_CHANGED = 10
 TASK_LIST_TAB = "Pages"
 SHOWN_COLUMNS = ("id", "data.page_id", "data.domain", "data.n_lines", "data.expected_wrong",
@@ -231,7 +235,7 @@ def _selected_tasks(pool, layout, sifter, strategy, budget, seed, summary):
 
     pages = [page for page, _ in pool]
     sifted = list(sifter.sift_pages(pages)) if sifter is not None else None
-    threshold = sifter.threshold if sifter is not None else 0.5
+    threshold = sifter.threshold if sifter is not None else DEFAULT_THRESHOLD
     if layout == LINE:
         candidates = {k: sorted(key[2] for key in missing) for k, (_, missing) in enumerate(pool)}
         chosen = select_lines(pages, strategy, budget, sifted=sifted, candidates=candidates,
@@ -335,8 +339,8 @@ def _import(server, project_id, tasks):
         except UncertainWrite as exc:
             if attempt == IMPORT_ATTEMPTS:
                 raise
-            print(f"import failed ({exc}); checking which tasks arrived before sending the "
-                  "rest", file=sys.stderr, flush=True)
+            LOGGER.warning(f"import failed ({exc}); checking which tasks arrived before "
+                           "sending the rest")
             time.sleep(RECHECK_WAIT * attempt)
             present = {task_key(data) for data in server.task_data(project_id)}
             todo = [task for task in todo if task_key(task["data"]) not in present]

@@ -28,6 +28,8 @@ Three strategies, each a pure function of the pool's verdicts:
 
 import numpy as np
 
+from linesift.labels import DEFAULT_THRESHOLD
+
 UNCERTAIN, DIVERSE, RANDOM = "uncertain", "diverse", "random"
 STRATEGIES = (UNCERTAIN, DIVERSE, RANDOM)
 UNKNOWN_LANG = "?"
@@ -45,7 +47,7 @@ def expected_wrong_lines(sifted, threshold):
     return float(wrong_chance(sifted.scores, threshold).sum())
 
 
-def select_pages(pages, strategy, budget, *, sifted=None, threshold=0.5, seed=0):
+def select_pages(pages, strategy, budget, *, sifted=None, threshold=DEFAULT_THRESHOLD, seed=0):
     """Positions in `pages` of the `budget` pages to label next, in the order chosen.
 
     Parameters
@@ -94,8 +96,8 @@ def _site_by_site(order, sites, group=SITE_GROUP):
     return [int(order[i]) for i in sorted(range(len(order)), key=keys.__getitem__)]
 
 
-def select_lines(pages, strategy, budget, *, sifted=None, candidates=None, threshold=0.5,
-                 seed=0):
+def select_lines(pages, strategy, budget, *, sifted=None, candidates=None,
+                 threshold=DEFAULT_THRESHOLD, seed=0):
     """``(page position, line_no)`` of the `budget` lines to label next (the line layout).
 
     `candidates`, if given, maps a page position to the line numbers that may be chosen

@@ -16,7 +16,10 @@
 Needs the ``datatrove`` extra (``pip install 'linesift[datatrove]'``).
 """
 
+from __future__ import annotations
+
 import sys
+from os import PathLike
 
 try:
     from datatrove.pipeline.filters.base_filter import BaseFilter
@@ -25,7 +28,7 @@ except ImportError:  # pragma: no cover - the message is the point
                       "with pip install 'linesift[datatrove]' (or pip install datatrove)") from None
 
 from .pages import Page
-from .sift import load
+from .sift import Sifter, load
 
 KEPT_SHARE = "linesift_kept_share"
 """Metadata key: the share of the document's non-blank lines the model kept."""
@@ -74,8 +77,8 @@ class LinesiftFilter(BaseFilter):
 
     name = "🧹 linesift"
 
-    def __init__(self, model="default", *, threshold=None, scores=False, exclusion_writer=None,
-                 batch_size=None):
+    def __init__(self, model: str | PathLike = "default", *, threshold: float | None = None,
+                 scores: bool = False, exclusion_writer=None, batch_size: int | None = None):
         if batch_size is not None and batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         super().__init__(exclusion_writer, batch_size=batch_size or sys.maxsize)
@@ -83,7 +86,7 @@ class LinesiftFilter(BaseFilter):
         self._sifter = None
 
     @property
-    def sifter(self):
+    def sifter(self) -> Sifter:
         """The model, loaded on first use (in the worker, not where the pipeline is built)."""
         if self._sifter is None:
             self._sifter = load(self.model, threshold=self.threshold)
@@ -93,10 +96,10 @@ class LinesiftFilter(BaseFilter):
         # executors pickle the step to send it to their workers; each loads the model itself
         return {**self.__dict__, "_sifter": None}
 
-    def filter(self, doc):
+    def filter(self, doc) -> bool | tuple[bool, str]:
         return self.filter_batch([doc])[0]
 
-    def filter_batch(self, batch):
+    def filter_batch(self, batch: list) -> list[bool | tuple[bool, str]]:
         sifter = self.sifter
         pages = [Page(id=doc.id, text=doc.text, meta=_meta(doc.metadata)) for doc in batch]
         site_stats = None

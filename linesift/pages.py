@@ -32,9 +32,9 @@ class Page:
 
     id: str
     text: str
-    meta: dict = field(default_factory=dict)
-    labels: list | None = None
-    record_fields: tuple | None = None
+    meta: dict[str, object] = field(default_factory=dict)
+    labels: list[str | None] | None = None
+    record_fields: tuple[str, ...] | None = None
     record_id: object = None
 
     def __post_init__(self):
@@ -44,19 +44,19 @@ class Page:
         self._lines = None
 
     @property
-    def lines(self):
+    def lines(self) -> list[str]:
         """The page's lines; index = ``line_no``."""
         if self._lines is None:
             self._lines = split_lines(self.text)
         return self._lines
 
     @property
-    def domain(self):
+    def domain(self) -> str | None:
         """The page's site, from ``meta["domain"]`` or None."""
         return self.meta.get("domain") or None
 
     @property
-    def site(self):
+    def site(self) -> str | None:
         """The page's site for a site memory: its ``domain``, else its ``url``'s host
         (lower-cased), else None."""
         domain = self.domain
@@ -73,7 +73,7 @@ class Page:
             return host or None
         return None
 
-    def nonblank_line_nos(self):
+    def nonblank_line_nos(self) -> list[int]:
         """Line numbers of the lines that get classified."""
         return [i for i, line in enumerate(self.lines) if not is_blank(line)]
 

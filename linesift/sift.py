@@ -8,9 +8,13 @@
 backend), ``explain``, ``evaluate`` and the Label Studio pre-fills.
 """
 
+from __future__ import annotations
+
 import gc
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from os import PathLike
 from pathlib import Path
 
 import numpy as np
@@ -37,13 +41,13 @@ class SiftedPage:
     """
 
     page: Page
-    scores: list
-    keep: list
-    stage1: list | None = field(default=None)
+    scores: list[float | None]
+    keep: list[bool]
+    stage1: list[float | None] | None = field(default=None)
     reasons: list | None = field(default=None)
 
     @property
-    def cleaned(self):
+    def cleaned(self) -> str:
         """The kept lines, in their order, joined with newlines."""
         return join_lines(line for line, k in zip(self.page.lines, self.keep) if k)
 
@@ -69,8 +73,8 @@ class Sifter:
         each line (:mod:`linesift.features.memory`).
     """
 
-    def __init__(self, pipeline, card, threshold=None, n_threads=1, site_stats=None,
-                 memory=None):
+    def __init__(self, pipeline, card: dict, threshold: float | None = None, n_threads: int = 1,
+                 site_stats=None, memory=None):
         self.n_threads = n_threads
         self.site_stats = site_stats
         self.memory = memory
@@ -80,23 +84,23 @@ class Sifter:
                                             if threshold is None else threshold)
 
     @property
-    def name(self):
+    def name(self) -> str:
         return self.card.get("name", "model")
 
     @property
-    def version(self):
+    def version(self) -> str:
         """``name@sha256-prefix``: what Label Studio predictions are stamped with."""
         return f"{self.name}@{self.card.get('sha256', '')[:12]}"
 
     @property
-    def uses_site_stats(self):
+    def uses_site_stats(self) -> bool:
         """True for a model trained with site-level line counts (it needs them to score)."""
         from .features.site import uses_site_stats
 
         return bool(self.card.get("uses_site_stats")) or uses_site_stats(self.pipeline)
 
     @property
-    def reads_memory(self):
+    def reads_memory(self) -> bool:
         """True for a model whose classifier reads the site memory's columns."""
         if not hasattr(self, "_reads_memory"):
             from .features.memory import uses_memory
@@ -104,7 +108,8 @@ class Sifter:
             self._reads_memory = uses_memory(self.pipeline)
         return self._reads_memory
 
-    def sift_pages(self, pages, batch_lines=BATCH_LINES, *, site_stats=None, reasons=0):
+    def sift_pages(self, pages: Iterable[Page], batch_lines: int = BATCH_LINES, *,
+                   site_stats=None, reasons: int = 0) -> Iterator[SiftedPage]:
         """Yield a :class:`SiftedPage` for each page, in order, scoring in bounded batches.
 
         Parameters
@@ -210,16 +215,16 @@ class Sifter:
                 if evidence:
                     top[i] = [(evidence, float(weights[i]))] + top[i][:-1]
 
-    def score(self, text, site=None):
+    def score(self, text: str, site: str | None = None) -> list[float | None]:
         """P(content) for every line of `text` (None for blank lines). `site`: the page's
         domain, for a model with a site memory of it."""
         return self._one(text, site).scores
 
-    def keep(self, text, site=None):
+    def keep(self, text: str, site: str | None = None) -> list[bool]:
         """Keep decision (bool) for every line of `text` (`site` as for :meth:`score`)."""
         return self._one(text, site).keep
 
-    def clean(self, text, site=None):
+    def clean(self, text: str, site: str | None = None) -> str:
         """The kept lines of `text`, in order, joined with newlines (`site` as for
         :meth:`score`)."""
         return self._one(text, site).cleaned
@@ -233,7 +238,7 @@ class Sifter:
             site_stats = count_site_lines([page])
         return next(self.sift_pages([page], site_stats=site_stats))
 
-    def clean_many(self, texts):
+    def clean_many(self, texts: Iterable[str]) -> list[str]:
         """Clean many page texts at once (batched); returns a list of str."""
         if isinstance(texts, str):
             raise TypeError("an iterable of page texts is expected, a single string was given")
@@ -275,7 +280,7 @@ def gc_paused():
             gc.enable()
 
 
-def load(model=None, threshold=None):
+def load(model: str | PathLike | None = None, threshold: float | None = None) -> Sifter:
     """Load a saved model directory (default: the shipped model) as a :class:`Sifter`.
 
     Raises

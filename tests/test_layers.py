@@ -13,7 +13,7 @@ PACKAGE_DIRS = {"linesift": ROOT / "linesift", "linesift.annotate": ROOT / "anno
                 "linesift.train": ROOT / "train", "linesift.models": ROOT / "models"}
 FLOORS = [
     ["linesift._kernels"],
-    ["linesift.errors", "linesift.labels", "linesift.lines", "linesift.pages", "linesift.frame",
+    ["linesift.errors", "linesift.logs", "linesift.labels", "linesift.lines", "linesift.pages", "linesift.frame",
      "linesift.formats"],
     ["linesift.features"],
     ["linesift.classifier", "linesift.adapter", "linesift.recipe"],
@@ -93,3 +93,71 @@ def test_the_checker_sees_an_upward_import(tmp_path):
     found = {name for name, _ in imported("linesift.classifier", fake)}
     assert {"linesift.run.job", "linesift.sift"} <= found
     assert all(floor_of(name) > floor_of("linesift.classifier") for name in found)
+
+
+def _import_graph():
+    """Module -> the linesift modules it imports, at module level or inside a function (a
+    package's own ``__init__`` and the ``linesift`` facade left out: they re-export)."""
+    found = dict(modules())
+
+    def resolve(name):
+        while name and name not in found:
+            name = name.rpartition(".")[0]
+        return name
+
+    graph = {module: set() for module in found}
+    for module, path in found.items():
+        for name, _ in imported(module, path):
+            target = resolve(name)
+            if target and target not in (module, "linesift") \
+                    and not module.startswith(target + "."):
+                graph[module].add(target)
+    return graph
+
+
+def _cycles(graph):
+    """The strongly connected components of more than one module (Tarjan)."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+
+    def visit(node):
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for other in graph[node]:
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in on_stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                other = stack.pop()
+                on_stack.discard(other)
+                component.append(other)
+                if other == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in graph:
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_cycle_even_through_imports_inside_functions():
+    assert _cycles(_import_graph()) == []
+
+
+def test_the_cycle_check_finds_a_cycle():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_annotate_and_train_never_import_each_other():
+    """Only the CLI wires them (serve gets its train function from it)."""
+    for module, targets in _import_graph().items():
+        for own, other in (("linesift.annotate", "linesift.train"),
+                           ("linesift.train", "linesift.annotate")):
+            if module.startswith(own):
+                assert not any(t.startswith(other) for t in targets), (module, targets)

@@ -34,7 +34,8 @@ def test_wheel_installs_linesift_annotate_and_train_under_linesift_and_the_defau
     assert tops == {"linesift"}
     for needed in ("linesift/annotate/client.py", "linesift/train/fit.py",
                    "linesift/models/default/model.joblib", "linesift/models/default/card.json",
-                   "linesift/cli/__init__.py", "linesift/features/__init__.py"):
+                   "linesift/cli/__init__.py", "linesift/features/__init__.py",
+                   "linesift/py.typed", "linesift/datatrove.py"):
         assert needed in names, needed
 
 

@@ -28,6 +28,8 @@ from linesift.features.memory import MEMORY_COLUMNS, SiteMemory, memory_columns,
 from linesift.frame import PAGE
 from linesift.labels import UNLABELLED_CODE
 
+from .cv import CV_FOLDS
+
 
 PENALTIES = (1.0, 0.3, 0.1, 0.03, 0.01, 0.003)
 """Penalties of the candidate adapters (per labelled line, on standardised features)."""
@@ -93,7 +95,7 @@ def adaptation_table(base, pages, frame):
     return prefix.fit_transform(frame), prefix
 
 
-def adapt(base, base_threshold, pages, frame, y, *, folds=5, weights=None, notes=None,
+def adapt(base, base_threshold, pages, frame, y, *, folds=CV_FOLDS, weights=None, notes=None,
           penalties=PENALTIES, seed=SEED):
     """Decide between `base` and adapters fitted on the labelled `pages`, and fit the choice.
 

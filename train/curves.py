@@ -10,7 +10,7 @@ from linesift.errors import LinesiftError
 from linesift.frame import PAGE
 from linesift.labels import DEFAULT_THRESHOLD, UNLABELLED_CODE
 
-from .cv import cv_splits
+from .cv import CV_FOLDS, cv_splits
 from .metrics import THRESHOLD_GRID, prf
 from .notes import log
 
@@ -21,7 +21,8 @@ CURVE_SEED = 0
 PNG_DPI = 110
 
 
-def training_curve(pipeline, frame, y, groups, own, *, folds=5, weights=None, sizes=CURVE_SIZES,
+def training_curve(pipeline, frame, y, groups, own, *, folds=CV_FOLDS, weights=None,
+                   sizes=CURVE_SIZES,
                    progress=True):
     """Held-out content F1 (at threshold 0.5, uncalibrated) of `pipeline` trained on growing
     numbers of labelled pages, in grouped folds.
@@ -67,7 +68,7 @@ def training_curve(pipeline, frame, y, groups, own, *, folds=5, weights=None, si
             for _, v in sorted(points.items(), key=lambda kv: np.mean([n for n, _ in kv[1]]))]
 
 
-def adaptation_curve(base, adaptation, *, folds=5, sizes=CURVE_SIZES, progress=True):
+def adaptation_curve(base, adaptation, *, folds=CV_FOLDS, sizes=CURVE_SIZES, progress=True):
     """Held-out content F1 of ``train --base`` (the whole decision: :func:`~linesift.train.
     adapt.adapt`) on growing numbers of labelled pages, in folds grouped by page.
 

@@ -1,11 +1,13 @@
 """What training says as it goes: progress lines on stderr and the warnings kept for the card."""
 
-import sys
+from linesift.logs import get_logger
+
+LOGGER = get_logger("linesift.train")
 
 
 def log(message):
-    """One progress line on stderr."""
-    print(message, file=sys.stderr, flush=True)
+    """One progress line (the ``linesift.train`` logger, INFO)."""
+    LOGGER.info(message)
 
 
 class Notes(list):

@@ -208,6 +208,7 @@ def serve(
     from functools import partial
 
     from ..annotate.backend import serve as serve_model
+    from ..logs import STAMPED, set_format
     from ..model import default_model_dir
     from ..train.fit import base_of, train_model
 
@@ -228,8 +229,8 @@ def serve(
         train = partial(_retrain, train_model, base)
     server = None
     if project is not None or retrain_every:
-    
         server = connect(url, api_key)
+    set_format(STAMPED)  # serve runs for hours: every line with its time
     serve_model(sifter, host=host, port=port, server=server, project=project,
                 retrain_every=retrain_every, retrain_to=retrain_to, train=train,
                 train_also=train_also)

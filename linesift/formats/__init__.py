@@ -15,16 +15,21 @@ txt        .txt, stdin, anything else                   :func:`text.read_txt`   
 =========  ==========================================  =========================  ==========
 """
 
+from __future__ import annotations
+
 import os
 import sys
 import weakref
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from os import PathLike
 from pathlib import Path
 
 from ..errors import InputError, OutputError
 from .atomic import atomic_path, write_atomic_bytes, write_atomic_text
 from .options import (ID_FIELD, LABELS_FIELD, ON_ERROR_CHOICES, STDIN, TEXT_FIELD, ReadOptions,
                       Skips)
+from ..pages import Page
 from .records import page_from_record, page_record
 
 
@@ -250,7 +255,9 @@ def _txt_files(root):
     return sorted(found)
 
 
-def read_pages(paths, options=None, *, fmt=None, skips=None):
+def read_pages(paths: str | PathLike | Iterable[str | PathLike],
+               options: ReadOptions | None = None, *, fmt: str | None = None,
+               skips=None) -> Iterator[Page]:
     """Yield every page of every input in order.
 
     Parameters
