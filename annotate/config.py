@@ -113,6 +113,13 @@ _RUNS_STYLE = f"""
       color: #888 !important; font-size: 90%; white-space: pre !important;
       font-family: monospace !important; }}
     .linesift-keys {{ color: #666; margin: 2px 0 6px; }}
+    /* Label Studio's Regions list would show a pre-fill run beside the correction that
+       overrides it; the lines' colours are the labels saved, so the list gives way to a line
+       that says so */
+    .lsf-wrapper:has(.linesift-runs) .lsf-outliner-tree {{ display: none; }}
+    .lsf-wrapper:has(.linesift-runs) .lsf-outliner::after {{ display: block; padding: 12px;
+      color: #666; content: "The colour of each line is its label as saved: where regions "
+      "overlap, the last one counts. The undo arrow below takes a drag back."; }}
     /* each line takes its direction from its own first letter: Arabic and Hebrew lines run
        right to left, their final stop at their left end */
     .linesift-runs [class*="wrapperText--"], .linesift-runs [class*="text--"] {{

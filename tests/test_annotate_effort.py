@@ -22,6 +22,7 @@ import json
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from linesift.annotate.pull import pull_labels
 from linesift.annotate.push import push_pages
@@ -120,8 +121,11 @@ def test_clicks_and_keys_to_correct_a_page(ls_server, ls_sdk, ls_login, scenario
                  for first, last, _ in runs for k in range(first, last + 1)]
         assert all("%" in head.inner_text() and not _cut(head) for head in heads)
         correct_runs(person, runs, sticky=True)
-        # corrected: each line shows its number only, the model's doubt mark cut off
+        # corrected: each line shows its number only, the model's doubt mark cut off, and no
+        # list shows the pre-fill's overridden runs beside the corrections
         assert all(_cut(head) for head in heads)
+        expect(tab.locator(".lsf-outliner-tree")).to_be_hidden()
+        expect(tab.get_by_text("Regions", exact=True).first).to_be_visible()
         tab.screenshot(path=artifacts.path("runs-corrected.png"))
         person.submit()
         wait_for_annotation(ls_sdk, task.id)

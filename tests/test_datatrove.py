@@ -45,16 +45,19 @@ def _read_jsonl(folder):
     return docs
 
 
+def _filtered_by_cli(source, out, key):
+    """``linesift filter SOURCE -o OUT``'s cleaned text of each record, by its `key` field."""
+    result = CliRunner().invoke(app, ["filter", str(source), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    records = map(json.loads, out.read_text(encoding="utf-8").splitlines())
+    return {record[key]: record["text"] for record in records}
+
+
 def test_a_pipeline_cleans_each_document_as_linesift_filter_does(tmp_path, sample_path):
     crawl = tmp_path / "in" / "crawl.jsonl"
     crawl.parent.mkdir()
     records = _crawl(crawl, sample_path)
-    result = CliRunner().invoke(app, ["filter", str(crawl), "-o", str(tmp_path / "cli.jsonl")])
-    assert result.exit_code == 0, result.output
-    expected = {}
-    for line in (tmp_path / "cli.jsonl").read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
-        expected[record["id"]] = record["text"]
+    expected = _filtered_by_cli(crawl, tmp_path / "cli.jsonl", key="id")
 
     LocalPipelineExecutor(pipeline=[
         JsonlReader(str(crawl.parent)),
@@ -109,12 +112,7 @@ def test_a_wet_file_through_datatrove_is_cleaned_as_linesift_filter_cleans_it(tm
     (tmp_path / "wet").mkdir()
     wet = write_wet(tmp_path / "wet" / "seg.warc.wet.gz",
                     [(f"https://{p.domain}/story/{n}", p.text) for n, p in enumerate(pages)])
-    result = CliRunner().invoke(app, ["filter", str(wet), "-o", str(tmp_path / "cli.jsonl")])
-    assert result.exit_code == 0, result.output
-    expected = {}
-    for line in (tmp_path / "cli.jsonl").read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
-        expected[record["url"]] = record["text"]
+    expected = _filtered_by_cli(wet, tmp_path / "cli.jsonl", key="url")
     LocalPipelineExecutor(pipeline=[
         WarcReader(str(wet.parent), glob_pattern="*.warc.wet.gz"),
         LinesiftFilter(),
