@@ -4,7 +4,7 @@ The default model is trained on every shared set, so scoring it on them would be
 Instead every shared set is split into K folds grouped by site (``domain``, else page id), the
 same folds for every variant. A variant (a :class:`linesift.recipe.Recipe`, and sources left
 out of training) is trained on the other folds exactly as ``linesift train`` builds its
-training table (``linesift.train.table.training_table_of`` and ``site_columns``: aligned labels,
+training table (``linesift.train.prepare.prepare`` and ``site_columns``: aligned labels,
 glued lines, site columns with half the sites counted page by page, sources balanced), without
 calibration, and scores the held-out fold twice:
 
@@ -148,23 +148,23 @@ def recipe_training(pages, recipe):
     """What ``linesift train`` fits for `recipe` on `pages` (train_model's steps before CV).
 
     Builds the recipe's training table of the given pages
-    (``linesift.train.table.training_table_of``), lowers ``ngram_min_sites`` on few sites, adds the
+    (``linesift.train.prepare.prepare``), lowers ``ngram_min_sites`` on few sites, adds the
     site columns (``site_columns``) and the source weights.
 
     Returns
     -------
     pipeline (unfitted), frame, y, weights (or None)
     """
-    from linesift.train import table
+    from linesift.train import prepare
     from linesift.train.notes import Notes
 
     notes = Notes(progress=False)
-    pages, frame, y, _ = table.training_table_of(list(pages), recipe, notes)
+    pages, frame, y, _ = prepare.prepare(list(pages), recipe, notes)
     n_sites = len(np.unique(frame[GROUP].to_numpy()))
-    used = replace(recipe, ngram_min_sites=table.effective_ngram_min_sites(
+    used = replace(recipe, ngram_min_sites=prepare.effective_ngram_min_sites(
         recipe.ngram_min_sites, n_sites, notes))
     pipeline = used.pipeline()
-    frame = table.site_columns(pages, frame, pipeline, notes, recipe.site_single_share)
+    frame = prepare.site_columns(pages, frame, pipeline, notes, recipe.site_single_share)
     weights = None
     if recipe.balance_sources and len(sources(pages)) > 1:
         weights = source_weights(pages, frame, y, recipe.balance_sources)
@@ -208,7 +208,7 @@ def run_fold(variant, fold_index, k, smoke):
     import joblib
     from threadpoolctl import threadpool_limits
 
-    from linesift.train.cv import _fit_and_score
+    from linesift.train.cv import fit_and_score
 
     spec = VARIANTS[variant]
     start = time.perf_counter()
@@ -219,7 +219,7 @@ def run_fold(variant, fold_index, k, smoke):
     test_idx = np.flatnonzero(fold == fold_index)
     test = [pages[i] for i in test_idx]
     pipeline, frame, y, weights = recipe_training(train, spec.recipe)
-    model, fit_seconds = _fit_and_score(pipeline, frame, y, None, weights)
+    model, fit_seconds = fit_and_score(pipeline, frame, y, None, weights)
     with threadpool_limits(1):
         test_frame = lines_frame(test)
         if spec.recipe.site_stats:

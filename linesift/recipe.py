@@ -3,6 +3,10 @@ options the shipped default model is trained with (:data:`DEFAULT_RECIPE`)."""
 
 from dataclasses import asdict, dataclass, fields, replace
 
+CV_FOLDS = 5
+"""Cross-validation folds of ``linesift train``, ``train --base`` and ``labels audit`` when
+none are given."""
+
 
 @dataclass(frozen=True)
 class Recipe:

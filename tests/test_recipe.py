@@ -11,7 +11,7 @@ from linesift.cli import app
 from linesift.recipe import DEFAULT_RECIPE, Recipe
 from linesift.train.card import describe_features
 from linesift.train.notes import Notes
-from linesift.train.table import NGRAM_SITES_PER_MIN_SITE, effective_ngram_min_sites
+from linesift.train.prepare import NGRAM_SITES_PER_MIN_SITE, effective_ngram_min_sites
 from tests.conftest import site_pages
 
 

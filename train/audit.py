@@ -22,7 +22,7 @@ from .data import label_counts, load_training_pages, training_table
 from .cv import CV_FOLDS, cross_validated_proba
 from .metrics import prf
 from .notes import Notes
-from .table import check_training_labels, effective_ngram_min_sites, site_columns
+from .prepare import check_training_labels, effective_ngram_min_sites, site_columns
 
 SAYS_CONTENT = "model_says_content"
 SAYS_BOILERPLATE = "model_says_boilerplate"

@@ -1,5 +1,5 @@
 """Cross-validation grouped by site or page: the splits, out-of-fold scores, the threshold
-and the calibration they give, and held-out metrics per source."""
+they give (calibrated by :mod:`.calibrate`), and held-out metrics per source."""
 
 import time
 
@@ -10,12 +10,13 @@ from sklearn.model_selection import GroupKFold
 from linesift.classifier import fit_weighted
 from linesift.frame import GROUP, PAGE
 from linesift.labels import DEFAULT_THRESHOLD, UNLABELLED_CODE
+from linesift.recipe import CV_FOLDS
 
 from .data import line_sources, own_lines
-from .metrics import best_threshold, brier, calibration_error, line_metrics
+from .calibrate import calibrated_oof, calibration_report
+from .metrics import best_threshold, line_metrics
 from .notes import log
 
-CV_FOLDS = 5
 BY_SITE, BY_PAGE, MIXED = "site", "page", "site, own pages by page"
 """How cross-validation groups lines (see :func:`cv_groups`)."""
 
@@ -55,7 +56,7 @@ def cv_groups(pages, frame, folds=CV_FOLDS, notes=None):
     return sites, BY_SITE
 
 
-def _fit_and_score(pipeline, train_frame, train_y, test_frame, weights=None):
+def fit_and_score(pipeline, train_frame, train_y, test_frame, weights=None):
     """Fit a clone of `pipeline`; P(content) on `test_frame` (None: return the fitted model)."""
     from threadpoolctl import threadpool_limits
 
@@ -117,11 +118,11 @@ def cross_validated_proba(pipeline, frame, y, folds=CV_FOLDS, progress=True, job
 
     groups = frame[GROUP].to_numpy() if groups is None else np.asarray(groups)
     splits = cv_splits(frame, y, groups, folds, notes)
-    tasks = [delayed(_fit_and_score)(pipeline, frame.iloc[train], y[train], frame.iloc[test],
+    tasks = [delayed(fit_and_score)(pipeline, frame.iloc[train], y[train], frame.iloc[test],
                                      None if weights is None else weights[train])
              for train, test in splits]
     if also_fit_all:
-        tasks.append(delayed(_fit_and_score)(pipeline, frame, y, None, weights))
+        tasks.append(delayed(fit_and_score)(pipeline, frame, y, None, weights))
     with _workers_die_with_this_process(jobs):  # n_jobs=1: in this process
         results = Parallel(n_jobs=jobs, return_as="generator")(tasks)
     oof = np.full(len(frame), np.nan) if splits else None
@@ -148,28 +149,6 @@ def evaluate_oof(frame, y, oof):
         f"at_{DEFAULT_THRESHOLD}": line_metrics(y[mask], oof[mask], pages, DEFAULT_THRESHOLD),
         "at_threshold": line_metrics(y[mask], oof[mask], pages, threshold),
     }
-
-
-def calibration_report(frame, y, oof, groups=None):
-    """How well out-of-fold P(content) is calibrated, raw and after an isotonic fit, honestly:
-    the isotonic map is fitted on one half of the groups (sites) and scored on the other, both
-    ways."""
-    from linesift.classifier import ContextClassifier
-
-    mask = (y != UNLABELLED_CODE) & ~np.isnan(oof)
-    groups = (frame[GROUP].to_numpy() if groups is None else np.asarray(groups))[mask]
-    scores, labels = oof[mask], y[mask]
-    report = {"method": "isotonic regression on grouped out-of-fold scores "
-                        "(as CalibratedClassifierCV(method='isotonic', ensemble=False))",
-              "ece_raw": calibration_error(labels, scores), "brier_raw": brier(labels, scores)}
-    if len(np.unique(groups)) >= 2:
-        calibrated = np.zeros_like(scores)
-        for fit_half, score_half in GroupKFold(n_splits=2).split(scores, labels, groups):
-            step = ContextClassifier().set_calibration(scores[fit_half], labels[fit_half])
-            calibrated[score_half] = step._calibrated(scores[score_half])[:, 1]
-        report.update(ece_calibrated_held_out=calibration_error(labels, calibrated),
-                      brier_calibrated_held_out=brier(labels, calibrated))
-    return {k: round(v, 4) if isinstance(v, float) else v for k, v in report.items()}
 
 
 def fit_with_cv(pipeline, frame, y, *, folds=CV_FOLDS, jobs=1, calibrate=True, progress=True,
@@ -201,10 +180,7 @@ def fit_with_cv(pipeline, frame, y, *, folds=CV_FOLDS, jobs=1, calibrate=True, p
                                             groups=groups, notes=notes)
         if oof is not None and calibrate:
             calibration = calibration_report(frame, y, oof, groups)
-            mask = (y != UNLABELLED_CODE) & ~np.isnan(oof)
-            oof = oof.copy()
-            calibrator = clone(_classifier(pipeline)).set_calibration(oof[mask], y[mask])
-            oof[mask] = calibrator._calibrated(oof[mask])[:, 1]
+            oof, calibration_map = calibrated_oof(_classifier(pipeline), y, oof)
         if oof is not None:
             threshold, cv = evaluate_oof(frame, y, oof)
     elif notes is not None:
@@ -215,7 +191,7 @@ def fit_with_cv(pipeline, frame, y, *, folds=CV_FOLDS, jobs=1, calibrate=True, p
             log("fitting the final model on all pages")
         fitted = fit_weighted(clone(pipeline), frame, y, weights)
     if calibration is not None:
-        _classifier(fitted).calibration_ = calibrator.calibration_
+        _classifier(fitted).calibration_ = calibration_map
     return fitted, threshold, cv, calibration, oof
 
 

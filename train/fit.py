@@ -16,7 +16,7 @@ from .card import build_card, check_vocabulary, report
 from .cv import CV_FOLDS, cv_groups, fit_with_cv, per_source_metrics
 from .data import load_training_pages, own_lines, source_weights, sources
 from .notes import Notes, log
-from .table import effective_ngram_min_sites, site_columns, training_table_of
+from .prepare import effective_ngram_min_sites, site_columns, prepare
 
 
 def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, recipe=DEFAULT_RECIPE, base=None,
@@ -65,7 +65,7 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, recipe=DEFAULT_REC
                                        recipe=recipe, read_options=read_options,
                                        progress=progress, curve=curve, notes=notes,
                                        started=started)
-    pages, frame, y, prepared = training_table_of(
+    pages, frame, y, prepared = prepare(
         load_training_pages(paths, read_options), recipe, notes, progress, paths)
     n_sites = len(np.unique(frame[GROUP].to_numpy()))
     min_sites = effective_ngram_min_sites(recipe.ngram_min_sites, n_sites, notes)
@@ -173,7 +173,7 @@ def train_on_base(pages, base, *, folds=CV_FOLDS, notes=None, progress=False,
     base_pipeline, base_card = load_pipeline(base)
     _check_base(base_pipeline, base)
     recipe = replace(DEFAULT_RECIPE, glue_lines=False, unlabel_trailing_prose=False)
-    pages, frame, y, _ = training_table_of(list(pages), recipe, notes, progress, paths)
+    pages, frame, y, _ = prepare(list(pages), recipe, notes, progress, paths)
     threshold = float(base_card.get("threshold", DEFAULT_THRESHOLD))
     from threadpoolctl import threadpool_limits
 

@@ -5,6 +5,7 @@ from typing import List, Optional
 
 import typer
 
+from ..recipe import CV_FOLDS
 from .app import app as main_app
 from .app import friendly_errors
 
@@ -19,7 +20,7 @@ def audit(
     output: Path = typer.Option(..., "-o", "--output", help="Report to write (CSV): page, "
                                 "line_no, text, label, p_content, reason; most confidently "
                                 "contradicted first."),
-    folds: int = typer.Option(5, "--folds", min=2, help="Folds grouped by page: each line is "
+    folds: int = typer.Option(CV_FOLDS, "--folds", min=2, help="Folds grouped by page: each line is "
                               "scored by a model that did not see its page."),
     all_lines: bool = typer.Option(False, "--all", help="Write every labelled line, ranked, "
                                    "not only the flagged ones."),

@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from ..recipe import DEFAULT_RECIPE as _R
+from ..recipe import CV_FOLDS, DEFAULT_RECIPE
 from .app import MODEL_HELP, app, friendly_errors
 
 
@@ -20,7 +20,7 @@ def train_command(
     data: List[str] = typer.Argument(..., metavar="DATA", help="Labelled pages (JSONL, JSONL.gz, Parquet) with "
                                      "a 'labels' list per page."),
     out: Path = typer.Option(..., "-o", "--output", help="Model directory to write."),
-    folds: int = typer.Option(5, "--folds", min=0,
+    folds: int = typer.Option(CV_FOLDS, "--folds", min=0,
                               help="Cross-validation folds, grouped by site (by page when there "
                                    "are fewer sites than folds, and for your own pages trained "
                                    "with the shared sets); 0: none."),
@@ -34,49 +34,50 @@ def train_command(
     site_stats: Optional[bool] = typer.Option(
         None, "--site-stats/--no-site-stats",
         help=f"Also learn from how many pages of a site carry each line (counted over the "
-             f"training pages). Recipe: {_on(_R.site_stats)}."),
+             f"training pages). Recipe: {_on(DEFAULT_RECIPE.site_stats)}."),
     site_single_share: Optional[float] = typer.Option(
         None, "--site-single-share", min=0.0, max=1.0,
         help="With --site-stats, count this share of the training sites page by page, so the "
              "model also learns pages filtered alone. "
-             f"Recipe: {_R.site_single_share}."),
+             f"Recipe: {DEFAULT_RECIPE.site_single_share}."),
     align_definition: Optional[bool] = typer.Option(
         None, "--align-definition/--no-align-definition",
         help="Make lines the shared sources label content against the settled definition "
              "(comment sections, bylines, datelines, captions) context only. "
-             f"Recipe: {_on(_R.align_definition)}."),
+             f"Recipe: {_on(DEFAULT_RECIPE.align_definition)}."),
     glue_lines: Optional[bool] = typer.Option(
         None, "--glue-lines/--no-glue-lines",
         help="Add synthetic lines gluing runs of adjacent boilerplate lines into one, as naive "
-             f"scrapers write them. Recipe: {_on(_R.glue_lines)}."),
+             f"scrapers write them. Recipe: {_on(DEFAULT_RECIPE.glue_lines)}."),
     cue_features: Optional[bool] = typer.Option(
         None, "--cue-features/--no-cue-features",
         help="Also count boilerplate cue words (ads, share, subscribe, calls to action...) per "
-             f"concept in some 20 languages. Recipe: {_on(_R.cue_features)}."),
+             f"concept in some 20 languages. Recipe: {_on(DEFAULT_RECIPE.cue_features)}."),
     calibrate: bool = typer.Option(True, "--calibrate/--no-calibrate",
                                    help="Map P(content) through an isotonic fit of the "
                                         "cross-validated scores (needs --folds >= 2)."),
     unlabel_trailing_prose: Optional[bool] = typer.Option(
         None, "--unlabel-trailing-prose/--no-unlabel-trailing-prose",
         help="Use sentence-like boilerplate lines after a page's last content line (mostly "
-             f"user comments) as context only. Recipe: {_on(_R.unlabel_trailing_prose)}."),
+             "user comments) as context only. "
+             f"Recipe: {_on(DEFAULT_RECIPE.unlabel_trailing_prose)}."),
     balance_sources: Optional[float] = typer.Option(
         None, "--balance-sources", min=0.0, max=1.0,
         help="Weigh each source (the pages' 'source' field) by its labelled lines to this "
              "power, negated: 0 counts every line the same, 1 every source the same. "
-             f"Recipe: {_R.balance_sources}."),
+             f"Recipe: {DEFAULT_RECIPE.balance_sources}."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1,
                              help="Processes fitting the CV folds and the final model side by "
                                   "side (memory grows with each)."),
     page_relative: Optional[bool] = typer.Option(
         None, "--page-relative/--no-page-relative",
         help="Also give each line's shape and stopword density against its page's mean. "
-             f"Recipe: {_on(_R.page_relative)}."),
+             f"Recipe: {_on(DEFAULT_RECIPE.page_relative)}."),
     ngram_min_sites: Optional[int] = typer.Option(
         None, "--ngram-min-sites", min=0,
         help="Keep only the word n-grams found on at least this many training sites (lowered, "
              "with a warning, on fewer than ten times as many sites); 0 hashes every n-gram. "
-             f"Recipe: {_R.ngram_min_sites}."),
+             f"Recipe: {DEFAULT_RECIPE.ngram_min_sites}."),
     curve: Optional[Path] = typer.Option(
         None, "--curve", help="Also write a PNG: held-out content F1 against the number of "
                               "labelled pages (your own pages, when trained with shared ones), "
@@ -91,12 +92,11 @@ def train_command(
 
     from ..train.fit import train_model
 
-    recipe = _R.with_options(site_stats=site_stats, unlabel_trailing_prose=unlabel_trailing_prose,
-                             balance_sources=balance_sources, page_relative=page_relative,
-                             ngram_min_sites=ngram_min_sites,
-                             site_single_share=site_single_share,
-                             align_definition=align_definition, glue_lines=glue_lines,
-                             cue_features=cue_features)
+    recipe = DEFAULT_RECIPE.with_options(
+        site_stats=site_stats, unlabel_trailing_prose=unlabel_trailing_prose,
+        balance_sources=balance_sources, page_relative=page_relative,
+        ngram_min_sites=ngram_min_sites, site_single_share=site_single_share,
+        align_definition=align_definition, glue_lines=glue_lines, cue_features=cue_features)
     if ngram_min_sites == 0:
         recipe = replace(recipe, ngram_min_sites=None)
     if base is not None and (page_relative is not None or site_stats is not None

@@ -248,7 +248,7 @@ def filter_inputs(inputs, out, sifter, options=None, *, progress=None):
         refuse_overwriting_inputs(options.explain_drops, inputs or [STDIN])
     run = _resumable(sifter, options) if options.resume else None
     plan = run.pending(plan) if run is not None else plan
-    with _backend(sifter, options, inputs, stats.notes) as (backend, site_stats):
+    with _Backend(sifter, options, inputs, stats.notes) as (backend, site_stats):
         guards = [SkippableInput(read_file(path, options.read, fmt=_in_format(path, options),
                                            skips=stats.skipped), options.read.on_error)
                   for path, _ in plan]
@@ -376,7 +376,7 @@ def _resumable(sifter, options):
     return ResumableRun(settings, fmt=options.fmt)
 
 
-class _backend:
+class _Backend:
     """The backend for a run and the site counts its model needs, as a context manager."""
 
     def __init__(self, sifter, options, inputs, notes=None):

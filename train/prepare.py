@@ -34,7 +34,7 @@ def effective_ngram_min_sites(requested, n_sites, notes=None):
     return lowered
 
 
-def training_table_of(pages, recipe, notes, progress=False, paths=("the training pages",)):
+def prepare(pages, recipe, notes, progress=False, paths=("the training pages",)):
     """The recipe's training table of labelled `pages`: ``(pages, frame, y, prepared)``.
 
     Applies the recipe's label steps (alignment of the shared sources with the definition,
