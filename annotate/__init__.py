@@ -16,7 +16,7 @@ _HOMES = {
                "labelled_pages", "majority"],
     "pull": ["pull_labels", "summary_path"],
     "push": ["PushSummary", "push_pages"],
-    "tasks": ["page_prediction", "page_tasks", "task_key", "task_page", "text_hash"],
+    "tasks": ["page_prediction", "page_tasks", "task_key", "page_of_task", "text_hash"],
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 

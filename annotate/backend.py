@@ -45,7 +45,7 @@ from linesift.logs import get_logger
 
 from .config import detect_layout
 from .export import annotated_page
-from .tasks import PAGE_LAYOUTS, page_prediction, task_page
+from .tasks import PAGE_LAYOUTS, page_prediction, page_of_task
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 9090
@@ -83,7 +83,7 @@ def _task_page(task):
         raise ValueError(f"n_lines must be a whole number from the task's line count to "
                          f"{MAX_TASK_LINES:,}")
     try:
-        return task_page(data)
+        return page_of_task(data)
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
         raise ValueError(f"not a linesift page task ({type(exc).__name__})") from None
 

@@ -110,13 +110,13 @@ def labelled_pages(export, layout):
 def annotated_page(task, annotation):
     """The labelled page one annotation of a ``runs`` or ``page`` task gives (a webhook's
     ``task`` and ``annotation``), or None: another task, a cancelled or empty annotation."""
-    from .tasks import task_page
+    from .tasks import page_of_task
 
     if not isinstance(task, dict) or not isinstance(annotation, dict) \
             or annotation.get("was_cancelled"):
         return None
     data = task.get("data")
-    page = task_page(data)
+    page = page_of_task(data)
     result = annotation.get("result")
     if page is None or not isinstance(result, list):
         return None

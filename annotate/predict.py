@@ -20,7 +20,7 @@ from tqdm import tqdm
 from .config import BATCH_SIZE, LINE, existing_layout
 from .export import is_linesift_task, rebuild_page
 from .tasks import (PAGE_LAYOUTS, line_prediction, model_data, page_prediction, task_key,
-                    task_page, text_hash)
+                    page_of_task, text_hash)
 
 
 @dataclass
@@ -155,7 +155,7 @@ def _predictions(waiting, states, layout, sifter, given, summary):
 def _page_of(states, layout):
     """The page of a task (runs, page layouts) or of a page's line tasks, or None."""
     if layout != LINE:
-        return task_page(states[0].data)
+        return page_of_task(states[0].data)
     page_id, hash_ = task_key(states[0].data)[:2]
     tasks = [{"data": state.data} for state in states if is_linesift_task(state.data, layout)]
     return rebuild_page(str(page_id), hash_, tasks, layout)

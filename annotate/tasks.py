@@ -4,7 +4,7 @@ Every task's data names its page (``page_id``), a hash of the page's text (``tex
 enough to rebuild the text from the project alone: ``n_lines``, the non-blank lines with their
 ``line_no``, and ``blanks`` for the rare blank lines that are not empty (only whitespace).
 ``(page_id, text_hash, line_no)`` identifies a task: ``line_no`` is None in the page layouts
-(``runs`` and ``page``). :func:`task_page` turns a page task's data back into its page.
+(``runs`` and ``page``). :func:`page_of_task` turns a page task's data back into its page.
 """
 
 import hashlib
@@ -168,7 +168,7 @@ def _region(k, first, last, texts, label):
                       "endOffset": js_length(texts[last]), RUNS_RESULT_TYPE: [label]}}
 
 
-def task_page(data):
+def page_of_task(data):
     """The page a ``runs`` or ``page`` task was made from, rebuilt from its data.
 
     Returns

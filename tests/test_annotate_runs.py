@@ -14,7 +14,7 @@ import pytest
 from linesift.annotate.config import RUNS_CONFIG, detect_layout, label_config
 from linesift.annotate.export import annotation_labels, covered_lines, labelled_pages
 from linesift.annotate.pull import format_summary
-from linesift.annotate.tasks import js_length, label_runs, page_prediction, page_tasks, task_page, \
+from linesift.annotate.tasks import js_length, label_runs, page_prediction, page_tasks, page_of_task, \
     text_hash
 from linesift import Page, SiftedPage
 
@@ -153,12 +153,12 @@ def test_task_page_rebuilds_the_page():
     page = _page(url="u")
     for layout in ("runs", "page"):
         (task,) = page_tasks(page, layout)
-        rebuilt = task_page(json.loads(json.dumps(task["data"])))
+        rebuilt = page_of_task(json.loads(json.dumps(task["data"])))
         assert rebuilt.text == page.text and rebuilt.id == page.id and rebuilt.meta == {"url": "u"}
         assert text_hash(rebuilt) == task["data"]["text_hash"]
     (task,) = page_tasks(page, "runs")
-    assert task_page({**task["data"], "text_hash": "0" * 64}) is None
-    assert task_page({"text": "not a page task"}) is None
+    assert page_of_task({**task["data"], "text_hash": "0" * 64}) is None
+    assert page_of_task({"text": "not a page task"}) is None
 
 
 def test_regions_made_in_the_browser_pull_back_as_the_true_labels():

@@ -1,6 +1,6 @@
 """Training-table steps that align the shared sources with the settled definition of content.
 
-The settled definition (issue 18, README *What counts as content*): the main text a reader came
+The settled definition (README *What counts as content*): the main text a reader came
 for is content: the article body with its headline and subheadings, the posts of a forum thread,
 a recipe's steps, the list items and table rows of the body. Navigation, ads, related lists,
 share / subscribe / paywall / cookie prompts, **bylines, datelines, photo captions and credits**,
