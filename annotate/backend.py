@@ -43,13 +43,10 @@ from pathlib import Path
 
 from linesift.logs import get_logger
 
-from .config import detect_layout
+from .config import DEFAULT_HOST, DEFAULT_PORT, detect_layout
 from .export import annotated_page
 from .tasks import PAGE_LAYOUTS, page_prediction, page_of_task
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 9090
-"""Label Studio's examples run ML backends on 9090."""
 RETRAIN_EVENTS = ("ANNOTATION_CREATED", "ANNOTATION_UPDATED")
 MAX_BODY = 50 * 1024 * 1024
 """The largest request accepted, in bytes."""

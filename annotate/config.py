@@ -53,6 +53,9 @@ RUNS_OBJECT = "lines"
 RUNS_RESULT_TYPE = "paragraphlabels"
 RUNS_HOTKEYS = {"content": "c", "boilerplate": "b"}
 """The key that picks each label in the ``runs`` layout, before dragging over lines."""
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 9090
+"""Where ``annotate serve`` listens: Label Studio's examples run ML backends on 9090."""
 HEAD_DIGITS = 5
 """Width of the line number in a runs task's line head (``   72 · 60%``): padded to it, so
 that the doubt mark after it can be cut off by CSS alone once the line is corrected."""

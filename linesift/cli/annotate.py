@@ -7,8 +7,7 @@ from typing import Optional
 
 import typer
 
-from ..annotate.backend import DEFAULT_HOST, DEFAULT_PORT
-from ..annotate.config import BATCH_SIZE, LINE, PAGE, RUNS
+from ..annotate.config import BATCH_SIZE, DEFAULT_HOST, DEFAULT_PORT, LINE, PAGE, RUNS
 from ..errors import ModelError
 from .app import app as main_app
 from .app import friendly_errors
