@@ -34,6 +34,7 @@ again with it.
 """
 
 import json
+import secrets
 import tempfile
 import threading
 import time
@@ -41,11 +42,15 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from linesift.features.memory import SiteMemory
 from linesift.logs import get_logger
+from linesift.sift import load
 
 from .config import DEFAULT_HOST, DEFAULT_PORT, detect_layout
 from .export import annotated_page
-from .tasks import PAGE_LAYOUTS, page_prediction, page_of_task
+from .predict import refresh_predictions
+from .pull import pull_labels
+from .tasks import PAGE_LAYOUTS, page_of_task, page_prediction
 
 RETRAIN_EVENTS = ("ANNOTATION_CREATED", "ANNOTATION_UPDATED")
 MAX_BODY = 50 * 1024 * 1024
@@ -96,8 +101,6 @@ class LiveModel:
     """
 
     def __init__(self, sifter, retrainer=None):
-        from linesift.features.memory import SiteMemory
-
         if sifter.memory is None:
             sifter.memory = SiteMemory()
         self._sifter = sifter
@@ -123,8 +126,6 @@ class LiveModel:
         return self.sifter.version
 
     def swap(self, sifter):
-        from linesift.features.memory import SiteMemory
-
         if sifter.memory is None:
             sifter.memory = SiteMemory()
         with self._lock:
@@ -236,8 +237,6 @@ class Retrainer:
             return self._busy
 
     def _run(self, project_id):
-        from .predict import refresh_predictions
-
         try:
             sifter = self.retrain(project_id)
             self.live.swap(sifter)
@@ -253,10 +252,6 @@ class Retrainer:
 
     def retrain(self, project_id):
         """Pull the project's labels, fit, save in a new folder and load it; the new model."""
-        from linesift.sift import load
-
-        from .pull import pull_labels
-
         self.rounds += 1
         out = self.out_dir / str(_next_round(self.out_dir))  # never an earlier run's model
         _log(f"retraining on project {project_id}'s labels"
@@ -446,7 +441,6 @@ class BackendServer(ThreadingHTTPServer):
 
     def __init__(self, live, host=DEFAULT_HOST, port=DEFAULT_PORT, *, token=None,
                  project_id=None):
-        import secrets
         from concurrent.futures import ThreadPoolExecutor
 
         super().__init__((host, port), _Handler)

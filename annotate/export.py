@@ -23,7 +23,7 @@ from linesift.lines import join_lines
 from linesift.pages import Page
 
 from .config import LINE, LINE_CONTROL, PAGE, RUNS, RUNS_CONTROL, RUNS_RESULT_TYPE
-from .tasks import PAGE_LAYOUTS, js_length, text_hash
+from .tasks import PAGE_LAYOUTS, js_length, page_of_task, text_hash
 
 _PAGE_CONTROL = re.compile(r"^label_(\d+)$")
 
@@ -110,8 +110,6 @@ def labelled_pages(export, layout):
 def annotated_page(task, annotation):
     """The labelled page one annotation of a ``runs`` or ``page`` task gives (a webhook's
     ``task`` and ``annotation``), or None: another task, a cancelled or empty annotation."""
-    from .tasks import page_of_task
-
     if not isinstance(task, dict) or not isinstance(annotation, dict) \
             or annotation.get("was_cancelled"):
         return None

@@ -24,6 +24,7 @@ from linesift.logs import get_logger
 from .client import LabelStudioError, ProjectNotFound, UncertainWrite
 from .config import BATCH_SIZE, DEFAULT_LAYOUT, LAYOUTS, LINE, existing_layout, label_config
 from .predict import prefill_line, prefill_versions, refresh_predictions
+from .select import expected_wrong_lines, select_lines, select_pages
 from .tasks import page_tasks, task_key, text_hash
 
 IMPORT_ATTEMPTS = 4
@@ -231,8 +232,6 @@ def _selected_tasks(pool, layout, sifter, strategy, budget, seed, summary):
 
     `pool` holds ``(page, missing task keys)`` for every page not yet wholly in the project;
     each is scored once (the model's verdicts make the pre-fills and rank ``uncertain``)."""
-    from .select import expected_wrong_lines, select_lines, select_pages
-
     pages = [page for page, _ in pool]
     sifted = list(sifter.sift_pages(pages)) if sifter is not None else None
     threshold = sifter.threshold if sifter is not None else DEFAULT_THRESHOLD

@@ -9,6 +9,8 @@ corrects what is wrong and submits, and ``annotate pull`` gives the reviewed lab
 from linesift.labels import CONTENT, DEFAULT_THRESHOLD
 from linesift.sift import SiftedPage
 
+from .push import push_pages
+
 
 class LabelsPrefill:
     """Stands in for a model in :func:`annotate.push.push_pages`: its "verdicts" are the pages'
@@ -52,7 +54,5 @@ def push_for_review(server, pages, scores, project, *, source="labels", layout=N
     -------
     annotate.push.PushSummary
     """
-    from .push import push_pages
-
     prefill = LabelsPrefill(scores, f"labels:{source}")
     return push_pages(server, pages, project, layout=layout, sifter=prefill, progress=progress)

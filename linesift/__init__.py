@@ -16,6 +16,8 @@ How the code is laid out, each floor importing only the floors below it:
 
 __version__ = "0.1.0"
 
+from importlib import import_module  # noqa: E402
+
 from .errors import InputError, LinesiftError, ModelError, OutputError  # noqa: E402
 from .formats import ReadOptions, read_labelled_pages, read_pages, write_labelled_pages  # noqa
 from .labels import BOILERPLATE, CONTENT, LABELS  # noqa: E402
@@ -37,8 +39,6 @@ def __getattr__(name):
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
     value = getattr(import_module(f".{module}", __name__), name)
     globals()[name] = value
     return value

@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._kernels import run_bounds, shift_within_pages, standardised_dot, window_means
 from .features import LineText
-from .frame import BASE_COLUMNS, GROUP, PAGE, TEXT, TOKENS, check_frame
+from .frame import BASE_COLUMNS, GROUP, PAGE, TEXT, TOKENS, check_frame, page_bounds
 from .labels import BOILERPLATE_CODE, CONTENT_CODE, DEFAULT_THRESHOLD, UNLABELLED_CODE
 
 SCORE_OFFSETS = (-4, -3, -2, -1, 1, 2, 3, 4)
@@ -326,8 +326,6 @@ def _linear_first_stage_proba(first, X, dense_values=None, dense_columns=None):
 
 def _page_stats(scores, pages):
     """Page mean and max score, the line's score rank in its page, distance to the best line."""
-    from .frame import page_bounds
-
     n = len(scores)
     out = np.zeros((n, 4))
     if n == 0:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import sys
 from os import PathLike
+from urllib.parse import urlsplit
 
 try:
     from datatrove.pipeline.filters.base_filter import BaseFilter
@@ -27,6 +28,7 @@ except ImportError:  # pragma: no cover - the message is the point
     raise ImportError("linesift.datatrove needs datatrove, which is not installed; install it "
                       "with pip install 'linesift[datatrove]' (or pip install datatrove)") from None
 
+from .features.site import count_site_lines
 from .pages import Page
 from .sift import Sifter, load
 
@@ -43,8 +45,6 @@ def _meta(metadata):
     ``linesift filter`` reads a WET file."""
     meta = dict(metadata)
     if not meta.get("domain") and isinstance(meta.get("url"), str):
-        from urllib.parse import urlsplit
-
         try:
             meta["domain"] = urlsplit(meta["url"]).hostname
         except ValueError:
@@ -104,8 +104,6 @@ class LinesiftFilter(BaseFilter):
         pages = [Page(id=doc.id, text=doc.text, meta=_meta(doc.metadata)) for doc in batch]
         site_stats = None
         if sifter.uses_site_stats:
-            from .features.site import count_site_lines
-
             site_stats = count_site_lines(pages)
         results = []
         for doc, sifted in zip(batch, sifter.sift_pages(pages, site_stats=site_stats)):

@@ -32,8 +32,10 @@ from pathlib import Path
 
 import numpy as np
 
+from . import __version__
+from .card import render_card_readme
 from .errors import ModelError
-from .formats.atomic import atomic_path, write_atomic_text
+from .formats.atomic import atomic_path, write_atomic_bytes, write_atomic_text
 from .labels import DEFAULT_THRESHOLD
 
 MODEL_FILE = "model.joblib"
@@ -134,8 +136,6 @@ def save_model(pipeline, directory, card):
 
 
 def _write_card(directory, card):
-    from .card import render_card_readme
-
     write_atomic_text(Path(directory) / CARD_FILE, json.dumps(card, indent=2) + "\n")
     write_atomic_text(Path(directory) / README_FILE, render_card_readme(card))
 
@@ -144,8 +144,6 @@ def library_versions():
     """Versions of linesift, scikit-learn, numpy, pandas and Python."""
     import pandas
     import sklearn
-
-    from . import __version__
 
     return {"linesift": __version__, "scikit-learn": sklearn.__version__,
             "numpy": np.__version__, "pandas": pandas.__version__,
@@ -290,7 +288,6 @@ def export_skops(model_dir, out_dir):
             "exported_from": {"model_file": card.get("model_file"), "sha256": card.get("sha256")}}
     if card.get("memory") and (Path(model_dir) / MEMORY_FILE).exists():
         # the site memory is plain arrays, read without pickle: it goes along as it is
-        from .formats.atomic import write_atomic_bytes
 
         write_atomic_bytes(out_dir / MEMORY_FILE, (Path(model_dir) / MEMORY_FILE).read_bytes())
     _write_card(out_dir, card)

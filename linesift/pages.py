@@ -1,6 +1,7 @@
 """The one small type that moves between steps: a page with its id, text, metadata and labels."""
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from .labels import check_label
 from .lines import is_blank, split_lines
@@ -64,8 +65,6 @@ class Page:
             return str(domain).lower()
         url = self.meta.get("url")
         if isinstance(url, str) and url:
-            from urllib.parse import urlsplit
-
             try:
                 host = urlsplit(url.strip()).hostname
             except ValueError:

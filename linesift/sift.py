@@ -11,15 +11,17 @@ backend), ``explain``, ``evaluate`` and the Label Studio pre-fills.
 from __future__ import annotations
 
 import gc
+import math
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from numbers import Real
 from os import PathLike
-from pathlib import Path
 
 import numpy as np
 
-from .errors import ModelError
+from .features.memory import MEMORY_COLUMNS, load_memory, memory_columns, uses_memory
+from .features.site import SiteStats, count_site_lines, uses_site_stats, with_site_columns
 from .frame import LINE_NO, PAGE, lines_frame
 from .labels import DEFAULT_THRESHOLD
 from .lines import join_lines
@@ -95,16 +97,12 @@ class Sifter:
     @property
     def uses_site_stats(self) -> bool:
         """True for a model trained with site-level line counts (it needs them to score)."""
-        from .features.site import uses_site_stats
-
         return bool(self.card.get("uses_site_stats")) or uses_site_stats(self.pipeline)
 
     @property
     def reads_memory(self) -> bool:
         """True for a model whose classifier reads the site memory's columns."""
         if not hasattr(self, "_reads_memory"):
-            from .features.memory import uses_memory
-
             self._reads_memory = uses_memory(self.pipeline)
         return self._reads_memory
 
@@ -144,8 +142,6 @@ class Sifter:
     def _site_stats(self, site_stats, pages=()):
         site_stats = self.site_stats if site_stats is None else site_stats
         if site_stats is None and self.uses_site_stats:
-            from .features.site import SiteStats, count_site_lines
-
             site_stats = (count_site_lines(p for p in pages if isinstance(p, Page))
                           if isinstance(pages, (list, tuple)) else SiteStats())
         return site_stats if self.uses_site_stats else None
@@ -179,14 +175,10 @@ class Sifter:
         if len(frame) == 0:
             return frame, np.zeros(0), ((np.zeros(0), []) if reasons else None)
         if site_stats is not None:
-            from .features.site import with_site_columns
-
             frame = with_site_columns(frame, pages, site_stats)
             if self.memory is not None:
                 frame = self.memory.add_site_counts(frame, pages, site_stats.page_prints)
         if self.reads_memory:
-            from .features.memory import memory_columns
-
             frame = memory_columns(frame, pages, self.memory)
         enriched = self.pipeline[:-1].transform(frame)
         classifier = self.pipeline[-1]
@@ -204,8 +196,6 @@ class Sifter:
     def _memory_reasons(self, frame, contributions, names, top):
         """Put what the site memory says of a line first among its reasons ("like lines
         labelled boilerplate on 4 pages of this site"), with the memory terms' summed weight."""
-        from .features.memory import MEMORY_COLUMNS
-
         values = frame[list(MEMORY_COLUMNS)].to_numpy()
         memory_terms = np.array(["memory_" in name for name in names])
         weights = contributions[:, memory_terms].sum(axis=1)
@@ -233,8 +223,6 @@ class Sifter:
         page = Page(id="text", text=text, meta={"domain": site} if site else {})
         site_stats = None
         if self.uses_site_stats and self.site_stats is None:
-            from .features.site import count_site_lines
-
             site_stats = count_site_lines([page])
         return next(self.sift_pages([page], site_stats=site_stats))
 
@@ -248,9 +236,6 @@ class Sifter:
 
 def _checked_threshold(value):
     """`value` as a threshold: a number from 0 to 1 (ValueError for anything else)."""
-    import math
-    from numbers import Real
-
     if isinstance(value, bool) or not isinstance(value, Real) or math.isnan(value) \
             or not 0.0 <= value <= 1.0:
         raise ValueError(f"the threshold is a number from 0 to 1 (P(content) at which a line "
@@ -293,7 +278,6 @@ def load(model: str | PathLike | None = None, threshold: float | None = None) ->
     card.setdefault("name", directory.name)
     memory = None
     if card.get("memory"):  # the card, written last, says the memory is the model's
-        from .features.memory import load_memory
 
         memory = load_memory(directory / MEMORY_FILE)
     return Sifter(pipeline, card, threshold=threshold, memory=memory)

@@ -161,3 +161,42 @@ def test_annotate_and_train_never_import_each_other():
                            ("linesift.train", "linesift.annotate")):
             if module.startswith(own):
                 assert not any(t.startswith(other) for t in targets), (module, targets)
+
+
+HEAVY = {"sklearn", "scipy", "pandas", "pyarrow", "joblib", "skops", "matplotlib", "dask",
+         "distributed", "threadpoolctl", "charset_normalizer", "warcio", "label_studio_sdk",
+         "datatrove", "concurrent", "multiprocessing"}
+"""Libraries a function may import on first use: heavy or optional ones (and the process-pool
+machinery, set up only for --jobs)."""
+DEFERRED = {
+    "linesift.cli": "each command imports what it runs when it runs: `linesift --help` and "
+                    "`filter` start without the rest (tests/test_lazy_imports.py)",
+    "linesift.formats": "the readers of formats not in use are not imported",
+    "linesift.recipe": "the CLI reads the recipe's values for its help without scikit-learn",
+    "linesift": "the facade: Sifter and load import scikit-learn on first use",
+}
+"""Modules that import linesift modules inside functions, and why."""
+
+
+def _imports_inside_functions(path):
+    """(line, module) of every import inside a function of the file at `path`."""
+    for function in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for node in ast.walk(function):
+                if isinstance(node, ast.Import):
+                    yield node.lineno, node.names[0].name
+                elif isinstance(node, ast.ImportFrom):
+                    yield node.lineno, "." * node.level + (node.module or "")
+
+
+def test_imports_inside_functions_are_only_heavy_libraries_or_a_deferral_said_why():
+    found = []
+    for module, path in modules():
+        deferring = any(module == m or module.startswith(m + ".") for m in DEFERRED
+                        if m != "linesift") or module == "linesift"
+        for line, name in _imports_inside_functions(path):
+            own = name.startswith(".") or name.split(".")[0] == "linesift"
+            if name.split(".")[0] in HEAVY or (own and deferring):
+                continue
+            found.append(f"{path.relative_to(ROOT)}:{line}: imports {name} inside a function")
+    assert not found, "\n".join(found)

@@ -17,6 +17,7 @@ place a threshold (a grid's edge is where it lands), while the adapter's interce
 scores themselves when the labels show it.
 """
 
+import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,12 +25,14 @@ from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 
 from linesift.adapter import SiteAdapter
+from linesift.classifier import ContextClassifier
+from linesift.features import BaseModelScores
 from linesift.features.memory import MEMORY_COLUMNS, SiteMemory, memory_columns, page_site
+from linesift.features.site import count_site_lines, uses_site_stats, with_site_columns
 from linesift.frame import PAGE
 from linesift.labels import UNLABELLED_CODE
 
 from .cv import CV_FOLDS
-
 
 PENALTIES = (1.0, 0.3, 0.1, 0.03, 0.01, 0.003)
 """Penalties of the candidate adapters (per labelled line, on standardised features)."""
@@ -75,8 +78,6 @@ class Adaptation:
 def adapted_pipeline(base, penalty, threshold):
     """The pipeline of a model learned on top of the fitted pipeline `base`: its feature steps,
     its verdicts as features (:class:`BaseModelScores`) and a :class:`SiteAdapter`."""
-    from linesift.features import BaseModelScores
-
     *features, (_, classifier) = base.steps
     return Pipeline([*features, ("base", BaseModelScores(classifier=classifier)),
                      ("classify", SiteAdapter(penalty=penalty, threshold=threshold))])
@@ -87,8 +88,6 @@ def adaptation_table(base, pages, frame):
     counts over all the pages (when `base` uses them), the base model's features and verdicts.
     The memory columns are added per fold (:func:`adapt`). Returns the table and the fitted
     steps that make it."""
-    from linesift.features.site import count_site_lines, uses_site_stats, with_site_columns
-
     if uses_site_stats(base):
         frame = with_site_columns(frame, pages, count_site_lines(pages))
     prefix = adapted_pipeline(base, np.inf, 0.5)[:-1]
@@ -126,8 +125,6 @@ def adapt(base, base_threshold, pages, frame, y, *, folds=CV_FOLDS, weights=None
         return _kept(base, base_threshold, message, {"pages": n_pages})
     candidates = {penalty: {"penalty": penalty} for penalty in penalties}
     if n_pages >= STACKED_MIN_PAGES:
-        from linesift.classifier import ContextClassifier
-
         for weight in STACKED_WEIGHTS:
             candidates[f"stacked {weight:g}"] = {"penalty": np.inf, "learner_weight": weight,
                                                  "learner": ContextClassifier(
@@ -224,8 +221,6 @@ def _closeness(params):
 
 def _reweighted(fitted, weight):
     """A copy of a fitted learner adapter that follows its learner by `weight` instead."""
-    import copy
-
     out = copy.copy(fitted)
     out.learner_weight = weight
     return out

@@ -10,16 +10,18 @@ uncertainty in dataset labels"). Contradicted lines are ranked by the model's co
 other label, so a reviewer reads the likeliest errors first.
 """
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
+from linesift.formats import write_atomic_text
 from linesift.frame import LINE_NO, PAGE, TEXT
-from linesift.labels import (CONTENT_CODE, DEFAULT_THRESHOLD, DISAGREEMENTS_FIELD,
-                             UNLABELLED_CODE)
+from linesift.labels import CONTENT_CODE, DEFAULT_THRESHOLD, DISAGREEMENTS_FIELD, UNLABELLED_CODE
 from linesift.recipe import DEFAULT_RECIPE
 
-from .data import label_counts, load_training_pages, training_table
 from .cv import CV_FOLDS, cross_validated_proba
+from .data import label_counts, load_training_pages, training_table
 from .metrics import prf
 from .notes import Notes
 from .prepare import check_training_labels, effective_ngram_min_sites, site_columns
@@ -52,8 +54,6 @@ def audit_labels(paths, *, recipe=DEFAULT_RECIPE, folds=CV_FOLDS, threshold=DEFA
         ``flagged``; most contradicted first. ``reason`` is empty for lines the model agrees
         with.
     """
-    from dataclasses import replace
-
     pages = load_training_pages(paths, read_options)
     check_training_labels(paths, pages, label_counts(pages))
     frame, y = training_table(pages)
@@ -146,8 +146,6 @@ def page_scores(pages, ranking):
 
 def write_report(ranking, path, flagged_only=True):
     """Write the audit as CSV (:data:`REPORT_COLUMNS`); returns the number of rows."""
-    from linesift.formats import write_atomic_text
-
     rows = ranking[ranking["flagged"]] if flagged_only else ranking
     write_atomic_text(path, rows.loc[:, list(REPORT_COLUMNS)].to_csv(index=False))
     return len(rows)

@@ -6,9 +6,15 @@ from pathlib import Path
 
 import numpy as np
 
+from linesift.adapter import SiteAdapter
+from linesift.classifier import WORD_NGRAMS
+from linesift.features.site import uses_site_stats
 from linesift.frame import GROUP, PAGE
+from linesift.labels import UNLABELLED_CODE
+from linesift.model import default_model_dir, resolve_model_dir
 
 from .data import SHARED_SOURCES, fingerprint, line_label_counts, sources
+from .metrics import THRESHOLD_GRID, line_metrics, prf
 from .notes import log
 
 LICENCES = SHARED_SOURCES
@@ -52,10 +58,6 @@ def _data(pages, frame, paths, counts):
 def adapted_card(name, out_dir, adaptation, base, base_card, paths, started, notes):
     """The card of a model learned on top of `base` (``train --base``): the decision, and the
     cross-validated figures by page of the chosen model beside the base's on the same lines."""
-    from linesift.labels import UNLABELLED_CODE
-
-    from .metrics import line_metrics
-
     pages, frame, y = adaptation.pages, adaptation.frame, adaptation.y
     out_dir = Path(out_dir)
     base_name = f"{base_card.get('name')} ({base_card.get('sha256', '')[:12]})"
@@ -110,16 +112,12 @@ def adapted_card(name, out_dir, adaptation, base, base_card, paths, started, not
 def _base_path(base):
     """Where the base is: ``default`` for the shipped model (found in any install), else its
     absolute path."""
-    from linesift.model import default_model_dir, resolve_model_dir
-
     path = resolve_model_dir(base).resolve()
     return "default" if path == default_model_dir().resolve() else str(path)
 
 
 def per_page_f1(y, proba, pages, threshold):
     """Content F1 of each page (None where the page has no content line and none is kept)."""
-    from .metrics import prf
-
     out = []
     for p in np.unique(pages):
         sel = pages == p
@@ -132,8 +130,6 @@ def per_page_f1(y, proba, pages, threshold):
 def threshold_on_edge(threshold, notes):
     """Warn when a threshold lies on the edge of the search grid: the best one may lie
     beyond it."""
-    from .metrics import THRESHOLD_GRID
-
     if threshold <= THRESHOLD_GRID[0] or threshold >= THRESHOLD_GRID[-1]:
         notes.warn(f"the threshold {threshold:.2f} is on the edge of the grid searched "
                    f"({THRESHOLD_GRID[0]:.2f}-{THRESHOLD_GRID[-1]:.2f}): the best one may lie "
@@ -141,8 +137,6 @@ def threshold_on_edge(threshold, notes):
 
 
 def _uses_site_stats(pipeline):
-    from linesift.features.site import uses_site_stats
-
     return bool(uses_site_stats(pipeline))
 
 
@@ -182,9 +176,6 @@ def _flatten_cv(cv):
 
 def describe_features(pipeline):
     """Short description of the model's feature groups, for the card."""
-    from linesift.adapter import SiteAdapter
-    from linesift.classifier import WORD_NGRAMS
-
     steps = dict(pipeline.named_steps)
     clf = steps.get("classify")
     out = [f"{key}: {len(step.get_feature_names_out())} columns" for key, step in steps.items()

@@ -2,14 +2,20 @@
 and precision / recall against the threshold, drawn with matplotlib."""
 
 import time
+from pathlib import Path
 
 import numpy as np
 
 from linesift.classifier import fit_weighted
 from linesift.errors import LinesiftError
-from linesift.frame import PAGE
+from linesift.features.site import count_site_lines
+from linesift.formats.atomic import atomic_path
+from linesift.frame import PAGE, lines_frame
 from linesift.labels import DEFAULT_THRESHOLD, UNLABELLED_CODE
+from linesift.model import load_pipeline
+from linesift.sift import Sifter
 
+from .adapt import adapt
 from .cv import CV_FOLDS, cv_splits
 from .metrics import THRESHOLD_GRID, prf
 from .notes import log
@@ -81,13 +87,6 @@ def adaptation_curve(base, adaptation, *, folds=CV_FOLDS, sizes=CURVE_SIZES, pro
     list of dict, as :func:`training_curve`.
     """
     from sklearn.model_selection import GroupKFold
-
-    from linesift.features.site import count_site_lines
-    from linesift.frame import lines_frame
-    from linesift.model import load_pipeline
-    from linesift.sift import Sifter
-
-    from .adapt import adapt
 
     pages = adaptation.pages
     base_pipeline, _ = load_pipeline(base)
@@ -282,10 +281,6 @@ def _short(version):
 
 
 def _save(fig, path, plt):
-    from pathlib import Path
-
-    from linesift.formats.atomic import atomic_path
-
     fig.tight_layout()
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(Path(path)) as tmp:

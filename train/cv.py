@@ -1,6 +1,8 @@
 """Cross-validation grouped by site or page: the splits, out-of-fold scores, the threshold
 they give (calibrated by :mod:`.calibrate`), and held-out metrics per source."""
 
+import contextlib
+import os
 import time
 
 import numpy as np
@@ -11,9 +13,10 @@ from linesift.classifier import fit_weighted
 from linesift.frame import GROUP, PAGE
 from linesift.labels import DEFAULT_THRESHOLD, UNLABELLED_CODE
 from linesift.recipe import CV_FOLDS
+from linesift.run.backends import watch_parent
 
-from .data import line_sources, own_lines
 from .calibrate import calibrated_oof, calibration_report
+from .data import line_sources, own_lines
 from .metrics import best_threshold, line_metrics
 from .notes import log
 
@@ -70,12 +73,7 @@ def fit_and_score(pipeline, train_frame, train_y, test_frame, weights=None):
 def _workers_die_with_this_process(jobs):
     """Loky's workers watch this process and end with it, however it ends (SIGKILL
     included): otherwise they idle on for minutes after a killed `train --jobs`."""
-    import contextlib
-    import os
-
     from joblib import parallel_config
-
-    from linesift.run.backends import watch_parent
 
     if jobs == 1:
         return contextlib.nullcontext()

@@ -2,14 +2,15 @@
 
 import hashlib
 from collections import Counter
+from dataclasses import replace
 
 import numpy as np
 
+from linesift.features.shape import CLOSERS, TERMINALS
 from linesift.formats import read_labelled_pages
 from linesift.frame import PAGE, lines_frame
 from linesift.labels import (BOILERPLATE, BOILERPLATE_CODE, CONTENT, CONTENT_CODE, LABELS,
                              UNLABELLED_CODE, UNLABELLED_KEY, label_key)
-
 
 SHARED_SOURCES = {
     "cleaneval": "none stated", "l3s_gn1": "research only", "dragnet": "AGPL-3.0",
@@ -45,10 +46,6 @@ def unlabel_trailing_prose(pages, min_words=TRAILING_PROSE_MIN_WORDS):
     keeps it as context without teaching the model that prose after an article is boilerplate.
     Returns new pages and the number of lines unlabelled.
     """
-    from dataclasses import replace
-
-    from linesift.features.shape import CLOSERS, TERMINALS
-
     out, changed = [], 0
     for page in pages:
         labels = list(page.labels)

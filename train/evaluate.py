@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from linesift.features.site import count_site_lines
 from linesift.labels import label_code
 from linesift.sift import load
 
@@ -30,8 +31,6 @@ def evaluate_model(model, paths, *, threshold=None, read_options=None, keep_scor
     pages = load_training_pages(paths, read_options)
     site_stats = None
     if sifter.uses_site_stats:
-        from linesift.features.site import count_site_lines
-
         site_stats = count_site_lines(pages)
     truth, proba, page_of, langs = [], [], [], []
     for index, sifted in enumerate(sifter.sift_pages(pages, site_stats=site_stats)):

@@ -7,16 +7,24 @@ from pathlib import Path
 
 import numpy as np
 
-from linesift.frame import GROUP
+from linesift.classifier import ContextClassifier
 from linesift.errors import LinesiftError
-from linesift.model import save_model
+from linesift.formats import expand_inputs
+from linesift.formats.atomic import atomic_directory
+from linesift.frame import GROUP
+from linesift.labels import DEFAULT_THRESHOLD
+from linesift.model import (MEMORY_FILE, load_pipeline, read_card, resolve_model_dir, save_model,
+                            sha256_file)
 from linesift.recipe import DEFAULT_RECIPE
+from linesift.run import refuse_overwriting_inputs
 
-from .card import build_card, check_vocabulary, report
+from .adapt import adapt
+from .card import adapted_card, build_card, check_vocabulary, report
+from .curves import adaptation_curve, require_matplotlib, training_curve, write_training_png
 from .cv import CV_FOLDS, cv_groups, fit_with_cv, per_source_metrics
 from .data import load_training_pages, own_lines, source_weights, sources
 from .notes import Notes, log
-from .prepare import effective_ngram_min_sites, site_columns, prepare
+from .prepare import effective_ngram_min_sites, prepare, site_columns
 
 
 def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, recipe=DEFAULT_RECIPE, base=None,
@@ -57,8 +65,6 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, recipe=DEFAULT_REC
     notes = Notes(progress)
     check_outputs(paths, out_dir, curve)
     if curve is not None:
-        from .curves import require_matplotlib
-
         require_matplotlib()
     if base is not None and pipeline is None:
         return _train_and_save_on_base(paths, out_dir, base, name=name, folds=folds,
@@ -88,8 +94,6 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, recipe=DEFAULT_REC
     card["warnings"] = list(notes)
     draw = None
     if curve is not None:
-        from .curves import training_curve, write_training_png
-
         points = training_curve(pipeline, frame, y, groups, own_lines(pages, frame),
                                 folds=folds or CV_FOLDS, weights=weights, progress=progress)
         card["learning_curve"] = points
@@ -105,9 +109,6 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, recipe=DEFAULT_REC
 def check_outputs(paths, out_dir, curve=None):
     """LinesiftError, before any work, when the model directory or the curve would overwrite
     an input, or the model directory is a file or a folder that holds no model."""
-    from linesift.formats import expand_inputs
-    from linesift.run import refuse_overwriting_inputs
-
     out_dir = Path(out_dir)
     if not str(out_dir).strip():
         raise LinesiftError("the output path is empty (an unset variable?); nothing was written")
@@ -131,9 +132,6 @@ def _save(pipeline, out_dir, card, *, memory=None, curve=None, draw=None, progre
     """Write the model directory in one step: the model, its card, its memory and the curve
     are written first (a curve inside the directory with it), and the directory replaces an
     earlier one only when all of them are."""
-    from linesift.formats.atomic import atomic_directory
-    from linesift.model import MEMORY_FILE
-
     out_dir = Path(out_dir)
     with atomic_directory(out_dir) as tmp:
         if draw is not None:
@@ -164,11 +162,6 @@ def train_on_base(pages, base, *, folds=CV_FOLDS, notes=None, progress=False,
     adaptation : linesift.train.adapt.Adaptation
     base_card : dict
     """
-    from linesift.labels import DEFAULT_THRESHOLD
-    from linesift.model import load_pipeline
-
-    from .adapt import adapt
-
     notes = notes if notes is not None else Notes(progress)
     base_pipeline, base_card = load_pipeline(base)
     _check_base(base_pipeline, base)
@@ -186,8 +179,6 @@ def train_on_base(pages, base, *, folds=CV_FOLDS, notes=None, progress=False,
 def _train_and_save_on_base(paths, out_dir, base, *, name, folds, recipe, read_options,
                             progress, curve, notes, started):
     """``linesift train --base``: :func:`train_on_base`, its card, the model directory."""
-    from .card import adapted_card
-
     _check_not_base(base, out_dir)
     resolved = base_of(base, strict=True)
     if resolved != Path(base):
@@ -203,8 +194,6 @@ def _train_and_save_on_base(paths, out_dir, base, *, name, folds, recipe, read_o
     card = adapted_card(name, out_dir, adaptation, base, base_card, paths, started, notes)
     draw = None
     if curve is not None:
-        from .curves import adaptation_curve, write_training_png
-
         points = adaptation_curve(base, adaptation, folds=folds or CV_FOLDS, progress=progress)
         card["learning_curve"] = points
 
@@ -222,8 +211,6 @@ def _train_and_save_on_base(paths, out_dir, base, *, name, folds, recipe, read_o
 def _check_base(pipeline, base):
     """LinesiftError unless `pipeline` is a model linesift can learn on top of: its feature
     steps, then a ContextClassifier."""
-    from linesift.classifier import ContextClassifier
-
     steps = getattr(pipeline, "steps", None) or []
     last = steps[-1][1] if steps else pipeline
     if not isinstance(last, ContextClassifier):
@@ -233,8 +220,6 @@ def _check_base(pipeline, base):
 
 
 def _check_not_base(base, out_dir):
-    from linesift.model import resolve_model_dir
-
     if resolve_model_dir(base).resolve() == Path(out_dir).resolve():
         raise LinesiftError(f"{out_dir}: the output is the base model's directory; write the "
                             "new model elsewhere (a model is never overwritten by one learned "
@@ -246,8 +231,6 @@ def base_of(model_dir, strict=False):
     (``train --base``), when that base is still where its card says and unchanged, else
     `model_dir` itself. With `strict`, a model learned on a base that is gone or changed is an
     error instead (it cannot be learned on: its adapter reads a memory of its own)."""
-    from linesift.model import read_card, resolve_model_dir, sha256_file
-
     model_dir = resolve_model_dir(model_dir)
     card = read_card(model_dir)
     base = card.get("base") or {}

@@ -3,12 +3,17 @@ checked, with the site columns a site-statistics pipeline reads."""
 
 import numpy as np
 
+from linesift.errors import InputError
+from linesift.features.site import uses_site_stats
 from linesift.frame import GROUP, PAGE
-from linesift.labels import UNLABELLED_CODE
+from linesift.labels import BOILERPLATE, CONTENT, UNLABELLED_CODE, UNLABELLED_KEY, label_code
 
+from .align import align_with_definition
+from .augment import glue_boilerplate_runs
 from .data import (SHARED_SOURCES, label_counts, line_label_counts, training_table,
                    unlabel_trailing_prose)
 from .notes import log
+from .sites import mixed_site_columns
 
 NGRAM_SITES_PER_MIN_SITE = 10
 """With fewer than ``NGRAM_SITES_PER_MIN_SITE * ngram_min_sites`` training sites, the recipe's
@@ -44,8 +49,6 @@ def prepare(pages, recipe, notes, progress=False, paths=("the training pages",))
     """
     unlabelled_prose, aligned = 0, None
     if recipe.align_definition:
-        from .align import align_with_definition
-
         # only the shared sources: a team's own labels are its definition
         pages, aligned = align_with_definition(pages, SHARED_SOURCES)
         if progress and any(aligned.values()):
@@ -58,8 +61,6 @@ def prepare(pages, recipe, notes, progress=False, paths=("the training pages",))
     check_training_labels(paths, pages, counts)
     glued = None
     if recipe.glue_lines:
-        from .augment import glue_boilerplate_runs
-
         # after the checks, which speak of the labels as given; seeded: same pages, same model
         before = sum(len(p.lines) for p in pages)
         pages = glue_boilerplate_runs(pages, np.random.default_rng(0))
@@ -83,10 +84,6 @@ def prepare(pages, recipe, notes, progress=False, paths=("the training pages",))
 def site_columns(pages, frame, pipeline, notes, single_share=0.0):
     """The lines table with the site counts a site-statistics `pipeline` reads (counted over
     `pages`, a `single_share` of the sites page by page); unchanged for other pipelines."""
-    from linesift.features.site import uses_site_stats
-
-    from .sites import mixed_site_columns
-
     if not uses_site_stats(pipeline):
         return frame
     frame = mixed_site_columns(frame, pages, single_share)
@@ -97,9 +94,6 @@ def site_columns(pages, frame, pipeline, notes, single_share=0.0):
 
 def check_training_labels(paths, pages, counts):
     """InputError (one line, naming the data) unless the pages hold lines of both labels."""
-    from linesift.errors import InputError
-    from linesift.labels import BOILERPLATE, CONTENT, UNLABELLED_KEY
-
     where = ", ".join(str(p) for p in paths)
     if not pages:
         raise InputError(where, "no labelled pages to train on")
@@ -117,9 +111,6 @@ def check_non_blank_labels(paths, y, counts):
     """InputError unless the non-blank lines, the only ones training reads (`y` of
     :func:`training_table`), hold both labels; :func:`check_training_labels` counts the labels of
     blank lines too (`counts`)."""
-    from linesift.errors import InputError
-    from linesift.labels import BOILERPLATE, CONTENT, label_code
-
     for label in (CONTENT, BOILERPLATE):
         if not (y == label_code(label)).any():
             raise InputError(", ".join(str(p) for p in paths),

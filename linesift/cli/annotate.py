@@ -2,6 +2,7 @@
 :mod:`linesift.annotate.pull`."""
 
 from enum import Enum
+from functools import partial
 from pathlib import Path
 from typing import Optional
 
@@ -204,8 +205,6 @@ def serve(
     Every annotation adds its page to the model's site memory at once. With --retrain-every,
     the project's labels train a new model as `linesift train --base` does, on the served
     model's base (the served model itself, or the base it was learned on)."""
-    from functools import partial
-
     from ..annotate.backend import serve as serve_model
     from ..logs import STAMPED, set_format
     from ..model import default_model_dir

@@ -17,6 +17,9 @@ try:  # recent Typer carries its own copy of Click
 except ImportError:  # pragma: no cover - Typer that uses Click itself
     from click import exceptions as click_errors
 
+import os
+import time
+
 from ..errors import LinesiftError
 
 USAGE_EXIT = 2
@@ -77,9 +80,6 @@ def _options(version: bool = typer.Option(False, "--version", callback=_print_ve
 def process_seconds():
     """Seconds since this process started (start-up and imports included), as a person
     timing the command would count them."""
-    import os
-    import time
-
     try:
         with open(f"/proc/{os.getpid()}/stat") as fh:
             started = int(fh.read().rsplit(")", 1)[1].split()[19])

@@ -1,5 +1,6 @@
 """`linesift filter`, `site-stats` and `explain`: cleaning pages with a saved model."""
 
+import codecs
 import gc
 from pathlib import Path
 from typing import List, Optional
@@ -27,8 +28,6 @@ def read_options(id_field=ID_FIELD, text_field=TEXT_FIELD, on_error="fail", enco
     if on_error not in ON_ERROR_CHOICES:
         raise LinesiftError(f"--on-error must be one of {', '.join(ON_ERROR_CHOICES)}")
     if encoding is not None:
-        import codecs
-
         try:
             codecs.lookup(encoding)
         except LookupError:

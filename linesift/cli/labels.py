@@ -37,8 +37,7 @@ def audit(
     """Rank labelled lines by how confidently a model that did not see their page contradicts
     them, and list the lines annotators disagreed on."""
     from ..run import refuse_overwriting_inputs
-    from ..train.audit import (audit_labels, audit_weakness, flagged_pages, page_scores,
-                               write_report)
+    from ..train.audit import audit_labels, audit_weakness, flagged_pages, page_scores, write_report
 
     refuse_overwriting_inputs(output, data)
     pages, ranking = audit_labels(data, folds=folds, jobs=jobs)
@@ -52,8 +51,8 @@ def audit(
     if weakness:
         typer.echo(f"warning: {weakness}", err=True)
     if review_project is not None:
-        from .annotate import connect
         from ..annotate.review import push_for_review
+        from .annotate import connect
 
         server = connect(url, api_key)
         summary = push_for_review(server, flagged_pages(pages, ranking),

@@ -1,6 +1,7 @@
 """`linesift train` and `evaluate`: fitting a model on labelled pages and scoring it."""
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import List, Optional
 
@@ -88,8 +89,6 @@ def train_command(
 
     Without options it trains the shipped model's recipe; each option overrides one value.
     """
-    from dataclasses import replace
-
     from ..train.fit import train_model
 
     recipe = DEFAULT_RECIPE.with_options(

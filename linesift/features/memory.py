@@ -45,10 +45,11 @@ import numpy as np
 
 from .._kernels import NO_KEY, sorted_lookup, token_run_hashes
 from ..errors import ModelError
+from ..formats.atomic import atomic_path
 from ..frame import PAGE, TEXT
 from ..labels import BOILERPLATE, CONTENT
 from ..lines import is_blank
-from .base import MAX_FEATURE_CHARS
+from .base import MAX_FEATURE_CHARS, _add_block
 from .site import SITE_LINE_PAGES, SITE_PAGES, line_keys, page_print
 from .tokens import batch_token_hashes, string_hashes
 
@@ -394,8 +395,6 @@ class SiteMemory:
 
     def save(self, path):
         """Write the memory to `path` (``.npz``; no pickle) and return the path."""
-        from ..formats.atomic import atomic_path
-
         path = Path(path)
         arrays = {"format": np.array(MEMORY_FORMAT),
                   "sites": np.array(json.dumps([f.site for f in self._facts])),
@@ -446,8 +445,6 @@ def load_memory(path):
 def memory_columns(frame, pages, memory):
     """The lines table `frame` of `pages` with the :data:`MEMORY_COLUMNS` of `memory` (all 0
     without one)."""
-    from .base import _add_block
-
     block = (memory.columns(frame, pages) if memory is not None
              else np.zeros((len(MEMORY_COLUMNS), len(frame))))
     return _add_block(frame.drop(columns=[c for c in MEMORY_COLUMNS if c in frame]),

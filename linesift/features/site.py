@@ -30,9 +30,11 @@ import pandas as pd
 
 from .._kernels import window_means
 from ..errors import InputError
+from ..formats.atomic import atomic_path
 from ..frame import PAGE, TEXT, check_frame, page_bounds
 from ..lines import is_blank
 from .base import FrameStep
+from .tokens import string_hashes
 
 SITE_LINE_PAGES = "site_line_pages"
 """Lines-table column: pages of the line's domain that contain the line (1 = only its own)."""
@@ -61,8 +63,6 @@ def normalise_line(line):
 def line_keys(lines):
     """The stable 64-bit key of each line: normalised, then hashed in batches (a uint64
     array); never ``DOMAIN_ROW``."""
-    from .tokens import string_hashes
-
     lines = list(lines)
     parts = [string_hashes([normalise_line(line) for line in lines[i:i + KEY_CHUNK_LINES]])
              for i in range(0, len(lines), KEY_CHUNK_LINES)]
@@ -172,8 +172,6 @@ class SiteStats:
 
     def save(self, path):
         """Write the counts to `path`: Parquet (``.parquet``) or JSON Lines (anything else)."""
-        from ..formats.atomic import atomic_path
-
         path = Path(path)
         frame = self.to_frame()
         with atomic_path(path) as tmp:  # a failed write leaves an earlier file as it was

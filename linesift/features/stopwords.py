@@ -7,7 +7,9 @@ tokens, so no language detector and no language code is needed: the feature tran
 languages the model never saw in training.
 """
 
+import importlib.util
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -31,9 +33,6 @@ STOPWORD_TOKENS = 48
 
 def _justext_folder():
     """The installed jusText package's folder, found without importing it."""
-    import importlib.util
-    from pathlib import Path
-
     spec = importlib.util.find_spec("justext")
     if spec is None or not spec.submodule_search_locations:
         raise ImportError("linesift needs the justext package for its stoplists: "

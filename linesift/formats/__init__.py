@@ -17,7 +17,9 @@ txt        .txt, stdin, anything else                   :func:`text.read_txt`   
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import sys
 import weakref
 from collections.abc import Iterable, Iterator
@@ -26,10 +28,9 @@ from os import PathLike
 from pathlib import Path
 
 from ..errors import InputError, OutputError
-from .atomic import atomic_path, write_atomic_bytes, write_atomic_text
-from .options import (ID_FIELD, LABELS_FIELD, ON_ERROR_CHOICES, STDIN, TEXT_FIELD, ReadOptions,
-                      Skips)
 from ..pages import Page
+from .atomic import atomic_path, write_atomic_bytes, write_atomic_text
+from .options import ID_FIELD, LABELS_FIELD, ON_ERROR_CHOICES, STDIN, TEXT_FIELD, ReadOptions, Skips
 from .records import page_from_record, page_record
 
 
@@ -94,8 +95,6 @@ def sniff_stdin(stream=None):
     first = next((line for line in head.lstrip(b"\xef\xbb\xbf").split(b"\n")
                   if line.strip()), b"")
     if first.lstrip().startswith(b"{"):
-        import json
-
         try:
             record = json.loads(first)
             if isinstance(record, dict) and any(isinstance(v, str) for v in record.values()):
@@ -424,8 +423,6 @@ class RecordWriter:
 
 def _errno_in(message):
     """The errno a message names (``... [errno 28] ...``), or None."""
-    import re
-
     match = re.search(r"\[errno (\d+)\]", message, re.IGNORECASE)
     return int(match.group(1)) if match else None
 

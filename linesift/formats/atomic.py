@@ -5,6 +5,7 @@ whatever was at the target untouched."""
 import glob
 import os
 import re
+import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -76,8 +77,6 @@ def atomic_directory(path):
     `path`, replacing a directory there only then. If the block fails or is interrupted, the
     temporary directory is removed and whatever was at `path` is untouched (a model directory
     is replaced only when the model and every extra asked for are written)."""
-    import shutil
-
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise OutputError(path, "exists and is not a directory")
@@ -123,8 +122,6 @@ def remove_stale_temporaries(path):
             continue
         try:
             if candidate.is_dir() and not candidate.is_symlink():
-                import shutil
-
                 shutil.rmtree(candidate)
             else:
                 candidate.unlink()

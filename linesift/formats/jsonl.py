@@ -1,7 +1,10 @@
 """JSON Lines pages, plain or gzip-compressed: one page record per line."""
 
+import base64
 import codecs
 import contextlib
+import datetime
+import decimal
 import gzip
 import io
 import json
@@ -151,10 +154,6 @@ def json_value(value):
     """The JSON form of a value JSON has no type for (from a Parquet input): dates, times and
     timestamps as ISO 8601 strings, decimals as strings (exact), durations as seconds,
     binary as base64; TypeError for anything else."""
-    import base64
-    import datetime
-    import decimal
-
     if isinstance(value, (datetime.date, datetime.time)):  # datetime is a date
         return value.isoformat()
     if isinstance(value, decimal.Decimal):

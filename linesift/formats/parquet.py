@@ -1,5 +1,6 @@
 """Parquet pages: one page record per row (columns as fields)."""
 
+import os
 import sys
 
 from ..errors import InputError, OutputError
@@ -161,8 +162,6 @@ class ParquetWriter:
     def _widen(self, schema):
         """Copy the rows written so far into a new file of the wider `schema`, which the
         following rows go to (renamed onto `path` when the writer closes)."""
-        import os
-
         import pyarrow.parquet as pq
 
         self._writer.close()
@@ -182,8 +181,6 @@ class ParquetWriter:
             os.unlink(old)
 
     def close(self):
-        import os
-
         self._flush()
         if self._writer is None:  # no rows: still write a valid, empty file
             import pyarrow as pa
@@ -198,8 +195,6 @@ class ParquetWriter:
             os.replace(self._file, self.path)
 
     def abort(self):
-        import os
-
         if self._writer is not None:
             try:
                 self._writer.close()

@@ -3,6 +3,7 @@
 A page's bytes are UTF-8 (a BOM is dropped), else the encoding given, else the one detected.
 """
 
+import codecs
 import re
 import sys
 
@@ -125,8 +126,6 @@ def _almost_utf8(data):
 
 
 def _is_utf8_name(encoding):
-    import codecs
-
     try:
         return codecs.lookup(encoding).name == "utf-8"
     except LookupError:

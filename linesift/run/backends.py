@@ -15,14 +15,19 @@ flat however large the input. Chunks run across input files, so a directory of o
   the model is sent to each worker once.
 """
 
+import logging
 import multiprocessing
 import os
+import select
 import signal
+import threading
+import time
 from collections import deque
 from contextlib import contextmanager
 
 from ..errors import LinesiftError
 from ..pages import Page
+from ..sift import SiftedPage
 
 CHUNK_PAGES = 50
 """Pages sent to a worker at a time: enough chunks to share out on inputs of a few hundred
@@ -188,11 +193,7 @@ class DaskBackend:
 def dask_client(scheduler=None, workers=None):
     """A Dask client (a context manager): on the cluster at `scheduler`, else on a new local
     cluster of `workers` single-threaded processes (default: all cores)."""
-    from contextlib import contextmanager
-
     try:
-        import logging
-
         from distributed import Client, LocalCluster
     except ImportError:
         raise LinesiftError("the Dask engine needs Dask: pip install 'linesift[dask]'") from None
@@ -361,8 +362,6 @@ def _verdicts(sifted_pages):
 
 def _merge(chunk, results):
     """Pair each page of a chunk with its verdicts; pass read errors through."""
-    from ..sift import SiftedPage
-
     verdicts = iter(results)
     for index, page in chunk:
         if isinstance(page, _Failed):
@@ -388,8 +387,6 @@ def _signals_deferred():
     truncated message, printing a traceback; deferred, it arrives a moment later, when the
     run can unwind cleanly.
     """
-    import threading
-
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -415,16 +412,11 @@ def watch_parent(pid):
     """End this worker as soon as the command `pid` ends, however it ends (SIGKILL
     included): a worker holds the fork server's and the resource tracker's pipes open, so
     all three would otherwise outlive the command."""
-    import threading
-
     threading.Thread(target=_exit_with, args=(pid,), name="linesift-parent-watch",
                      daemon=True).start()
 
 
 def _exit_with(pid):
-    import select
-    import time
-
     try:
         handle = os.pidfd_open(pid)
     except ProcessLookupError:

@@ -12,18 +12,24 @@ the same for every backend.
 """
 
 import os
-from collections import Counter
 import time
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import LinesiftError
-from ..formats import (FORMATS, ID_FIELD, STDIN, ReadOptions, RecordWriter, Skips,
-                       dataset_parts, dataset_suffix, detect_format, expand_inputs,
-                       output_format, page_record, read_file, split_suffix)
+from ..explain import drop_reason
+from ..features.site import SiteStats, load_site_stats
+from ..formats import (FORMATS, ID_FIELD, STDIN, ReadOptions, RecordWriter, Skips, dataset_parts,
+                       dataset_suffix, detect_format, expand_inputs, output_format, page_record,
+                       read_file, split_suffix)
+from ..formats.parquet import input_schema
 from ..formats.records import output_id
+from .backends import DaskBackend, LocalPool, dask_client, sift_streams
 from .onerror import SkippableInput, SkippedInput
 from .progress import advance
+from .resume import ResumableRun
+from .sitecount import count_input_site_lines
 
 SCORES_FIELD = "scores"
 KEEP_FIELD = "keep"
@@ -254,7 +260,6 @@ def filter_inputs(inputs, out, sifter, options=None, *, progress=None):
                   for path, _ in plan]
         streams = guards if run is None else [run.remaining(path, target, guard) for
                                               (path, target), guard in zip(plan, guards)]
-        from .backends import sift_streams
 
         reasons = EXPLAIN_REASONS if options.explain_drops else 0
         sifted_streams = sift_streams(sifter, streams, backend=backend, site_stats=site_stats,
@@ -349,7 +354,6 @@ def _input_schema(path, target, options):
     if target is None or output_format(target) != "parquet" or _in_format(path, options) != \
             "parquet":
         return None
-    from ..formats.parquet import input_schema
 
     return input_schema(path)
 
@@ -367,8 +371,6 @@ def sifted_to_record(sifted, read_options, scores=False):
 
 
 def _resumable(sifter, options):
-    from .resume import ResumableRun
-
     settings = {"model_sha256": sifter.card.get("sha256"), "threshold": sifter.threshold,
                 "scores": bool(options.scores), "id_field": options.read.id_field,
                 "text_field": options.read.text_field, "encoding": options.read.encoding,
@@ -385,8 +387,6 @@ class _Backend:
         self._client = self._backend = None
 
     def __enter__(self):
-        from .backends import DaskBackend, LocalPool, dask_client
-
         options, sifter = self.options, self.sifter
         if options.engine not in ("local", "dask"):
             raise LinesiftError(f"unknown engine {options.engine!r}; expected local or dask")
@@ -408,7 +408,6 @@ class _Backend:
                 self.notes.append(f"{self.options.site_stats}: not used; the model "
                                   f"{self.sifter.name} counts no site repetition")
             return None
-        from ..features.site import SiteStats, load_site_stats
 
         if self.options.site_stats is not None:
             return load_site_stats(self.options.site_stats)
@@ -419,7 +418,6 @@ class _Backend:
                               "each page is scored as if alone; give files (or counts from "
                               "`linesift site-stats` with --site-stats) to use it")
             return SiteStats()
-        from .sitecount import count_input_site_lines
 
         return count_input_site_lines(self.inputs or [STDIN], self.options.read,
                                       fmt=self.options.fmt, client=client)
@@ -447,8 +445,6 @@ class _DropsWriter:
 
     def tap(self, sifted_pages):
         """Pass `sifted_pages` through, writing their dropped lines on the way."""
-        from ..explain import drop_reason
-
         for sifted in sifted_pages:
             if self._writer is not None:
                 for line_no, (score, keep) in enumerate(zip(sifted.scores, sifted.keep)):

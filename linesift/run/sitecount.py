@@ -1,7 +1,10 @@
 """The counting pass over a run's inputs for a model that uses site repetition: per site, how
 many of its pages carry each line (:class:`~linesift.features.SiteStats`)."""
 
+from collections import deque
+
 from ..errors import LinesiftError
+from ..features.site import SiteStats, count_site_lines, site_rows
 from ..formats import STDIN, ReadOptions, detect_format, expand_inputs, read_file
 from .onerror import SkippableInput
 
@@ -25,8 +28,6 @@ def count_input_site_lines(paths, options=None, *, fmt=None, client=None, progre
     -------
     SiteStats
     """
-    from ..features.site import count_site_lines
-
     options = options or ReadOptions()
     paths = [path for path, _ in expand_inputs(paths)]
     if STDIN in paths:
@@ -43,11 +44,7 @@ def count_input_site_lines(paths, options=None, *, fmt=None, client=None, progre
 def _count_on_cluster(pages, client):
     """The counts as a group-by: each worker turns a chunk of pages into (domain, line hash,
     1) rows; the rows are summed here as they come back, with a bounded number of chunks out."""
-    from collections import deque
-
     import pandas as pd
-
-    from ..features.site import SiteStats, site_rows
 
     out = deque()
     limit = 2 * max(len(client.scheduler_info().get("workers", {})), 1)
