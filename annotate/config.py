@@ -33,11 +33,11 @@ import xml.etree.ElementTree as ET
 from linesift.errors import LinesiftError
 from linesift.labels import LABELS
 
-RUNS = "runs"
-PAGE = "page"
-LINE = "line"
-LAYOUTS = (RUNS, PAGE, LINE)
-DEFAULT_LAYOUT = RUNS
+RUNS_LAYOUT = "runs"
+PAGE_LAYOUT = "page"
+LINE_LAYOUT = "line"
+LAYOUTS = (RUNS_LAYOUT, PAGE_LAYOUT, LINE_LAYOUT)
+DEFAULT_LAYOUT = RUNS_LAYOUT
 BATCH_SIZE = 100
 """Tasks per import request: small enough for Label Studio to answer well within a timeout."""
 
@@ -203,11 +203,11 @@ LINE_CONFIG = f"""<View>
 
 def label_config(layout):
     """The labelling config (XML) for `layout`: ``"runs"``, ``"page"`` or ``"line"``."""
-    if layout == RUNS:
+    if layout == RUNS_LAYOUT:
         return RUNS_CONFIG
-    if layout == PAGE:
+    if layout == PAGE_LAYOUT:
         return PAGE_CONFIG
-    if layout == LINE:
+    if layout == LINE_LAYOUT:
         return LINE_CONFIG
     raise ValueError(f"unknown layout {layout!r}; expected one of {LAYOUTS}")
 
@@ -235,12 +235,12 @@ def detect_layout(config):
     except ET.ParseError:
         return None
     if _has_run_labels(root):
-        return RUNS
+        return RUNS_LAYOUT
     for repeater in root.iter("Repeater"):
         if repeater.get("on") == "$lines" and _has_choices(repeater, PAGE_CONTROL, PAGE_OBJECT):
-            return PAGE
+            return PAGE_LAYOUT
     if _has_choices(root, LINE_CONTROL, LINE_OBJECT):
-        return LINE
+        return LINE_LAYOUT
     return None
 
 

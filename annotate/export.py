@@ -22,7 +22,8 @@ from linesift.labels import (BOILERPLATE, CONTENT, DISAGREEMENTS_FIELD, LABELS, 
 from linesift.lines import join_lines
 from linesift.pages import Page
 
-from .config import LINE, LINE_CONTROL, PAGE, RUNS, RUNS_CONTROL, RUNS_RESULT_TYPE
+from .config import (LINE_LAYOUT, LINE_CONTROL, PAGE_LAYOUT, RUNS_LAYOUT, RUNS_CONTROL,
+                     RUNS_RESULT_TYPE)
 from .tasks import PAGE_LAYOUTS, js_length, page_of_task, text_hash
 
 _PAGE_CONTROL = re.compile(r"^label_(\d+)$")
@@ -84,7 +85,7 @@ def labelled_pages(export, layout):
         ``labels`` aligned with ``text.split("\\n")``.
     stats : PullStats
     """
-    if layout not in (RUNS, PAGE, LINE):
+    if layout not in (RUNS_LAYOUT, PAGE_LAYOUT, LINE_LAYOUT):
         raise ValueError(f"unknown layout {layout!r}")
     stats = PullStats(tasks=len(export))
     pages = []
@@ -122,7 +123,7 @@ def annotated_page(task, annotation):
                for item in result)
     try:
         labels = annotation_labels([item for item in result if isinstance(item, dict)], data,
-                                   RUNS if runs else PAGE)
+                                   RUNS_LAYOUT if runs else PAGE_LAYOUT)
     except (KeyError, TypeError, ValueError, IndexError):
         return None
     if not labels:
@@ -235,7 +236,7 @@ def annotation_labels(result, data, layout):
     dict
         ``{line_no: "content" | "boilerplate"}``.
     """
-    if layout == RUNS:
+    if layout == RUNS_LAYOUT:
         return _region_labels(result, data)
     labels = {}
     for item in result:
@@ -249,7 +250,7 @@ def annotation_labels(result, data, layout):
 
 
 def _line_no_of(from_name, data, layout):
-    if layout == LINE:
+    if layout == LINE_LAYOUT:
         return int(data["line_no"]) if from_name == LINE_CONTROL else None
     match = _PAGE_CONTROL.match(from_name)
     if match is None or int(match.group(1)) >= len(data["lines"]):

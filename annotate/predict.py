@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 
 from tqdm import tqdm
 
-from .config import BATCH_SIZE, LINE, existing_layout
+from .config import BATCH_SIZE, LINE_LAYOUT, existing_layout
 from .export import is_linesift_task, rebuild_page
 from .tasks import (PAGE_LAYOUTS, line_prediction, model_data, page_prediction, task_key,
                     page_of_task, text_hash)
@@ -154,7 +154,7 @@ def _predictions(waiting, states, layout, sifter, given, summary):
 
 def _page_of(states, layout):
     """The page of a task (runs, page layouts) or of a page's line tasks, or None."""
-    if layout != LINE:
+    if layout != LINE_LAYOUT:
         return page_of_task(states[0].data)
     page_id, hash_ = task_key(states[0].data)[:2]
     tasks = [{"data": state.data} for state in states if is_linesift_task(state.data, layout)]

@@ -22,7 +22,7 @@ from linesift.labels import DEFAULT_THRESHOLD
 from linesift.logs import get_logger
 
 from .client import LabelStudioError, ProjectNotFound, UncertainWrite
-from .config import BATCH_SIZE, DEFAULT_LAYOUT, LAYOUTS, LINE, existing_layout, label_config
+from .config import BATCH_SIZE, DEFAULT_LAYOUT, LAYOUTS, LINE_LAYOUT, existing_layout, label_config
 from .predict import prefill_line, prefill_versions, refresh_predictions
 from .select import expected_wrong_lines, select_lines, select_pages
 from .tasks import page_tasks, task_key, text_hash
@@ -235,7 +235,7 @@ def _selected_tasks(pool, layout, sifter, strategy, budget, seed, summary):
     pages = [page for page, _ in pool]
     sifted = list(sifter.sift_pages(pages)) if sifter is not None else None
     threshold = sifter.threshold if sifter is not None else DEFAULT_THRESHOLD
-    if layout == LINE:
+    if layout == LINE_LAYOUT:
         candidates = {k: sorted(key[2] for key in missing) for k, (_, missing) in enumerate(pool)}
         chosen = select_lines(pages, strategy, budget, sifted=sifted, candidates=candidates,
                               threshold=threshold, seed=seed)
@@ -251,7 +251,7 @@ def _selected_tasks(pool, layout, sifter, strategy, budget, seed, summary):
     summary.pushed_pages = len(wanted)
     summary.selection = {"strategy": strategy, "budget": budget, "unit": unit,
                          "pool": pool_size, "chosen": len(chosen), "seed": seed}
-    if sifted is not None and layout != LINE and pages:
+    if sifted is not None and layout != LINE_LAYOUT and pages:
         wrong = [expected_wrong_lines(s, threshold) for s in sifted]
         summary.selection.update(chosen_mean=sum(wrong[k] for k in chosen) / max(len(chosen), 1),
                                  pool_mean=sum(wrong) / len(wrong),
@@ -283,7 +283,7 @@ class _KnownTasks:
 
 
 def _expected_keys(page, hash_, layout):
-    if layout == LINE:
+    if layout == LINE_LAYOUT:
         return {(page.id, hash_, i) for i in page.nonblank_line_nos()}
     return {(page.id, hash_, None)}
 

@@ -14,15 +14,15 @@ from linesift.labels import BOILERPLATE, CONTENT
 from linesift.lines import join_lines
 from linesift.pages import Page
 
-from .config import (HEAD_DIGITS, LINE, LINE_CONTROL, LINE_OBJECT, PAGE, RUNS, RUNS_CONTROL,
-                     RUNS_OBJECT, RUNS_RESULT_TYPE)
+from .config import (HEAD_DIGITS, LINE_CONTROL, LINE_LAYOUT, LINE_OBJECT, PAGE_LAYOUT,
+                     RUNS_CONTROL, RUNS_LAYOUT, RUNS_OBJECT, RUNS_RESULT_TYPE)
 
 CONTEXT_LINES = 2
 """Non-blank lines shown before and after the line of a ``line``-layout task."""
 DOUBT = 0.8
 """In the ``runs`` layout a line's number is followed by the model's confidence in its guess
 when the confidence is below this, so the eye finds the doubtful lines."""
-PAGE_LAYOUTS = (RUNS, PAGE)
+PAGE_LAYOUTS = (RUNS_LAYOUT, PAGE_LAYOUT)
 
 
 def text_hash(page):
@@ -61,7 +61,7 @@ def page_tasks(page, layout, sifted=None, model_version=None):
     common = _common_data(page)
     if layout in PAGE_LAYOUTS:
         return [_page_task(page, line_nos, layout, common, sifted, model_version)]
-    if layout == LINE:
+    if layout == LINE_LAYOUT:
         return [_line_task(page, line_nos, k, common, sifted, model_version)
                 for k in range(len(line_nos))]
     raise ValueError(f"unknown layout {layout!r}")
@@ -102,7 +102,7 @@ def _page_task(page, line_nos, layout, common, sifted, model_version):
 def model_data(page, layout, sifted, line_no=None):
     """The fields of a task's data that come from the model: the lines with their confidence
     marks (page layouts) and :data:`EXPECTED_WRONG`; what a refreshed pre-fill replaces."""
-    if layout == LINE:
+    if layout == LINE_LAYOUT:
         return {} if sifted is None else {
             EXPECTED_WRONG: round(1.0 - _confidence(sifted, line_no), 2)}
     line_nos = page.nonblank_line_nos()
@@ -114,7 +114,7 @@ def model_data(page, layout, sifted, line_no=None):
 
 def _line_item(page, line_no, layout, sifted):
     confidence = None if sifted is None else _confidence(sifted, line_no)
-    if layout == RUNS:
+    if layout == RUNS_LAYOUT:
         doubt = confidence is not None and confidence < DOUBT
         head = f"{line_no:>{HEAD_DIGITS}}" + (f" · {confidence:.0%}" if doubt else "")
         return {"line_no": line_no, "head": head, "text": page.lines[line_no]}
@@ -132,11 +132,11 @@ def page_prediction(sifted, layout, model_version=None):
     """
     line_nos = sifted.page.nonblank_line_nos()
     labels = [CONTENT if sifted.keep[i] else BOILERPLATE for i in line_nos]
-    if layout == RUNS:
+    if layout == RUNS_LAYOUT:
         texts = [sifted.page.lines[i] for i in line_nos]
         results = [_region(k, first, last, texts, label)
                    for k, (first, last, label) in enumerate(label_runs(labels))]
-    elif layout == PAGE:
+    elif layout == PAGE_LAYOUT:
         results = [_choice(f"label_{k}", f"line_{k}", label == CONTENT)
                    for k, label in enumerate(labels)]
     else:
@@ -197,7 +197,7 @@ def _line_task(page, line_nos, k, common, sifted, model_version):
     after = line_nos[k + 1:k + 1 + CONTEXT_LINES]
     data = {**common, "title": _title(page, line_no), "line_no": line_no,
             "text": page.lines[line_no], "before": _context(page, before),
-            "after": _context(page, after), **model_data(page, LINE, sifted, line_no)}
+            "after": _context(page, after), **model_data(page, LINE_LAYOUT, sifted, line_no)}
     task = {"data": data}
     if sifted is not None:
         task["predictions"] = [line_prediction(sifted, line_no, model_version)]

@@ -28,7 +28,6 @@ except ImportError:  # pragma: no cover - the message is the point
     raise ImportError("linesift.datatrove needs datatrove, which is not installed; install it "
                       "with pip install 'linesift[datatrove]' (or pip install datatrove)") from None
 
-from .features.site import count_site_lines
 from .pages import Page
 from .sift import Sifter, load
 
@@ -102,11 +101,8 @@ class LinesiftFilter(BaseFilter):
     def filter_batch(self, batch: list) -> list[bool | tuple[bool, str]]:
         sifter = self.sifter
         pages = [Page(id=doc.id, text=doc.text, meta=_meta(doc.metadata)) for doc in batch]
-        site_stats = None
-        if sifter.uses_site_stats:
-            site_stats = count_site_lines(pages)
-        results = []
-        for doc, sifted in zip(batch, sifter.sift_pages(pages, site_stats=site_stats)):
+        results = []  # the pages are a list: the Sifter counts site repetition over them
+        for doc, sifted in zip(batch, sifter.sift_pages(pages)):
             lines = sum(score is not None for score in sifted.scores)
             kept = sum(sifted.keep)
             doc.text = sifted.cleaned

@@ -221,10 +221,7 @@ class Sifter:
 
     def _one(self, text, site=None):
         page = Page(id="text", text=text, meta={"domain": site} if site else {})
-        site_stats = None
-        if self.uses_site_stats and self.site_stats is None:
-            site_stats = count_site_lines([page])
-        return next(self.sift_pages([page], site_stats=site_stats))
+        return next(self.sift_pages([page]))  # a list: site repetition counted over it
 
     def clean_many(self, texts: Iterable[str]) -> list[str]:
         """Clean many page texts at once (batched); returns a list of str."""

@@ -8,7 +8,6 @@ import numpy as np
 
 from linesift.classifier import fit_weighted
 from linesift.errors import LinesiftError
-from linesift.features.site import count_site_lines
 from linesift.formats.atomic import atomic_path
 from linesift.frame import PAGE, lines_frame
 from linesift.labels import DEFAULT_THRESHOLD, UNLABELLED_CODE
@@ -112,7 +111,7 @@ def adaptation_curve(base, adaptation, *, folds=CV_FOLDS, sizes=CURVE_SIZES, pro
             fitted = adapt(base_pipeline, threshold, chosen, frame, y, folds=folds)
             sifter = Sifter(fitted.pipeline, {"threshold": threshold}, memory=fitted.memory)
             truth, proba = [], []
-            for sifted in sifter.sift_pages(held, site_stats=count_site_lines(held)):
+            for sifted in sifter.sift_pages(list(held)):
                 for label, score in zip(sifted.page.labels, sifted.scores):
                     if label is not None and score is not None:
                         truth.append(label == "content")

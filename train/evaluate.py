@@ -2,7 +2,6 @@
 
 import numpy as np
 
-from linesift.features.site import count_site_lines
 from linesift.labels import label_code
 from linesift.sift import load
 
@@ -28,12 +27,10 @@ def evaluate_model(model, paths, *, threshold=None, read_options=None, keep_scor
     ``trained_pages`` (:func:`trained_pages`).
     """
     sifter = load(model, threshold=threshold)
-    pages = load_training_pages(paths, read_options)
-    site_stats = None
-    if sifter.uses_site_stats:
-        site_stats = count_site_lines(pages)
+    pages = list(load_training_pages(paths, read_options))
     truth, proba, page_of, langs = [], [], [], []
-    for index, sifted in enumerate(sifter.sift_pages(pages, site_stats=site_stats)):
+    # a list: the Sifter counts site repetition over the pages evaluated, as filter does
+    for index, sifted in enumerate(sifter.sift_pages(pages)):
         for label, score in zip(sifted.page.labels, sifted.scores):
             if label is not None and score is not None:
                 truth.append(label_code(label))

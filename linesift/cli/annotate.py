@@ -8,7 +8,8 @@ from typing import Optional
 
 import typer
 
-from ..annotate.config import BATCH_SIZE, DEFAULT_HOST, DEFAULT_PORT, LINE, PAGE, RUNS
+from ..annotate.config import (BATCH_SIZE, DEFAULT_HOST, DEFAULT_PORT, LINE_LAYOUT, PAGE_LAYOUT,
+                               RUNS_LAYOUT)
 from ..errors import ModelError
 from .app import app as main_app
 from .app import friendly_errors
@@ -23,9 +24,9 @@ app = typer.Typer(
 
 
 class Layout(str, Enum):
-    runs = RUNS
-    page = PAGE
-    line = LINE
+    runs = RUNS_LAYOUT
+    page = PAGE_LAYOUT
+    line = LINE_LAYOUT
 
 
 class Strategy(str, Enum):

@@ -91,14 +91,14 @@ def filter_command(
 
     if engine == "local":  # before this process imports scikit-learn
         jobs = plan_jobs(jobs or default_jobs(), inputs)
-    from ..run import FilterOptions, filter_inputs
+    from ..run import ENGINES, FilterOptions, filter_inputs
     from ..run.progress import rate_bar
     from ..sift import load
 
     if fmt is not None and fmt not in FORMAT_NAMES:
         raise LinesiftError(f"--format must be one of {', '.join(FORMAT_NAMES)}")
-    if engine not in ("local", "dask"):
-        raise LinesiftError("--engine must be local or dask")
+    if engine not in ENGINES:
+        raise LinesiftError(f"--engine must be one of {', '.join(ENGINES)}")
     options = FilterOptions(
         read=read_options(id_field, text_field, on_error, encoding), fmt=fmt, scores=scores,
         jobs=jobs or 1, engine=engine, scheduler=scheduler, workers=workers, resume=resume,
@@ -163,7 +163,6 @@ def explain_command(
     """Per line: the score, the decision and the features that weighed most (each feature is
     explained in plain words in docs/features.md)."""
     from ..explain import explain_rows
-    from ..features.site import count_site_lines
     from ..formats import detect_format, read_file
     from ..sift import load
 
@@ -174,8 +173,7 @@ def explain_command(
         for one in pages:
             if not one.site:
                 one.meta["domain"] = site.strip().lower()
-    site_stats = count_site_lines(pages) if sifter.uses_site_stats else None
-    for sifted in sifter.sift_pages(pages, site_stats=site_stats, reasons=top):
+    for sifted in sifter.sift_pages(pages, reasons=top):  # a list: site repetition over it
         if fmt != "txt":
             typer.echo(f"== page {sifted.page.id}" + (f" ({sifted.page.site})"
                                                       if sifted.page.site else ""))

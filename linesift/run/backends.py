@@ -17,6 +17,7 @@ flat however large the input. Chunks run across input files, so a directory of o
 
 import logging
 import multiprocessing
+from multiprocessing import forkserver
 import os
 import select
 import signal
@@ -36,12 +37,11 @@ CHUNK_CHARS = 4_000_000
 """A chunk is also cut when its pages hold this many characters (huge pages)."""
 IN_FLIGHT_PER_WORKER = 2
 """Chunks out per worker: one being scored, one waiting, so no worker idles on the reader."""
-START_METHOD = "forkserver"
-"""Workers start from a clean server process, not a fork of a parent that may hold threads."""
 SMALL_INPUT_BYTES = 2_000_000
 """Files holding less than this together are scored in this process whatever ``jobs`` says:
 a worker's start-up is longer than scoring them."""
 ENGINES = ("local", "dask")
+"""Where pages are scored: this machine (``--jobs`` processes), or a Dask cluster."""
 WORKER_EXIT_SECONDS = 5
 """How long a run that stops on an error waits for each killed worker to be gone."""
 PARENT_POLL_SECONDS = 0.5
@@ -75,17 +75,15 @@ def plan_jobs(jobs, inputs=()):
     if size is not None:  # a worker only for each further SMALL_INPUT_BYTES to score
         jobs = min(jobs, 1 + size // SMALL_INPUT_BYTES)
     _context()
-    if START_METHOD == "forkserver":
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()
+    forkserver.ensure_running()
     return jobs
 
 
 def _context():
-    context = multiprocessing.get_context(START_METHOD)
-    if START_METHOD == "forkserver":
-        context.set_forkserver_preload(list(_PRELOAD))
+    """Workers start from a clean server process (``forkserver``), not a fork of a parent
+    that may hold threads; the server imports the scoring modules once, for every worker."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(_PRELOAD))
     return context
 
 

@@ -25,7 +25,7 @@ from ..formats import (FORMATS, ID_FIELD, STDIN, ReadOptions, RecordWriter, Skip
                        read_file, split_suffix)
 from ..formats.parquet import input_schema
 from ..formats.records import output_id
-from .backends import DaskBackend, LocalPool, dask_client, sift_streams
+from .backends import ENGINES, DaskBackend, LocalPool, dask_client, sift_streams
 from .onerror import SkippableInput, SkippedInput
 from .progress import advance
 from .resume import ResumableRun
@@ -388,8 +388,9 @@ class _Backend:
 
     def __enter__(self):
         options, sifter = self.options, self.sifter
-        if options.engine not in ("local", "dask"):
-            raise LinesiftError(f"unknown engine {options.engine!r}; expected local or dask")
+        if options.engine not in ENGINES:
+            raise LinesiftError(f"unknown engine {options.engine!r}; expected one of "
+                                f"{', '.join(ENGINES)}")
         client = None
         if options.engine == "dask":
             self._client = dask_client(options.scheduler, options.workers)
