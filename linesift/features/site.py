@@ -21,16 +21,13 @@ region of the one-page sources.
 """
 
 import hashlib
-import json
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .._kernels import window_means
-from ..errors import InputError
-from ..formats.atomic import atomic_path
+from ..formats.sitecounts import read_site_counts, write_site_counts
 from ..frame import PAGE, TEXT, check_frame, page_bounds
 from ..lines import is_blank
 from .base import FrameStep
@@ -47,8 +44,6 @@ DOMAIN_ROW = 0
 """``line_hash`` of the row that holds a domain's page count in a saved counts table."""
 COMPACT_EVERY = 1 << 20
 """Pending hashes of one domain merged into its sorted counts after this many."""
-STATS_FORMAT = "linesift-site-stats/2"
-"""Format 2 keys lines with :func:`line_keys`; format 1 files (blake2b keys) are refused."""
 KEY_CHUNK_LINES = 4096
 """Lines hashed in one batch."""
 SITE_WINDOWS = (2, 5)
@@ -171,81 +166,15 @@ class SiteStats:
         return cls(domain_pages, line_counts)
 
     def save(self, path):
-        """Write the counts to `path`: Parquet (``.parquet``) or JSON Lines (anything else)."""
-        path = Path(path)
-        frame = self.to_frame()
-        with atomic_path(path) as tmp:  # a failed write leaves an earlier file as it was
-            if str(path).lower().endswith((".parquet", ".pq")):
-                import pyarrow as pa
-                import pyarrow.parquet as pq
-
-                table = pa.Table.from_pandas(frame, preserve_index=False)
-                table = table.replace_schema_metadata({"format": STATS_FORMAT,
-                                                       "rows": str(len(frame))})
-                pq.write_table(table, tmp)
-            else:
-                with open(tmp, "w", encoding="utf-8") as fh:
-                    fh.write(json.dumps({"format": STATS_FORMAT, "rows": len(frame)}) + "\n")
-                    for domain, h, pages in frame.itertuples(index=False):
-                        fh.write(json.dumps({"domain": domain, "line_hash": str(h),
-                                             "pages": int(pages)}) + "\n")
-        return path
+        """Write the counts to `path`: Parquet (``.parquet``) or JSON Lines (anything else),
+        atomically (:func:`linesift.formats.sitecounts.write_site_counts`)."""
+        return write_site_counts(self.to_frame(), path)
 
 
 def load_site_stats(path):
     """Read counts saved by :meth:`SiteStats.save` (Parquet or JSON Lines); InputError for
     anything else (one line naming the file, never a traceback)."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(path, "no such site-stats file")
-    try:
-        frame = _read_site_stats(path)
-        missing = {"domain", "line_hash", "pages"} - set(frame.columns)
-        if missing:
-            raise InputError(path, f"not a linesift site-stats file (no {sorted(missing)} "
-                                   "columns)")
-        return SiteStats.from_counts(frame)
-    except InputError:
-        raise
-    except IsADirectoryError:
-        raise InputError(path, "is a directory, not a site-stats file") from None
-    except PermissionError:
-        raise InputError(path, "permission denied") from None
-    except Exception as exc:  # noqa: BLE001 - garbage can fail in pandas, pyarrow or json
-        reason = " ".join(str(exc).split())[:200]
-        raise InputError(path, f"not a readable linesift site-stats file ({reason})") from None
-
-
-def _read_site_stats(path):
-    """The counts table of a saved file, after checking its format marker and, when it gives
-    one, its row count (a file cut short is refused, not used)."""
-    if str(path).lower().endswith((".parquet", ".pq")):
-        import pyarrow.parquet as pq
-
-        table = pq.read_table(path)
-        meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
-        if meta.get("format") != STATS_FORMAT:
-            raise InputError(path, f"not a linesift site-stats file (no {STATS_FORMAT} marker; "
-                                   "make counts with `linesift site-stats`)")
-        frame = table.to_pandas()
-        _check_rows(path, meta.get("rows"), len(frame))
-        return frame
-    with open(path, encoding="utf-8") as fh:
-        head = json.loads(fh.readline() or "{}")
-        if not isinstance(head, dict) or head.get("format") != STATS_FORMAT:
-            raise InputError(path, f"not a linesift site-stats file (expected {STATS_FORMAT})")
-        rows = [json.loads(line) for line in fh if line.strip()]
-    _check_rows(path, head.get("rows"), len(rows))
-    return pd.DataFrame({
-        "domain": pd.Series([r["domain"] for r in rows], dtype=object),
-        "line_hash": np.array([int(r["line_hash"]) for r in rows], dtype=np.uint64),
-        "pages": np.array([r["pages"] for r in rows], dtype=np.int64)})
-
-
-def _check_rows(path, expected, found):
-    if expected is not None and int(expected) != found:
-        raise InputError(path, f"holds {found:,} rows where its header says {int(expected):,}: "
-                               "the file is cut short or was changed; count again")
+    return SiteStats.from_counts(read_site_counts(path))
 
 
 class _DomainCounter:
