@@ -118,3 +118,20 @@ def test_the_progress_bar_knows_its_total_when_that_is_cheap(tmp_path, monkeypat
     progress.rate_bar(total=None)
     progress.rate_bar(total=7)
     assert [(m["unit"], m["total"]) for m in made] == [(" pages", None), ("page", 7)]
+
+
+def test_the_dask_engine_without_dask_is_one_line_before_the_model_loads(tmp_path, monkeypatch):
+    import importlib.util
+
+    from linesift import sift
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "distributed" else real(name, *a))
+    monkeypatch.setattr(sift, "load", lambda *a, **k: pytest.fail("the model was loaded"))
+    parts = _parts(tmp_path / "dataset", _records())
+    result = CliRunner().invoke(app, ["filter", str(parts), "--engine", "dask", "-o",
+                                      str(tmp_path / "o.parquet")])
+    assert result.exit_code == 1
+    assert result.output.strip() == ("linesift: error: the Dask engine needs Dask: pip install "
+                                     "'linesift[dask]'")

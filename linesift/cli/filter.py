@@ -92,6 +92,7 @@ def filter_command(
     if engine == "local":  # before this process imports scikit-learn
         jobs = plan_jobs(jobs or default_jobs(), inputs)
     from ..run import ENGINES, FilterOptions, filter_inputs
+    from ..run.backends import require_dask
     from ..run.progress import rate_bar
     from ..sift import load
 
@@ -99,6 +100,8 @@ def filter_command(
         raise LinesiftError(f"--format must be one of {', '.join(FORMAT_NAMES)}")
     if engine not in ENGINES:
         raise LinesiftError(f"--engine must be one of {', '.join(ENGINES)}")
+    if engine == "dask":
+        require_dask()  # before the model loads
     options = FilterOptions(
         read=read_options(id_field, text_field, on_error, encoding), fmt=fmt, scores=scores,
         jobs=jobs or 1, engine=engine, scheduler=scheduler, workers=workers, resume=resume,

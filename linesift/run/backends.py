@@ -15,6 +15,7 @@ flat however large the input. Chunks run across input files, so a directory of o
   the model is sent to each worker once.
 """
 
+import importlib.util
 import logging
 import multiprocessing
 from multiprocessing import forkserver
@@ -186,6 +187,12 @@ class DaskBackend:
 
     def close(self, abort=False):
         pass
+
+
+def require_dask():
+    """LinesiftError (one line naming the extra) now, before any work, when Dask is missing."""
+    if importlib.util.find_spec("distributed") is None:
+        raise LinesiftError("the Dask engine needs Dask: pip install 'linesift[dask]'")
 
 
 def dask_client(scheduler=None, workers=None):
