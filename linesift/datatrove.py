@@ -29,6 +29,7 @@ except ImportError:  # pragma: no cover - the message is the point
                       "with pip install 'linesift[datatrove]' (or pip install datatrove)") from None
 
 from .pages import Page
+from .model import read_card
 from .sift import Sifter, load
 
 KEPT_SHARE = "linesift_kept_share"
@@ -81,6 +82,7 @@ class LinesiftFilter(BaseFilter):
         if batch_size is not None and batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         super().__init__(exclusion_writer, batch_size=batch_size or sys.maxsize)
+        read_card(model)  # a model that is not there fails now, not in every worker
         self.model, self.threshold, self.scores = model, threshold, scores
         self._sifter = None
 

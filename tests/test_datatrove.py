@@ -91,6 +91,10 @@ def test_scores_on_request_and_batches(tmp_path, sample_path):
         0 <= s <= 1 for s in scores if s is not None)
     with pytest.raises(ValueError, match="batch_size must be at least 1"):
         LinesiftFilter(batch_size=0)
+    from linesift.errors import ModelError
+
+    with pytest.raises(ModelError, match="no-such-model"):  # when the pipeline is built
+        LinesiftFilter(model="no-such-model")
 
 
 def test_the_step_pickles_without_its_model():
