@@ -135,3 +135,20 @@ def test_the_dask_engine_without_dask_is_one_line_before_the_model_loads(tmp_pat
     assert result.exit_code == 1
     assert result.output.strip() == ("linesift: error: the Dask engine needs Dask: pip install "
                                      "'linesift[dask]'")
+
+
+def test_format_names_any_file_wet_included_and_a_bad_name_is_one_line(tmp_path):
+    from tests.test_wet import write_wet
+
+    records = _records()[:3]
+    odd = write_wet(tmp_path / "crawl.bin", [(r["id"] if r["id"].startswith("http")
+                                              else f"https://{r['domain']}/{n}", r["text"])
+                                             for n, r in enumerate(records)])
+    _run(odd, "--format", "wet", "-o", tmp_path / "out.jsonl")
+    assert len(_texts_jsonl(tmp_path / "out.jsonl")) == 3
+    result = CliRunner().invoke(app, ["filter", str(odd), "--format", "csv"])
+    assert result.exit_code == 1
+    assert result.output.strip() == ("linesift: error: --format must be one of warc, jsonl, "
+                                     "parquet, txt (or wet), not 'csv'")
+    explained = CliRunner().invoke(app, ["explain", str(odd), "--format", "warc", "--top", "1"])
+    assert explained.exit_code == 0 and explained.output.count("== page ") == 3

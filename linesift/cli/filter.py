@@ -37,6 +37,24 @@ def read_options(id_field=ID_FIELD, text_field=TEXT_FIELD, on_error="fail", enco
                        encoding=encoding)
 
 
+Format = typer.Option(None, "--format", metavar="FORMAT",
+                      help=f"Read every input as {', '.join(FORMAT_NAMES)} (or wet, the same as "
+                           "warc); default: from each file's name, and for stdin from its "
+                           "first line.")
+
+
+def _checked_format(fmt):
+    """The format `--format` names (``wet`` is ``warc``), None when not given; a one-line
+    error for any other name."""
+    if fmt is None:
+        return None
+    name = {"wet": "warc"}.get(fmt.strip().lower(), fmt.strip().lower())
+    if name not in FORMAT_NAMES:
+        raise LinesiftError(f"--format must be one of {', '.join(FORMAT_NAMES)} (or wet), "
+                            f"not {fmt!r}")
+    return name
+
+
 @app.command("filter")
 @friendly_errors
 def filter_command(
@@ -53,9 +71,7 @@ def filter_command(
     scores: bool = typer.Option(False, "--scores",
                                 help="Records also get 'scores' (P(content) per original "
                                      "line, null for blank lines) and 'keep' (bool per line)."),
-    fmt: Optional[str] = typer.Option(None, "--format",
-                                      help=f"Input format: {', '.join(FORMAT_NAMES)} (default: "
-                                           "from the file name)."),
+    fmt: Optional[str] = Format,
     id_field: str = IdField, text_field: str = TextField, on_error: str = OnError,
     encoding: Optional[str] = Encoding,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
@@ -96,8 +112,7 @@ def filter_command(
     from ..run.progress import rate_bar
     from ..sift import load
 
-    if fmt is not None and fmt not in FORMAT_NAMES:
-        raise LinesiftError(f"--format must be one of {', '.join(FORMAT_NAMES)}")
+    fmt = _checked_format(fmt)
     if engine not in ENGINES:
         raise LinesiftError(f"--engine must be one of {', '.join(ENGINES)}")
     if engine == "dask":
@@ -133,14 +148,14 @@ def site_stats_command(
     inputs: List[str] = typer.Argument(..., metavar="INPUTS", help="Files (as for `filter`; not stdin)."),
     out: Path = typer.Option(..., "-o", "--output",
                              help="Counts file to write (.parquet, else JSON Lines)."),
-    fmt: Optional[str] = typer.Option(None, "--format",
-                                      help=f"Input format: {', '.join(FORMAT_NAMES)}."),
+    fmt: Optional[str] = Format,
     id_field: str = IdField, text_field: str = TextField, on_error: str = OnError,
     encoding: Optional[str] = Encoding,
 ):
     """Count, per site, the pages that carry each line; `filter --site-stats` reuses the file."""
     from ..run import count_input_site_lines, refuse_overwriting_inputs
 
+    fmt = _checked_format(fmt)
     options = read_options(id_field, text_field, on_error, encoding)
     refuse_overwriting_inputs(out, inputs)
     counts = count_input_site_lines(inputs, options, fmt=fmt)
@@ -157,6 +172,7 @@ def explain_command(
                                          "page on stdin."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help=MODEL_HELP),
     top: int = typer.Option(3, "--top", min=1, help="Features shown per line."),
+    fmt: Optional[str] = Format,
     site: Optional[str] = typer.Option(
         None, "--site", help="The site (domain) of pages that name none, for a model with a "
                              "site memory: what the labelled pages of that site say shows "
@@ -170,7 +186,7 @@ def explain_command(
     from ..sift import load
 
     sifter = load(model)
-    fmt = detect_format(page)
+    fmt = _checked_format(fmt) or detect_format(page)
     pages = list(read_file(page, ReadOptions(encoding=encoding), fmt=fmt))
     if site:
         for one in pages:
