@@ -209,6 +209,7 @@ def test_killed_filter_leaves_earlier_output_and_resume_gives_the_clean_output(
 
     code, most_resumed, left, stderr = run_to_end(command(tiny_model, source, target, jobs))
     assert code == 0 and not left, f"{note}: {stderr}"
+    assert "Traceback" not in stderr and "Warning" not in stderr, f"{note}: {stderr}"
     assert FORMATS[suffix](target) == clean, note
     assert not temporaries(tmp_path), f"{note}: {temporaries(tmp_path)}"
     assert not list(tmp_path.rglob("*.linesift-parts")), note

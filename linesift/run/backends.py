@@ -22,6 +22,7 @@ from multiprocessing import forkserver
 import os
 import select
 import signal
+import sys
 import threading
 import time
 from collections import deque
@@ -49,6 +50,7 @@ PARENT_POLL_SECONDS = 0.5
 """Where processes have no pidfd: how often a worker checks that the command still runs."""
 
 _PRELOAD = ("linesift.run.backends", "linesift.sift")
+TRACKER_QUIET = "ignore::UserWarning:multiprocessing.resource_tracker"
 _WORKER = {}
 
 
@@ -85,6 +87,11 @@ def _context():
     that may hold threads; the server imports the scoring modules once, for every worker."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(list(_PRELOAD))
+    if TRACKER_QUIET not in sys.warnoptions:
+        # the resource tracker, a process of its own, gets this process's -W options: after a
+        # kill -9 it unlinks what the dead run left, without a warning on the next run's
+        # terminal
+        sys.warnoptions.append(TRACKER_QUIET)
     return context
 
 
