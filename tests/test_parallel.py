@@ -190,3 +190,22 @@ def test_cli_jobs_2_on_a_directory_starts_workers_early_and_writes_what_jobs_1_w
                   if not p.name.startswith(".")}
            for jobs in ("1", "2")}
     assert out["1"] == out["2"] and len(out["2"]) == 14
+
+
+def test_a_finished_pool_leaves_python_s_exit_nothing_to_wake(sifter):
+    """Python 3.11's exit wakes each pool thread it knows through a pipe the ended thread has
+    closed, and prints "Exception ignored ... Bad file descriptor" (seen after a resumed run):
+    a pool closed after its last chunk is joined and forgotten."""
+    from concurrent.futures import process as futures_process
+
+    pages = [linesift.Page(id=r["id"], text=r["text"], meta=r) for r in many_records(2)]
+    pool = LocalPool(sifter, 1)
+    try:
+        got = [s.page.id for view in sift_streams(sifter, [iter(pages)], backend=pool,
+                                                   chunk_pages=7) for s in view]
+        manager = pool._pool._executor_manager_thread
+        assert manager in futures_process._threads_wakeups  # the pool was really used
+    finally:
+        pool.close()
+    assert got == [p.id for p in pages]
+    assert not manager.is_alive() and manager not in futures_process._threads_wakeups

@@ -146,11 +146,14 @@ class LocalPool:
         if self._pool is None:
             return
         pool, self._pool = self._pool, None
+        manager = getattr(pool, "_executor_manager_thread", None)
         if not abort:
-            pool.shutdown(wait=False, cancel_futures=True)
+            # every chunk is back: the idle workers exit at once; then Python's exit must not
+            # wake the pool's ended thread (see _forget_manager_thread)
+            pool.shutdown(wait=True, cancel_futures=True)
+            _forget_manager_thread(manager)
             return
         processes = list((getattr(pool, "_processes", None) or {}).values())
-        manager = getattr(pool, "_executor_manager_thread", None)
         for process in processes:
             try:
                 process.kill()
