@@ -3,6 +3,12 @@
 from .labels import DEFAULT_THRESHOLD
 
 
+def model_version(card):
+    """``name@sha256-prefix`` of a model's card (or of the ``base`` entry of one): what
+    predictions are stamped with and figures are labelled by."""
+    return f"{card.get('name', 'model')}@{(card.get('sha256') or '')[:12]}"
+
+
 def _fmt(value):
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from .features.memory import MEMORY_COLUMNS, load_memory, memory_columns, uses_memory
 from .features.site import SiteStats, count_site_lines, uses_site_stats, with_site_columns
+from .card import model_version
 from .frame import LINE_NO, PAGE, lines_frame
 from .labels import DEFAULT_THRESHOLD
 from .lines import join_lines
@@ -92,7 +93,7 @@ class Sifter:
     @property
     def version(self) -> str:
         """``name@sha256-prefix``: what Label Studio predictions are stamped with."""
-        return f"{self.name}@{self.card.get('sha256', '')[:12]}"
+        return model_version(self.card)
 
     @property
     def uses_site_stats(self) -> bool:

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from linesift.adapter import SiteAdapter
+from linesift.card import model_version
 from linesift.classifier import WORD_NGRAMS
 from linesift.features.site import uses_site_stats
 from linesift.frame import GROUP, PAGE
@@ -71,7 +72,7 @@ def adapted_card(name, out_dir, adaptation, base, base_card, paths, started, not
             figures[key] = rounded(m)
             figures[key]["per_page_content_f1"] = per_page_f1(
                 y[mask], scores[mask], page_of[mask], adaptation.threshold)
-        figures["base"]["model"] = f"{base_card.get('name')}@{base_card.get('sha256', '')[:12]}"
+        figures["base"]["model"] = model_version(base_card)
     if adaptation.kept_base:
         description = (f"{base_name} unchanged: the labelled pages below did not show, on "
                        "pages held out, that adapting it gains.")

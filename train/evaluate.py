@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from linesift.card import model_version
 from linesift.labels import label_code
 from linesift.sift import load
 
@@ -54,7 +55,7 @@ def evaluate_model(model, paths, *, threshold=None, read_options=None, keep_scor
 def _base_version(card):
     """``name@sha256-prefix`` of the model this one was trained on top of, else None."""
     base = card.get("base")
-    return f"{base.get('name')}@{(base.get('sha256') or '')[:12]}" if base else None
+    return model_version(base) if base else None
 
 
 def trained_pages(card):

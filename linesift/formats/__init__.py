@@ -282,8 +282,9 @@ def read_file(path, options=None, *, fmt=None, skips=None):
     fmt = fmt or detect_format(path)
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {FORMAT_NAMES}")
-    if os.path.isdir(path) and dataset_parts(path):
-        for part in dataset_parts(path)[1]:
+    dataset = dataset_parts(path) if os.path.isdir(path) else None
+    if dataset:
+        for part in dataset[1]:
             yield from read_file(part, options, fmt=fmt, skips=skips)
         return
     try:

@@ -46,11 +46,7 @@ def atomic_path(path):
     shown = path
     if path.is_symlink():
         path = Path(os.path.realpath(path))
-    if not path.parent.exists():
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise OutputError(shown, exc.strerror or str(exc)) from None
+    _make_parent(path, shown)
     remove_stale_temporaries(path)
     tmp = temporary_path(path)
     try:
@@ -71,6 +67,15 @@ def atomic_path(path):
             tmp.unlink()
 
 
+def _make_parent(path, shown):
+    """Create `path`'s directory if missing; OutputError naming `shown` (the path as given)."""
+    if not path.parent.exists():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(shown, exc.strerror or str(exc)) from None
+
+
 @contextmanager
 def atomic_directory(path):
     """Yield a new temporary directory beside `path`; when the block succeeds it becomes
@@ -80,10 +85,7 @@ def atomic_directory(path):
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise OutputError(path, "exists and is not a directory")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(path, exc.strerror or str(exc)) from None
+    _make_parent(path, path)
     remove_stale_temporaries(path)
     tmp = temporary_path(path)
     old = path.with_name(f".{path.name}.old{TMP_MARK}{os.getpid()}")
