@@ -13,7 +13,7 @@ import html
 
 import numpy as np
 
-from linesift.features.shape import CLOSERS, TERMINALS
+from linesift.columns.shape import CLOSERS, TERMINALS
 
 C4_MIN_WORDS = 3
 C4_BAD_PHRASES = ("javascript", "cookie", "terms of use", "terms of service", "privacy policy",

@@ -25,7 +25,7 @@ from .lines import join_lines, split_lines  # noqa: E402
 from .pages import Page  # noqa: E402
 
 _LAZY = {"lines_frame": "frame", "SiftedPage": "sift", "Sifter": "sift", "load": "sift",
-         "SiteStats": "features.site", "count_site_lines": "features.site"}
+         "SiteStats": "columns.site", "count_site_lines": "columns.site"}
 """Names whose modules import scikit-learn or pandas: imported on first use, so
 `import linesift`, the readers and `linesift --help` start at once."""
 

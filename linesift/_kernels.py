@@ -129,6 +129,10 @@ def span_hashes(cps, starts, ends):
 
 # --- looking hashes up -----------------------------------------------------------------------
 
+SEARCH_SHARE = 16
+"""An array is binary-searched until it has been asked 1/SEARCH_SHARE of its length in
+queries, then given a table (one page's tokens against the stoplists are searched; a batch, or
+the tenth page the Python API cleans, builds the table)."""
 LOOKUP_LOAD = 3
 """A lookup table has at least this many slots per known hash (a third of them filled)."""
 _TABLES = {}
@@ -167,6 +171,25 @@ def _lookup_table(known):
     return table
 
 
+_SEARCHED = {}
+
+
+def _searched(known, n_queries):
+    """Whether `n_queries` more queries on `known` are binary-searched: until the queries made
+    so far (these included) reach 1/SEARCH_SHARE of its length, after which its table is built
+    and kept."""
+    key = id(known)
+    entry = _SEARCHED.get(key)
+    if entry is None or entry[0]() is not known:
+        try:
+            entry = [weakref.ref(known, lambda _, key=key: _SEARCHED.pop(key, None)), 0]
+        except TypeError:
+            return False
+        _SEARCHED[key] = entry
+    entry[1] += n_queries
+    return entry[1] * SEARCH_SHARE < len(known)
+
+
 def sorted_lookup(known, queries):
     """Position of each query hash in the sorted array `known`, -1 where it is absent.
 
@@ -179,6 +202,13 @@ def sorted_lookup(known, queries):
     queries = np.asarray(queries, dtype=np.uint64)
     pos = np.full(len(queries), -1, dtype=np.int64)
     if not len(known) or not len(queries):
+        return pos
+    if id(known) not in _TABLES and _searched(known, len(queries)):
+        # a few queries (one page) on an array not looked up much yet: a binary search each is
+        # cheaper than building the table
+        at = np.minimum(np.searchsorted(known, queries), len(known) - 1)
+        found = known[at] == queries
+        pos[found] = at[found]
         return pos
     keys, positions, mask = _lookup_table(known)
     slot = (queries & np.uint64(mask)).astype(np.int64)
@@ -272,6 +302,15 @@ def _first_seen_codes(values):
     rank = np.empty(len(uniques), dtype=np.int64)
     rank[np.argsort(first)] = np.arange(len(uniques), dtype=np.int64)
     return rank[inverse.ravel()]
+
+
+def factorize(values):
+    """One code per distinct value, numbered by order of first sight (``pandas.factorize``'s
+    codes): ``codes[i] = seen.setdefault(values[i], len(seen))``, an int64 array. A dict
+    lookup per value is as fast as anything numpy does for strings."""
+    seen = {}
+    return np.fromiter(map(lambda v: seen.setdefault(v, len(seen)), values), dtype=np.int64,
+                       count=len(values))
 
 
 def pair_codes(a, b):

@@ -18,10 +18,11 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from ._kernels import run_bounds, shift_within_pages, standardised_dot, window_means
+from ._kernels import run_bounds, standardised_dot
 from .features import LineText
-from .frame import BASE_COLUMNS, GROUP, PAGE, TEXT, TOKENS, check_frame, page_bounds
+from .frame import BASE_COLUMNS, GROUP, PAGE, TEXT, TOKENS, check_frame
 from .labels import BOILERPLATE_CODE, CONTENT_CODE, DEFAULT_THRESHOLD, UNLABELLED_CODE
+from .scorer import NEUTRAL_SCORE, context_matrix, context_width
 
 SCORE_OFFSETS = (-4, -3, -2, -1, 1, 2, 3, 4)
 SCORE_WINDOWS = (1, 3, 7, 15, 40)
@@ -32,8 +33,6 @@ SECOND_STAGE_LEARNING_RATE = 0.15
 with the trees (bench/RESULTS.md)."""
 PREDICT_CHUNK_ROWS = 8192
 """Rows the trees walk at a time: chunks that stay in cache are faster than one large pass."""
-NEUTRAL_SCORE = 0.5
-"""A stage-one score that says nothing; stage two counts the lines scored above it."""
 
 
 def feature_columns(X):
@@ -158,32 +157,17 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         return oof
 
     def _context_matrix(self, X, first_scores, Z=None):
-        """Stage two's input: the dense features, then the stage-one score context.
+        """Stage two's input (:func:`linesift.scorer.context_matrix`): the dense features,
+        then the stage-one score context.
 
         `Z`, if given, is :meth:`_dense_head`'s matrix with the dense columns already filled
         (:meth:`_fill_dense`, shared with stage one); the rest is filled in place.
-
-        Built column by column into a Fortran-ordered (column-major) array: the trees read one
-        feature for many rows at each node, and with each column contiguous they walk a
-        batch a third faster than over row-major rows; no ``hstack`` copy either.
         """
-        pages = X[PAGE].to_numpy()
-        logit = np.log(np.clip(first_scores, 1e-4, 1 - 1e-4) / np.clip(1 - first_scores, 1e-4, 1))
-        s, high = logit[:, None], (first_scores > NEUTRAL_SCORE).astype(np.float64)[:, None]
         if Z is None:
             Z, _ = self._dense_head(X)
             self._fill_dense(X, Z)
-        width = len(self.dense_columns_)
-        Z[:, width] = logit
-        col = width + 1
-        for off in self.offsets:
-            Z[:, col:col + 1], Z[:, col + 1] = shift_within_pages(s, pages, off)
-            col += 2
-        for mean in window_means(np.hstack([s, high]), pages, self.windows):
-            Z[:, col:col + 2] = mean
-            col += 2
-        Z[:, col:] = _page_stats(first_scores, pages)
-        return Z
+        return context_matrix(Z, len(self.dense_columns_), first_scores, X[PAGE].to_numpy(),
+                              self.offsets, self.windows)
 
     def first_stage_proba(self, X, dense=None):
         """Stage one's P(content) for each line (the context-free verdict).
@@ -227,7 +211,7 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
     def _dense_head(self, X):
         """An empty column-major stage-two matrix for X, and the width of its dense part."""
         width = len(self.dense_columns_)
-        return np.empty((len(X), width + 1 + 2 * len(self.offsets) + 2 * len(self.windows) + 4),
+        return np.empty((len(X), context_width(width, self.offsets, self.windows)),
                         order="F"), width
 
     def _fill_dense(self, X, Z):
@@ -322,25 +306,3 @@ def _linear_first_stage_proba(first, X, dense_values=None, dense_columns=None):
                 decision += transformer.transform(X[columns]) @ weights
             offset += len(columns)
     return expit(decision)
-
-
-def _page_stats(scores, pages):
-    """Page mean and max score, the line's score rank in its page, distance to the best line."""
-    n = len(scores)
-    out = np.zeros((n, 4))
-    if n == 0:
-        return out
-    starts, ends = page_bounds(pages)
-    sizes = ends - starts
-    page_of = np.repeat(np.arange(len(starts)), sizes)
-    first = np.repeat(starts, sizes)
-    out[:, 0] = np.repeat(np.add.reduceat(scores, starts) / sizes, sizes)
-    page_max = np.maximum.reduceat(scores, starts)
-    out[:, 1] = np.repeat(page_max, sizes)
-    order = np.lexsort((-scores, page_of))  # by page, then by score descending, stably
-    rank = np.empty(n)
-    rank[order] = np.arange(n) - first[order]
-    out[:, 2] = rank / np.maximum(np.repeat(sizes, sizes) - 1, 1)
-    best = order[starts] - starts  # each page's first line with its top score
-    out[:, 3] = np.abs(np.arange(n) - first - np.repeat(best, sizes)) / np.repeat(sizes, sizes)
-    return out

@@ -37,10 +37,14 @@ from .card import render_card_readme
 from .errors import ModelError
 from .formats.atomic import atomic_path, write_atomic_bytes, write_atomic_text
 from .labels import DEFAULT_THRESHOLD
+from .scorer import CompactModel, NotCompilable
 
 MODEL_FILE = "model.joblib"
 SKOPS_FILE = "model.skops"
 CARD_FILE = "card.json"
+COMPACT_FILE = "compact.npz"
+"""The model as plain arrays (:mod:`linesift.scorer`), beside the model file: what filtering
+loads."""
 MEMORY_FILE = "memory.npz"
 """A model's site memory (:mod:`linesift.features.memory`), beside the model file."""
 README_FILE = "README.md"
@@ -131,8 +135,53 @@ def save_model(pipeline, directory, card):
     card = {**card, "format_version": FORMAT_VERSION, "sha256": digest, "model_file": MODEL_FILE,
             "versions": library_versions()}
     card.setdefault("threshold", DEFAULT_THRESHOLD)
+    card.pop("compact_sha256", None)
+    try:
+        card["compact_sha256"] = _save_compact(CompactModel.from_pipeline(pipeline), directory)
+    except NotCompilable:  # a model adapted with train --base scores through its pipeline
+        (directory / COMPACT_FILE).unlink(missing_ok=True)
     _write_card(directory, card)
     return card
+
+
+def _save_compact(compact, directory):
+    """Write `compact` into the model `directory` atomically; its sha256."""
+    with atomic_path(Path(directory) / COMPACT_FILE) as tmp:
+        compact.save(tmp)
+        digest = sha256_file(tmp)
+    return digest
+
+
+def compile_model(directory):
+    """Add the compact scorer (:mod:`linesift.scorer`) to a saved model that lacks it (models
+    saved before it existed); returns the updated card.
+
+    The pipeline is loaded (its sha256 checked against the card) and exported to arrays, which
+    the card then names by their sha256. Raises ModelError for a model the compact scorer does
+    not run (one adapted with ``train --base``).
+    """
+    directory = resolve_model_dir(directory)
+    pipeline, card = load_pipeline(directory)
+    compact = CompactModel.from_pipeline(pipeline)
+    card = {**card, "compact_sha256": _save_compact(compact, directory)}
+    _write_card(directory, card)
+    return card
+
+
+def load_compact(directory, card):
+    """The compact scorer of the model in `directory`, after checking its sha256 against the
+    card; None when the card names none."""
+    expected = card.get("compact_sha256")
+    if not expected:
+        return None
+    path = Path(directory) / COMPACT_FILE
+    if not path.exists():
+        raise ModelError(f"{path} is missing (the card names it)")
+    if not isinstance(expected, str) or sha256_file(path) != expected:
+        raise ModelError(f"{path} does not match its card's compact_sha256: the file was changed "
+                         "or replaced after training; restore the model or recompile it with "
+                         "`linesift model compile`")
+    return CompactModel.load(path)
 
 
 def _write_card(directory, card):
@@ -173,7 +222,7 @@ def read_card(directory):
 def _check_card(card, card_path):
     if not isinstance(card, dict):
         raise ModelError(f"{card_path}: a card is a JSON object, not a {type(card).__name__}")
-    for key in ("sha256", "model_file", "name"):
+    for key in ("sha256", "model_file", "name", "compact_sha256"):
         if key in card and not isinstance(card[key], str):
             raise ModelError(f"{card_path}: {key!r} must be a string, not "
                              f"{type(card[key]).__name__}")
@@ -196,11 +245,22 @@ def load_pipeline(directory):
     """
     directory = resolve_model_dir(directory)
     card = read_card(directory)
+    path = checked_model_file(directory, card)
+    if card.get("format_version", 1) < FORMAT_VERSION:
+        return _load_legacy(path, card), card
+    pipeline = load_skops(path) if path.suffix == ".skops" else _load_joblib(path)
+    return pipeline, card
+
+
+def checked_model_file(directory, card):
+    """The path of the model file `card` names in `directory`, after checking its sha256
+    against the card (ModelError for a missing or changed file). Loading the compact scorer
+    checks it too: a model whose file was changed is refused whichever form scores."""
     name = card.get("model_file", MODEL_FILE)
     if Path(name).name != name or not name.endswith((".joblib", ".skops")):
         raise ModelError(f"{directory / CARD_FILE}: model_file must be a .joblib or .skops file "
                          f"name inside the model directory, not {name!r}")
-    path = directory / name
+    path = Path(directory) / name
     if not path.exists():
         raise ModelError(f"{path} is missing (the card names it)")
     expected = card.get("sha256")
@@ -210,10 +270,7 @@ def load_pipeline(directory):
             f"{path} does not match its card: sha256 is {actual[:12]}…, the card says "
             f"{(expected or 'nothing')[:12]}…. The file was changed or replaced after training; "
             "refusing to load it (a joblib file can run code). Retrain or restore the model.")
-    if card.get("format_version", 1) < FORMAT_VERSION:
-        return _load_legacy(path, card), card
-    pipeline = load_skops(path) if name.endswith(".skops") else _load_joblib(path)
-    return pipeline, card
+    return path
 
 
 def _load_joblib(path):
@@ -286,10 +343,11 @@ def export_skops(model_dir, out_dir):
     card = {**card, "format_version": FORMAT_VERSION, "model_file": SKOPS_FILE,
             "sha256": digest,
             "exported_from": {"model_file": card.get("model_file"), "sha256": card.get("sha256")}}
-    if card.get("memory") and (Path(model_dir) / MEMORY_FILE).exists():
-        # the site memory is plain arrays, read without pickle: it goes along as it is
-
-        write_atomic_bytes(out_dir / MEMORY_FILE, (Path(model_dir) / MEMORY_FILE).read_bytes())
+    # the site memory and the compact scorer are plain arrays, read without pickle: they go
+    # along as they are (the card's sha256 still names the compact file)
+    for name, used in ((MEMORY_FILE, card.get("memory")), (COMPACT_FILE, card.get("compact_sha256"))):
+        if used and (Path(model_dir) / name).exists():
+            write_atomic_bytes(out_dir / name, (Path(model_dir) / name).read_bytes())
     _write_card(out_dir, card)
     return card
 

@@ -20,15 +20,18 @@ from os import PathLike
 
 import numpy as np
 
-from .features.memory import MEMORY_COLUMNS, load_memory, memory_columns, uses_memory
-from .features.site import SiteStats, count_site_lines, uses_site_stats, with_site_columns
 from .card import model_version
-from .frame import LINE_NO, PAGE, lines_frame
+from .columns.site import SiteStats, count_site_lines, site_columns
+from .frame import LINE_NO, PAGE, line_rows, lines_frame
 from .labels import DEFAULT_THRESHOLD
 from .lines import join_lines
-from .model import MEMORY_FILE, load_pipeline, resolve_model_dir
+from .logs import get_logger
+from .model import (MEMORY_FILE, checked_model_file, load_compact, load_pipeline, read_card,
+                    resolve_model_dir)
 from .pages import Page
 
+_NOTED_UNCOMPILED = set()
+"""Model directories the note on a missing compact scorer was given for (once each)."""
 BATCH_LINES = 16000
 """Lines scored per model call: large enough to amortise each call's fixed costs, small
 enough to keep memory flat (bench/RESULTS.md has the trade-off measured)."""
@@ -67,24 +70,47 @@ class Sifter:
     threshold : float, optional
         Keep a line when P(content) >= threshold; default: the card's threshold.
     n_threads : int
-        Threads for the model's native code (OpenMP, BLAS) while scoring.
+        Threads for a pipeline model's native code (OpenMP, BLAS) while scoring; the compact
+        scorer runs numpy on the calling thread.
     site_stats : linesift.features.SiteStats, optional
         Site line counts over the input, for a model trained with them (``uses_site_stats``).
     memory : linesift.features.memory.SiteMemory, optional
         The labelled pages of the model's sites (a model learned with ``train --base``): their
         lines count towards site repetition, and a model that reads it gets what they say of
         each line (:mod:`linesift.features.memory`).
+    compact : linesift.scorer.CompactModel, optional
+        The model as plain arrays: scores with numpy alone, as the pipeline does. With it,
+        `pipeline` may be None and is loaded from `directory` when first asked for.
+    directory : path, optional
+        The model directory, where a pipeline not given is loaded from.
     """
 
     def __init__(self, pipeline, card: dict, threshold: float | None = None, n_threads: int = 1,
-                 site_stats=None, memory=None):
+                 site_stats=None, memory=None, compact=None, directory=None):
+        if pipeline is None and (compact is None or directory is None):
+            raise ValueError("a Sifter needs a pipeline, or a compact model and the directory "
+                             "its pipeline is in")
         self.n_threads = n_threads
         self.site_stats = site_stats
         self.memory = memory
-        self.pipeline = pipeline
+        self._pipeline = pipeline
+        self.compact = compact
+        self.directory = directory
         self.card = card
         self.threshold = _checked_threshold(card.get("threshold", DEFAULT_THRESHOLD)
                                             if threshold is None else threshold)
+
+    @property
+    def pipeline(self):
+        """The fitted scikit-learn pipeline (loaded on first use when the Sifter scores with
+        its compact form)."""
+        if self._pipeline is None:
+            self._pipeline = load_pipeline(self.directory)[0]
+        return self._pipeline
+
+    @property
+    def _uses_compact(self):
+        return self.compact is not None and self.memory is None
 
     @property
     def name(self) -> str:
@@ -98,13 +124,24 @@ class Sifter:
     @property
     def uses_site_stats(self) -> bool:
         """True for a model trained with site-level line counts (it needs them to score)."""
-        return bool(self.card.get("uses_site_stats")) or uses_site_stats(self.pipeline)
+        if self.card.get("uses_site_stats"):
+            return True
+        if self.compact is not None:
+            return self.compact.uses_site_stats
+        from .features.site import uses_site_stats  # a pipeline model: scikit-learn is loaded
+
+        return uses_site_stats(self.pipeline)
 
     @property
     def reads_memory(self) -> bool:
         """True for a model whose classifier reads the site memory's columns."""
         if not hasattr(self, "_reads_memory"):
-            self._reads_memory = uses_memory(self.pipeline)
+            if self._uses_compact:
+                self._reads_memory = False
+            else:
+                from .features.memory import uses_memory  # a pipeline model, as above
+
+                self._reads_memory = uses_memory(self.pipeline)
         return self._reads_memory
 
     def sift_pages(self, pages: Iterable[Page], batch_lines: int = BATCH_LINES, *,
@@ -148,14 +185,16 @@ class Sifter:
         return site_stats if self.uses_site_stats else None
 
     def _sift_batch(self, pages, site_stats, reasons):
-        from threadpoolctl import threadpool_limits
+        if self._uses_compact:  # numpy alone: no OpenMP, and BLAS only for one matrix-vector
+            with gc_paused():
+                page_of, line_of, proba, details = self._score_compact(pages, site_stats, reasons)
+        else:
+            from threadpoolctl import threadpool_limits
 
-        # One thread per process: parallelism comes from processes, and OpenMP threads
-        # competing for a busy core make small batches far slower.
-        with threadpool_limits(limits=self.n_threads), gc_paused():
-            frame, proba, details = self._score(pages, site_stats, reasons)
-        page_of = frame[PAGE].to_numpy()
-        line_of = frame[LINE_NO].to_numpy()
+            # One thread per process: parallelism comes from processes, and OpenMP threads
+            # competing for a busy core make small batches far slower.
+            with threadpool_limits(limits=self.n_threads), gc_paused():
+                page_of, line_of, proba, details = self._score(pages, site_stats, reasons)
         bounds = np.searchsorted(page_of, np.arange(len(pages) + 1))
         for p, page in enumerate(pages):
             lo, hi = bounds[p], bounds[p + 1]
@@ -169,12 +208,26 @@ class Sifter:
                 sifted.reasons = _per_line(len(page.lines), line_nos, top[lo:hi])
             yield sifted
 
+    def _score_compact(self, pages, site_stats, reasons):
+        """:meth:`_score` with the compact scorer: numpy alone."""
+        texts, page_of, line_of = line_rows(pages)
+        site = None if site_stats is None else site_columns(texts, page_of, pages, site_stats)
+        proba, first, _ = self.compact.score(texts, page_of, site)
+        if not reasons:
+            return page_of, line_of, proba, None
+        contributions, names = self.compact.contributions(texts, page_of, site)
+        return page_of, line_of, proba, (first, _top_reasons(contributions, names, reasons))
+
     def _score(self, pages, site_stats, reasons):
-        """The lines table of `pages`, P(content) of its rows, and with `reasons` the stage-one
-        scores and top features of each row."""
+        """The page and line number of each scored line of `pages`, its P(content), and with
+        `reasons` the stage-one scores and top features of each line."""
+        from .features.memory import memory_columns  # the pipeline path: scikit-learn is loaded
+        from .features.site import with_site_columns
+
         frame = lines_frame(pages)
+        page_of, line_of = frame[PAGE].to_numpy(), frame[LINE_NO].to_numpy()
         if len(frame) == 0:
-            return frame, np.zeros(0), ((np.zeros(0), []) if reasons else None)
+            return page_of, line_of, np.zeros(0), ((np.zeros(0), []) if reasons else None)
         if site_stats is not None:
             frame = with_site_columns(frame, pages, site_stats)
             if self.memory is not None:
@@ -185,18 +238,18 @@ class Sifter:
         classifier = self.pipeline[-1]
         proba = classifier.predict_proba(enriched)[:, 1]
         if not reasons:
-            return frame, proba, None
+            return page_of, line_of, proba, None
         contributions, names = classifier.first_stage_contributions(enriched)
-        order = np.argsort(-np.abs(contributions), axis=1, kind="stable")[:, :reasons]
-        top = [[(names[j], float(row[j])) for j in picks]
-               for row, picks in zip(contributions, order)]
+        top = _top_reasons(contributions, names, reasons)
         if self.reads_memory and self.memory is not None:
             self._memory_reasons(frame, contributions, names, top)
-        return frame, proba, (classifier.first_stage_proba(enriched), top)
+        return page_of, line_of, proba, (classifier.first_stage_proba(enriched), top)
 
     def _memory_reasons(self, frame, contributions, names, top):
         """Put what the site memory says of a line first among its reasons ("like lines
         labelled boilerplate on 4 pages of this site"), with the memory terms' summed weight."""
+        from .features.memory import MEMORY_COLUMNS  # the pipeline path, as in _score
+
         values = frame[list(MEMORY_COLUMNS)].to_numpy()
         memory_terms = np.array(["memory_" in name for name in names])
         weights = contributions[:, memory_terms].sum(axis=1)
@@ -241,6 +294,12 @@ def _checked_threshold(value):
     return float(value)
 
 
+def _top_reasons(contributions, names, reasons):
+    """Each line's `reasons` largest terms, as ``(name, contribution)`` pairs."""
+    order = np.argsort(-np.abs(contributions), axis=1, kind="stable")[:, :reasons]
+    return [[(names[j], float(row[j])) for j in picks] for row, picks in zip(contributions, order)]
+
+
 def _per_line(n_lines, line_nos, values):
     """A list of `n_lines` Nones with `values` at `line_nos`."""
     out = [None] * n_lines
@@ -272,10 +331,22 @@ def load(model: str | PathLike | None = None, threshold: float | None = None) ->
         When the directory is missing or its model file does not match its card.
     """
     directory = resolve_model_dir(model)
+    card = read_card(directory)
+    checked_model_file(directory, card)
+    compact = None if card.get("memory") else load_compact(directory, card)
+    if compact is not None:
+        card.setdefault("name", directory.name)
+        return Sifter(None, card, threshold=threshold, compact=compact, directory=directory)
     pipeline, card = load_pipeline(directory)
     card.setdefault("name", directory.name)
     memory = None
     if card.get("memory"):  # the card, written last, says the memory is the model's
+        from .features.memory import load_memory  # an adapted model: scikit-learn is loaded
 
         memory = load_memory(directory / MEMORY_FILE)
+    elif str(directory) not in _NOTED_UNCOMPILED:
+        _NOTED_UNCOMPILED.add(str(directory))
+        get_logger(__name__).warning(
+            "linesift: note: %s has no compact scorer and loads through scikit-learn (slower "
+            "to start); `linesift model compile %s` adds one", directory, directory)
     return Sifter(pipeline, card, threshold=threshold, memory=memory)

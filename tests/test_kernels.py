@@ -109,7 +109,9 @@ def test_sorted_lookup_is_the_position_in_known(known, queries, kind):
     plain = known.tolist()
     expected = [plain.index(q) if q in plain else -1 for q in queries.tolist()]
     assert k.sorted_lookup(known, queries).tolist() == expected
-    assert k.sorted_lookup(known, queries).tolist() == expected  # its table, kept
+    k._lookup_table(known)  # with its table built, every query probes it
+    assert id(known) in k._TABLES
+    assert k.sorted_lookup(known, queries).tolist() == expected
 
 
 def test_sorted_lookup_tables_are_kept_per_array_and_dropped_with_it():
@@ -193,6 +195,15 @@ def test_pair_codes_number_distinct_pairs_by_first_sight(pairs):
     if len(a):  # pandas' factorize on the packed pairs, as the feature steps once called it
         packed = pd.factorize(a)[0].astype(np.int64) * len(a) + b
         assert k.pair_codes(a, b).tolist() == pd.factorize(packed)[0].tolist()
+
+
+@given(st.lists(st.sampled_from(["a", "b", "A", "é", "", "a b"]) | st.text(max_size=3),
+                max_size=20))
+def test_factorize_numbers_distinct_values_by_first_sight_as_pandas_does(values):
+    seen = {}
+    expected = [seen.setdefault(v, len(seen)) for v in values]
+    assert k.factorize(values).tolist() == expected
+    assert k.factorize(values).tolist() == pd.factorize(np.array(values, dtype=object))[0].tolist()
 
 
 _HASHES = st.lists(st.integers(0, 2**64 - 1) | st.sampled_from([5, 2**40, 2**63]), max_size=12)

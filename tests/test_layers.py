@@ -15,7 +15,9 @@ FLOORS = [
     ["linesift._kernels"],
     ["linesift.errors", "linesift.logs", "linesift.labels", "linesift.lines", "linesift.pages", "linesift.frame",
      "linesift.formats"],
+    ["linesift.columns"],
     ["linesift.features"],
+    ["linesift.scorer"],
     ["linesift.classifier", "linesift.adapter", "linesift.recipe"],
     ["linesift.model", "linesift.card", "linesift.models"],
     ["linesift.sift"],
@@ -173,6 +175,8 @@ DEFERRED = {
                     "`filter` start without the rest (tests/test_lazy_imports.py)",
     "linesift.formats": "the readers of formats not in use are not imported",
     "linesift.recipe": "the CLI reads the recipe's values for its help without scikit-learn",
+    "linesift.sift": "a model with the compact scorer filters without scikit-learn or pandas; "
+                     "the feature steps are imported for a model scored through its pipeline",
     "linesift": "the facade: Sifter and load import scikit-learn on first use",
 }
 """Modules that import linesift modules inside functions, and why."""

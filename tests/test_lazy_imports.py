@@ -1,5 +1,6 @@
 """Every command imports only what it uses: `linesift --help` starts without scikit-learn,
-pandas, the Label Studio SDK, Dask or matplotlib; `linesift filter` without the last three."""
+pandas, the Label Studio SDK, Dask or matplotlib; `linesift filter` and `explain` with the
+shipped model (its compact scorer) without any of them, nor scipy or joblib."""
 
 import json
 import subprocess
@@ -33,8 +34,19 @@ def test_help_imports_nothing_heavy():
                          "distributed", "matplotlib", "http", "datatrove"}
 
 
-def test_filter_imports_no_label_studio_dask_or_plots():
-    loaded = _imported("filter", "-q", str(PAGE))
-    assert "sklearn" in loaded  # it did score the page
-    assert not loaded & {"label_studio_sdk", "dask", "distributed", "matplotlib", "datatrove",
-                         "httpx"}
+NOT_FOR_FILTERING = {"sklearn", "pandas", "scipy", "joblib", "pyarrow", "threadpoolctl",
+                     "label_studio_sdk", "dask", "distributed", "matplotlib", "datatrove", "httpx"}
+
+
+def test_filter_imports_numpy_and_nothing_heavy(tmp_path):
+    out = tmp_path / "out.txt"
+    loaded = _imported("filter", "-q", str(PAGE), "-o", str(out))
+    assert "Poutine" in out.read_text(encoding="utf-8")  # it did score the page
+    assert "numpy" in loaded
+    assert not loaded & NOT_FOR_FILTERING
+
+
+def test_explain_imports_nothing_heavy():
+    loaded = _imported("explain", str(PAGE))
+    assert "numpy" in loaded
+    assert not loaded & NOT_FOR_FILTERING

@@ -19,7 +19,7 @@ from tests.conftest import tampered_copy
 from linesift import ModelError
 from linesift.cli import app
 from linesift.model import CARD_FILE, MODEL_FILE, SKOPS_FILE, sha256_file
-from linesift.model import TRUSTED_TYPES, export_skops, load_skops
+from linesift.model import COMPACT_FILE, TRUSTED_TYPES, export_skops, load_skops
 
 runner = CliRunner()
 
@@ -46,12 +46,15 @@ def sample_texts(sample_path, n=8):
 
 
 def with_model_file(tmp_path, exported, write):
-    """A copy of the exported model whose model.skops is what `write(path)` makes; card updated."""
+    """A copy of the exported model whose model.skops is what `write(path)` makes; card updated.
+    The copy has no compact scorer, so loading it reads the skops file."""
     model = tmp_path / "model"
     shutil.copytree(exported, model)
     write(model / SKOPS_FILE)
+    (model / COMPACT_FILE).unlink()
     card = json.loads((model / CARD_FILE).read_text())
     card["sha256"] = sha256_file(model / SKOPS_FILE)
+    del card["compact_sha256"]
     (model / CARD_FILE).write_text(json.dumps(card))
     return model
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from linesift.features.shape import CLOSERS, TERMINALS
+from linesift.columns.shape import CLOSERS, TERMINALS
 from linesift.formats import read_labelled_pages
 from linesift.frame import PAGE, lines_frame
 from linesift.labels import (BOILERPLATE, BOILERPLATE_CODE, CONTENT, CONTENT_CODE, LABELS,

@@ -4,26 +4,39 @@ The frame steps (:class:`~linesift.features.base.FrameStep`: shape, stopwords, r
 position, site, relative, cues, neighbours) take the lines table and return it with feature columns
 added, so later steps build on earlier ones; :class:`LineText` turns the text into word
 n-gram columns. All follow scikit-learn's estimator contract, and every feature is defined for
-any language and script. The speed kernels they rest on are in :mod:`linesift._kernels`.
+any language and script. What they compute is :mod:`linesift.columns`' (numpy alone); the
+speed kernels under it are in :mod:`linesift._kernels`.
 
 Models saved while the steps lived in one module name them ``linesift.features.LineShape``
 and so on, in pickles and in ``.skops`` files: the names exported here keep those resolving.
 """
 
-from .base import MAX_FEATURE_CHARS, FrameStep
-from .cues import CueWords
-from .neighbours import NeighbourFeatures
-from .position import PagePosition
-from .prior import BaseModelScores
-from .relative import PageRelative
-from .repetition import TokenRepetition
-from .shape import LineShape
-from .site import (SiteContext, SiteRepetition, SiteStats, count_site_lines, load_site_stats, site_rows,
-                   uses_site_stats, with_site_columns)
-from .stopwords import StopwordDensity
-from .text import LineText
+from importlib import import_module
 
-__all__ = ["MAX_FEATURE_CHARS", "BaseModelScores", "CueWords", "FrameStep", "LineShape", "LineText", "NeighbourFeatures",
-           "PagePosition", "PageRelative", "SiteContext", "SiteRepetition", "SiteStats", "StopwordDensity",
-           "TokenRepetition", "count_site_lines", "load_site_stats", "site_rows",
-           "uses_site_stats", "with_site_columns"]
+_EXPORTS = {
+    "MAX_FEATURE_CHARS": "base", "FrameStep": "base", "CueWords": "cues",
+    "NeighbourFeatures": "neighbours", "PagePosition": "position", "BaseModelScores": "prior",
+    "PageRelative": "relative", "TokenRepetition": "repetition", "LineShape": "shape",
+    "SiteContext": "site", "SiteRepetition": "site", "SiteStats": "site",
+    "count_site_lines": "site", "load_site_stats": "site", "site_rows": "site",
+    "uses_site_stats": "site", "with_site_columns": "site", "StopwordDensity": "stopwords",
+    "LineText": "text",
+}
+"""Name -> module of the package's exports, imported on first use: the steps import
+scikit-learn, and the modules of this package that do not (the site memory) are imported
+without it."""
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -11,10 +11,9 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ..frame import PAGE, TEXT, check_frame
-
-MAX_FEATURE_CHARS = 600
-"""Characters of a line the frame steps look at; longer lines are judged on this prefix."""
+from ..columns import MAX_FEATURE_CHARS
+from ..columns.tokens import batch_token_hashes, from_column
+from ..frame import PAGE, TEXT, TOKENS, check_frame
 
 
 class FrameStep(TransformerMixin, BaseEstimator):
@@ -63,6 +62,15 @@ class FrameStep(TransformerMixin, BaseEstimator):
     def _missing_columns_message(self, missing):
         return (f"{type(self).__name__} needs columns {missing}; put the other frame steps "
                 "first")
+
+
+def line_token_hashes(X, max_chars=MAX_FEATURE_CHARS):
+    """Each line's word tokens as hashes, ``(hashes, counts)``: from the lines table's
+    ``tokens`` column if a step made it, else computed from the first `max_chars` characters of
+    the text (:func:`linesift.columns.tokens.batch_token_hashes`)."""
+    if TOKENS in X:
+        return from_column(X[TOKENS])
+    return batch_token_hashes([t[:max_chars] for t in X[TEXT]])
 
 
 def _require_columns(step, X):

@@ -50,8 +50,8 @@ from ..frame import PAGE, TEXT
 from ..labels import BOILERPLATE, CONTENT
 from ..lines import is_blank
 from .base import MAX_FEATURE_CHARS, _add_block
-from .site import SITE_LINE_PAGES, SITE_PAGES, line_keys, page_print
-from .tokens import batch_token_hashes, string_hashes
+from ..columns.site import SITE_LINE_PAGES, SITE_PAGES, line_keys, page_print
+from ..columns.tokens import batch_token_hashes, string_hashes
 
 KINDS = ("line", "words", "first2", "first4", "last3", "head", "tail")
 """The keys of a line the memory counts labels of (see the module docstring)."""

@@ -1,19 +1,11 @@
-"""Features of the lines around each line, within its page."""
+"""Features of the lines around each line, within its page (:mod:`linesift.columns.context`)."""
 
 import numpy as np
 
-from .._kernels import shift_within_pages, window_means
+from ..columns.context import (NEIGHBOUR_COLUMNS, NEIGHBOUR_OFFSETS, WINDOWS, neighbour_columns,
+                               neighbour_names)
 from ..frame import PAGE
 from .base import FrameStep
-
-NEIGHBOUR_COLUMNS = ("log_chars", "stopword_density", "token_uniqueness", "log_words",
-                     "ends_terminal", "ratio_punct", "ratio_digit", "starts_upper",
-                     "capitalised_words", "has_url", "ends_separator", "log_dups_in_page")
-"""Columns whose values at the neighbouring lines are features."""
-NEIGHBOUR_OFFSETS = (-3, -2, -1, 1, 2, 3)
-"""Lines before (negative) and after each line whose columns are looked at."""
-WINDOWS = (2, 5, 10)
-"""Half-widths of the centred windows the columns are averaged over."""
 
 
 class NeighbourFeatures(FrameStep):
@@ -42,25 +34,8 @@ class NeighbourFeatures(FrameStep):
         return (PAGE, *self.columns)
 
     def _feature_names(self):
-        names = []
-        for off in self.offsets:
-            names.append(f"nb{off:+d}_exists")
-            names += [f"nb{off:+d}_{c}" for c in self.columns]
-        for w in self.windows:
-            names += [f"win{w}_{c}" for c in self.columns]
-        return names
+        return neighbour_names(self.columns, self.offsets, self.windows)
 
     def _features(self, X):
         values = X[list(self.columns)].to_numpy(dtype=np.float64)
-        pages = X[PAGE].to_numpy()
-        block = np.empty((len(self.feature_names_out_), len(X)))
-        row, k = 0, len(self.columns)
-        for off in self.offsets:
-            shifted, exists = shift_within_pages(values, pages, off)
-            block[row] = exists
-            block[row + 1:row + 1 + k] = shifted.T
-            row += 1 + k
-        for mean in window_means(values, pages, self.windows):
-            block[row:row + k] = mean.T
-            row += k
-        return X, block
+        return X, neighbour_columns(values, X[PAGE].to_numpy(), self.offsets, self.windows)

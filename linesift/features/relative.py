@@ -1,14 +1,10 @@
-"""Each line's features against its page's mean."""
+"""Each line's features against its page's mean (:mod:`linesift.columns.context`)."""
 
 import numpy as np
 
-from ..frame import PAGE, page_bounds
+from ..columns.context import RELATIVE_COLUMNS, relative_columns, relative_names
+from ..frame import PAGE
 from .base import FrameStep
-
-RELATIVE_COLUMNS = ("log_chars", "log_words", "mean_word_len", "stopword_density",
-                    "ends_terminal", "ratio_punct", "ratio_digit", "ratio_upper",
-                    "capitalised_words", "token_uniqueness")
-"""Columns compared with their page's mean."""
 
 
 class PageRelative(FrameStep):
@@ -33,13 +29,8 @@ class PageRelative(FrameStep):
         return (PAGE, *self.columns)
 
     def _feature_names(self):
-        return [f"rel_{c}" for c in self.columns]
+        return relative_names(self.columns)
 
     def _features(self, X):
         values = X[list(self.columns)].to_numpy(dtype=np.float64)
-        if len(values) == 0:
-            return X, list(values.T)
-        starts, ends = page_bounds(X[PAGE].to_numpy())
-        sizes = ends - starts
-        means = np.add.reduceat(values, starts, axis=0) / sizes[:, None]
-        return X, list((values - np.repeat(means, sizes, axis=0)).T)
+        return X, relative_columns(values, X[PAGE].to_numpy())

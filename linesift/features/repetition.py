@@ -1,10 +1,7 @@
-"""How much a line repeats its own words."""
+"""How much a line repeats its own words (:mod:`linesift.columns.repetition`)."""
 
-import numpy as np
-
-from .._kernels import distinct_per_line
-from .base import FrameStep
-from .tokens import line_token_hashes
+from ..columns.repetition import NAMES, repetition_columns
+from .base import FrameStep, line_token_hashes
 
 
 class TokenRepetition(FrameStep):
@@ -16,10 +13,7 @@ class TokenRepetition(FrameStep):
     """
 
     def _feature_names(self):
-        return ["token_uniqueness", "log_repeated_tokens"]
+        return list(NAMES)
 
     def _features(self, X):
-        hashes, counts = line_token_hashes(X)
-        n = counts.astype(np.float64)
-        unique = distinct_per_line(hashes, counts).astype(np.float64)
-        return X, [unique / np.maximum(n, 1.0), np.log1p(n - unique)]
+        return X, repetition_columns(*line_token_hashes(X))

@@ -1,265 +1,21 @@
-"""Site-level line repetition: how many pages of a site carry each line.
+"""The site repetition steps: how many pages of a site carry each line, as features.
 
-The same line on many pages of one site is navigation, a footer or an ad slot. CCNet drops
-lines repeated across a shard (Wenzek et al. 2019, "CCNet", section 3.3; ``dedup.py`` in
-facebookresearch/cc_net); Gopher and FineWeb filter pages on their fraction of duplicate lines
-(Rae et al. 2021, appendix A; datatrove's ``GopherRepetitionFilter``). Here the repetition is a
-feature instead of a rule: a counting pass over the input gives, for each domain, its page count
-and the number of its pages that contain each normalised line; :class:`SiteRepetition` turns
-them into ``site_share`` and ``log_site_pages`` for the model.
-
-A line is normalised by casefolding and collapsing whitespace, then hashed to 64 bits with the
-polynomial hash of :mod:`linesift.features.tokens`, a batch of lines at once. Counts of 1 are
-not stored: a line missing from the counts is on one page, its own.
-
-Two steps turn the counts into features. :class:`SiteContext` (the recipe's) gives columns that
-are exactly 0 when a line's site has one page in the input, so a page filtered alone scores as
-a model without site counts would see it. :class:`SiteRepetition` (models of format 2 trained
-with ``site_stats``) also gives the site's page count, which on the shared data tells the
-sources apart: trees learned source-specific rules from it, and a page alone landed in the
-region of the one-page sources.
+The counts, their keys and files are :mod:`linesift.columns.site`'s; its names are exported
+here too, where models and code written before it found them.
 """
 
-import hashlib
-from collections import defaultdict
-
-import numpy as np
-import pandas as pd
-
-from .._kernels import window_means
-from ..formats.sitecounts import read_site_counts, write_site_counts
-from ..frame import PAGE, TEXT, check_frame, page_bounds
-from ..lines import is_blank
+from ..columns.site import (DOMAIN_ROW, MIN_SITE_PAGES, SITE_COLUMNS, SITE_LINE_PAGES,  # noqa: F401
+                            SITE_PAGES, SITE_WINDOWS, SiteStats, count_site_lines, line_hash,
+                            line_keys, load_site_stats, normalise_line, page_line_hashes,
+                            page_print, site_columns, site_context_columns, site_context_names,
+                            site_repetition_columns, site_rows)
+from ..frame import PAGE, TEXT, check_frame
 from .base import FrameStep
-from .tokens import string_hashes
-
-SITE_LINE_PAGES = "site_line_pages"
-"""Lines-table column: pages of the line's domain that contain the line (1 = only its own)."""
-SITE_PAGES = "site_pages"
-"""Lines-table column: pages of the line's domain (0 when the page has no domain)."""
-SITE_COLUMNS = (SITE_LINE_PAGES, SITE_PAGES)
-MIN_SITE_PAGES = 2
-"""A domain with fewer counted pages than this gives ``site_share`` 0: nothing to compare."""
-DOMAIN_ROW = 0
-"""``line_hash`` of the row that holds a domain's page count in a saved counts table."""
-COMPACT_EVERY = 1 << 20
-"""Pending hashes of one domain merged into its sorted counts after this many."""
-KEY_CHUNK_LINES = 4096
-"""Lines hashed in one batch."""
-SITE_WINDOWS = (2, 5)
-"""Half-widths of :class:`SiteContext`'s in-page windows over the repetition share."""
-
-
-def normalise_line(line):
-    """Casefold `line` and collapse its whitespace to single spaces (the counting key)."""
-    return " ".join(line.casefold().split())
-
-
-def line_keys(lines):
-    """The stable 64-bit key of each line: normalised, then hashed in batches (a uint64
-    array); never ``DOMAIN_ROW``."""
-    lines = list(lines)
-    parts = [string_hashes([normalise_line(line) for line in lines[i:i + KEY_CHUNK_LINES]])
-             for i in range(0, len(lines), KEY_CHUNK_LINES)]
-    keys = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
-    keys[keys == DOMAIN_ROW] = np.uint64(1)
-    return keys
-
-
-def line_hash(line):
-    """The 64-bit key of one line (:func:`line_keys`)."""
-    return int(line_keys([line])[0])
-
-
-def page_print(line_keys):
-    """A 64-bit fingerprint of a page from its line keys: equal for pages whose non-blank
-    lines are the same set (:func:`page_line_hashes`)."""
-    keys = np.unique(np.asarray(line_keys, dtype=np.uint64))
-    return int.from_bytes(hashlib.blake2b(keys.tobytes(), digest_size=8).digest(), "little")
-
-
-def page_line_hashes(page):
-    """The distinct line keys of a page's non-blank lines, sorted (a uint64 array)."""
-    return np.unique(line_keys([line for line in page.lines if not is_blank(line)]))
-
-
-class SiteStats:
-    """Per domain: its page count and, for lines on 2 or more of its pages, how many.
-
-    Build it with :func:`count_site_lines`, :meth:`from_counts` or :func:`load_site_stats`.
-    """
-
-    def __init__(self, domain_pages=None, line_counts=None, page_prints=None):
-        self.domain_pages = dict(domain_pages or {})
-        # domain -> (sorted uint64 hashes, int64 counts), counts >= 2 only
-        self.line_counts = dict(line_counts or {})
-        # domain -> fingerprints of the pages counted (counting passes in this process only;
-        # a site memory uses them not to count a labelled page twice)
-        self.page_prints = dict(page_prints or {})
-
-    @property
-    def n_pages(self):
-        return sum(self.domain_pages.values())
-
-    def __len__(self):
-        """Number of (domain, line) pairs stored (lines on 2+ pages of their site)."""
-        return sum(len(h) for h, _ in self.line_counts.values())
-
-    def __eq__(self, other):
-        if not isinstance(other, SiteStats) or self.domain_pages != other.domain_pages:
-            return False
-        return self.to_frame().equals(other.to_frame())
-
-    def pages_of(self, domain):
-        """Counted pages of `domain` (0 for None or an unseen domain)."""
-        return self.domain_pages.get(domain, 0) if domain else 0
-
-    def line_pages(self, domain, hashes):
-        """Pages of `domain` containing each hashed line (at least 1: the line's own page)."""
-        hashes = np.asarray(hashes, dtype=np.uint64)
-        out = np.ones(len(hashes), dtype=np.int64)
-        if not domain or domain not in self.line_counts or len(hashes) == 0:
-            return out
-        keys, counts = self.line_counts[domain]
-        pos = np.minimum(np.searchsorted(keys, hashes), max(len(keys) - 1, 0))
-        found = keys[pos] == hashes
-        out[found] = counts[pos[found]]
-        return out
-
-    def to_frame(self):
-        """The counts as a table: ``domain``, ``line_hash`` (uint64), ``pages``.
-
-        A row with ``line_hash == DOMAIN_ROW`` holds the domain's page count.
-        """
-        domains, hashes, pages = [], [], []
-        for domain in sorted(self.domain_pages):
-            domains.append(domain)
-            hashes.append(np.array([DOMAIN_ROW], dtype=np.uint64))
-            pages.append(np.array([self.domain_pages[domain]], dtype=np.int64))
-            if domain in self.line_counts:
-                keys, counts = self.line_counts[domain]
-                domains.extend([domain] * len(keys))
-                hashes.append(keys)
-                pages.append(counts)
-        return pd.DataFrame({
-            "domain": pd.Series(domains, dtype=object),
-            "line_hash": np.concatenate(hashes) if hashes else np.zeros(0, np.uint64),
-            "pages": np.concatenate(pages) if pages else np.zeros(0, np.int64),
-        })
-
-    @classmethod
-    def from_counts(cls, frame):
-        """Build from a table of ``domain``, ``line_hash``, ``pages`` (see :meth:`to_frame`).
-
-        Rows may repeat a (domain, line_hash) pair: their pages are summed. Lines on one page
-        only are dropped.
-        """
-        frame = frame.groupby(["domain", "line_hash"], sort=True)["pages"].sum().reset_index()
-        is_domain = frame["line_hash"].to_numpy(dtype=np.uint64) == DOMAIN_ROW
-        domain_pages = {d: int(n) for d, n in zip(frame.loc[is_domain, "domain"],
-                                                  frame.loc[is_domain, "pages"])}
-        lines = frame[~is_domain & (frame["pages"] >= 2)]
-        line_counts = {}
-        for domain, group in lines.groupby("domain", sort=False):
-            line_counts[domain] = (group["line_hash"].to_numpy(dtype=np.uint64),
-                                   group["pages"].to_numpy(dtype=np.int64))
-        return cls(domain_pages, line_counts)
-
-    def save(self, path):
-        """Write the counts to `path`: Parquet (``.parquet``) or JSON Lines (anything else),
-        atomically (:func:`linesift.formats.sitecounts.write_site_counts`)."""
-        return write_site_counts(self.to_frame(), path)
-
-
-def load_site_stats(path):
-    """Read counts saved by :meth:`SiteStats.save` (Parquet or JSON Lines); InputError for
-    anything else (one line naming the file, never a traceback)."""
-    return SiteStats.from_counts(read_site_counts(path))
-
-
-class _DomainCounter:
-    """Distinct line hashes per page of one domain, merged into sorted counts in batches."""
-
-    def __init__(self):
-        self.keys = np.zeros(0, dtype=np.uint64)
-        self.counts = np.zeros(0, dtype=np.int64)
-        self.pending = []
-        self.n_pending = 0
-
-    def add(self, hashes):
-        self.pending.append(hashes)
-        self.n_pending += len(hashes)
-        if self.n_pending >= COMPACT_EVERY:
-            self.compact()
-
-    def compact(self):
-        if not self.pending:
-            return
-        keys = np.concatenate([self.keys, *self.pending])
-        weights = np.concatenate([self.counts, np.ones(self.n_pending, dtype=np.int64)])
-        self.keys, inverse = np.unique(keys, return_inverse=True)
-        self.counts = np.bincount(inverse, weights=weights).astype(np.int64)
-        self.pending, self.n_pending = [], 0
-
-
-def count_site_lines(pages, progress=None):
-    """The counting pass: per domain, its pages and the pages containing each line.
-
-    Parameters
-    ----------
-    pages : iterable of Page
-        Pages without a domain (``meta["domain"]``) are skipped.
-    progress : tqdm-like, optional
-        Updated with each page read.
-
-    Returns
-    -------
-    SiteStats
-    """
-    domain_pages = defaultdict(int)
-    counters = defaultdict(_DomainCounter)
-    prints = defaultdict(set)
-    for page in pages:
-        if progress is not None:
-            progress.update(1)
-        domain = page.domain
-        if not domain:
-            continue
-        domain_pages[domain] += 1
-        hashes = page_line_hashes(page)
-        counters[domain].add(hashes)
-        prints[domain].add(page_print(hashes))
-    line_counts = {}
-    for domain, counter in counters.items():
-        counter.compact()
-        repeated = counter.counts >= 2
-        if repeated.any():
-            line_counts[domain] = (counter.keys[repeated], counter.counts[repeated])
-    return SiteStats(domain_pages, line_counts, prints)
-
-
-def site_rows(pages):
-    """Rows ``domain``, ``line_hash``, ``pages`` (=1) per page and per distinct line of it.
-
-    Summed by (domain, line_hash) they give :meth:`SiteStats.from_counts` its input: the
-    distributed form of :func:`count_site_lines` (a group-by in Dask).
-    """
-    domains, hashes = [], []
-    for page in pages:
-        if not page.domain:
-            continue
-        h = page_line_hashes(page)
-        domains.extend([page.domain] * (len(h) + 1))
-        hashes.append(np.array([DOMAIN_ROW], dtype=np.uint64))
-        hashes.append(h)
-    return pd.DataFrame({
-        "domain": pd.Series(domains, dtype=object),
-        "line_hash": np.concatenate(hashes) if hashes else np.zeros(0, np.uint64),
-        "pages": np.ones(len(domains), dtype=np.int64)})
 
 
 def with_site_columns(frame, pages, stats):
-    """Return the lines table `frame` of `pages` with the two columns of ``SITE_COLUMNS``.
+    """Return the lines table `frame` of `pages` with the two columns of ``SITE_COLUMNS``
+    (:func:`linesift.columns.site.site_columns`).
 
     Parameters
     ----------
@@ -270,17 +26,8 @@ def with_site_columns(frame, pages, stats):
         Counts over the input these pages come from (they should include these pages).
     """
     check_frame(frame)
-    line_pages = np.ones(len(frame), dtype=np.int64)
-    site_pages = np.zeros(len(frame), dtype=np.int64)
-    texts = frame[TEXT].tolist()
-    page_of = frame[PAGE].to_numpy()
-    starts, ends = page_bounds(page_of)
-    keys = line_keys(texts)
-    for s, e in zip(starts, ends):
-        domain = pages[page_of[s]].domain
-        site_pages[s:e] = stats.pages_of(domain)
-        if domain:
-            line_pages[s:e] = stats.line_pages(domain, keys[s:e])
+    line_pages, site_pages = site_columns(frame[TEXT].tolist(), frame[PAGE].to_numpy(), pages,
+                                          stats)
     out = frame.copy()
     out[SITE_LINE_PAGES] = line_pages
     out[SITE_PAGES] = site_pages
@@ -308,11 +55,8 @@ class SiteRepetition(FrameStep):
         return ["site_share", "log_site_pages"]
 
     def _features(self, X):
-        line_pages = X[SITE_LINE_PAGES].to_numpy(dtype=np.float64)
-        site_pages = X[SITE_PAGES].to_numpy(dtype=np.float64)
-        counted = site_pages >= max(self.min_site_pages, 1)
-        share = np.where(counted, line_pages / np.maximum(site_pages, 1.0), 0.0)
-        return X.drop(columns=list(SITE_COLUMNS)), [np.minimum(share, 1.0), np.log1p(site_pages)]
+        return X.drop(columns=list(SITE_COLUMNS)), site_repetition_columns(
+            X[SITE_LINE_PAGES].to_numpy(), X[SITE_PAGES].to_numpy(), self.min_site_pages)
 
     def _missing_columns_message(self, missing):
         return (f"the lines table has no {missing} columns: this model uses site statistics; "
@@ -323,7 +67,7 @@ class SiteContext(FrameStep):
     """Site-level repetition of each line, every column exactly 0 for a site seen on one page.
 
     Reads ``site_line_pages`` and ``site_pages`` (added by :func:`with_site_columns`), drops
-    them and adds:
+    them and adds (:func:`linesift.columns.site.site_context_columns`):
 
     - ``site_other_share``: share of the site's *other* pages that carry the line;
     - ``site_log_other_pages``: log(1 + those pages);
@@ -346,26 +90,12 @@ class SiteContext(FrameStep):
         self.windows = windows
 
     def _feature_names(self):
-        return (["site_other_share", "site_log_other_pages", "site_page_template_share"]
-                + [f"site_win{w}_other_share" for w in self.windows])
+        return site_context_names(self.windows)
 
     def _features(self, X):
-        line_pages = X[SITE_LINE_PAGES].to_numpy(dtype=np.float64)
-        site_pages = X[SITE_PAGES].to_numpy(dtype=np.float64)
-        counted = site_pages >= max(self.min_site_pages, 2)
-        others = np.where(counted, np.maximum(line_pages - 1.0, 0.0), 0.0)
-        share = np.minimum(np.where(counted, others / np.maximum(site_pages - 1.0, 1.0), 0.0),
-                           1.0)
-        pages = X[PAGE].to_numpy()
-        template = np.zeros(len(X))
-        if len(X):
-            starts, ends = page_bounds(pages)
-            repeated = (others > 0).astype(np.float64)
-            template = np.repeat(np.add.reduceat(repeated, starts) / (ends - starts),
-                                 ends - starts)
-        windows = window_means(share[:, None], pages, self.windows)
-        return (X.drop(columns=list(SITE_COLUMNS)),
-                [share, np.log1p(others), template, *(mean[:, 0] for mean in windows)])
+        return X.drop(columns=list(SITE_COLUMNS)), site_context_columns(
+            X[SITE_LINE_PAGES].to_numpy(), X[SITE_PAGES].to_numpy(), X[PAGE].to_numpy(),
+            self.min_site_pages, self.windows)
 
     _missing_columns_message = SiteRepetition._missing_columns_message
 

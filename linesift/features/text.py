@@ -6,29 +6,11 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._kernels import groups_per_key, ngram_hashes, sorted_lookup
+from .._kernels import groups_per_key, sorted_lookup
+from ..columns.ngrams import (MAX_NGRAM_CHARS, MAX_NGRAM_TOKENS, N_HASH_FEATURES,  # noqa: F401
+                              word_ngram_hashes)
 from ..frame import GROUP, TEXT
-from .tokens import first_tokens, line_token_hashes
-
-MAX_NGRAM_CHARS = 200
-"""Characters of a line fed to the n-gram hashing."""
-N_HASH_FEATURES = 2**18
-"""Hash buckets of the word n-grams when LineText keeps no vocabulary (``min_sites=None``)."""
-MAX_NGRAM_TOKENS = 24
-"""Tokens of a line fed to the word n-gram hashing."""
-
-
-def word_ngram_hashes(token_hashes, counts, ngram_range=(1, 2), max_tokens=MAX_NGRAM_TOKENS):
-    """The 32-bit hash of every word n-gram of each line: (row of each n-gram, its hash).
-
-    `token_hashes` are 32-bit token hashes, lines in order, and `counts` each line's number of
-    tokens; only a line's first `max_tokens` tokens count. An n-gram's hash is mixed from its
-    tokens' hashes (:func:`linesift._kernels.ngram_hashes`).
-    """
-    hashes, lengths = first_tokens(np.asarray(token_hashes, dtype=np.uint64),
-                                   np.asarray(counts, dtype=np.int64), max_tokens)
-    return ngram_hashes(hashes, lengths, *ngram_range)
-
+from .base import line_token_hashes
 
 def hash_word_ngrams(token_hashes, counts, ngram_range=(1, 2), n_features=N_HASH_FEATURES,
                      max_tokens=MAX_NGRAM_TOKENS, vocabulary=None):
@@ -79,7 +61,7 @@ def frequent_ngrams(token_hashes, counts, groups, min_groups, ngram_range=(1, 2)
 class LineText(TransformerMixin, BaseEstimator):
     """Word n-grams of each line's text (any script), hashed or kept by how many sites use them.
 
-    Words are the lines' tokens (:func:`~linesift.features.tokens.line_token_hashes`; a CJK
+    Words are the lines' tokens (:func:`~linesift.features.base.line_token_hashes`; a CJK
     character is a token, so word bigrams are character bigrams there), shared with
     StopwordDensity when it ran first. Each line's n-gram counts are l2-normalised
     (:func:`hash_word_ngrams`).

@@ -1,20 +1,19 @@
 """The file of site counts (``linesift site-stats -o``, ``--site-stats``): a table of
 ``domain``, ``line_hash``, ``pages`` as Parquet or JSON Lines, with a format marker and its row
-count. What the counts mean is :mod:`linesift.features.site`'s; this module only writes and
+count. What the counts mean is :mod:`linesift.columns.site`'s; this module only writes and
 reads them."""
 
 import json
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from ..errors import InputError
 from .atomic import atomic_path
 
 STATS_FORMAT = "linesift-site-stats/2"
 """The marker of a site-counts file. Format 2 keys lines with
-:func:`linesift.features.site.line_keys`; format 1 files (blake2b keys) are refused."""
+:func:`linesift.columns.site.line_keys`; format 1 files (blake2b keys) are refused."""
 
 
 def write_site_counts(frame, path):
@@ -84,6 +83,8 @@ def _read_site_stats(path):
             raise InputError(path, f"not a linesift site-stats file (expected {STATS_FORMAT})")
         rows = [json.loads(line) for line in fh if line.strip()]
     _check_rows(path, head.get("rows"), len(rows))
+    import pandas as pd  # only when counts are read: filtering without --site-stats needs none
+
     return pd.DataFrame({
         "domain": pd.Series([r["domain"] for r in rows], dtype=object),
         "line_hash": np.array([int(r["line_hash"]) for r in rows], dtype=np.uint64),

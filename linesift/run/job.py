@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..errors import LinesiftError
 from ..explain import drop_reason
-from ..features.site import SiteStats, load_site_stats
+from ..columns.site import SiteStats, load_site_stats
 from ..formats import (FORMATS, ID_FIELD, STDIN, ReadOptions, RecordWriter, Skips, dataset_parts,
                        dataset_suffix, detect_format, expand_inputs, output_format, page_record,
                        read_file, split_suffix)

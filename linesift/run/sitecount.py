@@ -4,7 +4,7 @@ many of its pages carry each line (:class:`~linesift.features.SiteStats`)."""
 from collections import deque
 
 from ..errors import LinesiftError
-from ..features.site import SiteStats, count_site_lines, site_rows
+from ..columns.site import SiteStats, count_site_lines, site_rows
 from ..formats import STDIN, ReadOptions, detect_format, expand_inputs, read_file
 from .onerror import SkippableInput
 

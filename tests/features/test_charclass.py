@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linesift.features.charclass import CLASSES, alnum_mask, char_class_counts
+from linesift.columns.charclass import CLASSES, alnum_mask, char_class_counts
 
 
 @settings(max_examples=200, deadline=None)

@@ -4,7 +4,7 @@ import numpy as np
 
 from conftest import get_page
 from linesift.features import MAX_FEATURE_CHARS, PagePosition
-from linesift.features.position import _dups_in_page
+from linesift.columns.position import _dups_in_page
 from linesift.frame import lines_frame
 
 
@@ -25,7 +25,7 @@ def test_within_page_duplicates_casefold_and_stay_in_their_page():
     head = frame["text"].str.slice(0, MAX_FEATURE_CHARS).str.casefold()
     long_len = np.where(length > MAX_FEATURE_CHARS, length, -1.0)
     expected = frame.groupby([frame["page"], head, long_len])["text"].transform("size")
-    assert _dups_in_page(frame, length).tolist() == expected.tolist() == [
+    assert _dups_in_page(frame["text"].tolist(), frame["page"].to_numpy(), length).tolist() == expected.tolist() == [
         3, 3, 2, 2, 3, 1, 2, 2, 1, 1]
 
 

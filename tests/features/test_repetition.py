@@ -4,7 +4,7 @@ import numpy as np
 
 from conftest import get_page
 from linesift.features import TokenRepetition
-from linesift.features.tokens import batch_token_hashes, batch_tokens
+from linesift.columns.tokens import batch_token_hashes, batch_tokens
 from linesift.frame import lines_frame
 
 

@@ -5,8 +5,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from frames import FRAME
-from linesift.features.shape import (CLOSERS, COLONS, COPYRIGHT_MARKS, SEPARATOR_SET, TERMINALS,
-                                     URL_MARKS, LineShape, _line_ends, _pattern_marks)
+from linesift.columns.shape import (CLOSERS, COLONS, COPYRIGHT_MARKS, SEPARATOR_SET, TERMINALS,
+                                    URL_MARKS, _line_ends, _pattern_marks)
+from linesift.features import LineShape
 
 
 def test_shape_features_see_terminal_punctuation_in_any_script():

@@ -109,7 +109,7 @@ def test_build_pipeline_puts_the_step_before_neighbours():
 
 
 def test_line_keys_of_a_batch_are_those_of_each_line():
-    from linesift.features.site import KEY_CHUNK_LINES, line_keys
+    from linesift.columns.site import KEY_CHUNK_LINES, line_keys
 
     lines = [f"Line {i} | Menu" for i in range(KEY_CHUNK_LINES + 3)] + ["", "  "]
     keys = line_keys(lines)

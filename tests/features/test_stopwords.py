@@ -16,7 +16,7 @@ def test_stopword_density_picks_each_page_language():
 
 
 def test_stopword_density_leaves_the_tokens_for_later_steps():
-    from linesift.features.tokens import batch_token_hashes, from_column
+    from linesift.columns.tokens import batch_token_hashes, from_column
 
     out = StopwordDensity().fit(FRAME).transform(FRAME)
     hashes, counts = from_column(out["tokens"])

@@ -36,7 +36,7 @@ def test_min_sites_counts_sites_not_lines():
 
 def test_hashed_ngrams_are_the_normalised_counts_of_the_token_hashes():
     from linesift._kernels import NGRAM_MIX
-    from linesift.features.tokens import batch_tokens, string_hashes
+    from linesift.columns.tokens import batch_tokens, string_hashes
 
     n_features = 2**10
     out = LineText(n_features=n_features).fit(FRAME).transform(FRAME).toarray()

@@ -1,4 +1,4 @@
-"""Tokens (linesift.features.tokens): the string tokenizer against its reference pattern, and
+"""Tokens (linesift.columns.tokens): the string tokenizer against its reference pattern, and
 the token hashes against the string tokens."""
 
 from itertools import chain
@@ -7,8 +7,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linesift.features import tokens as tk
-from linesift.features.tokens import (TOKEN, batch_token_hashes, batch_tokens, first_tokens,
+from linesift.columns import tokens as tk
+from linesift.columns.tokens import (TOKEN, batch_token_hashes, batch_tokens, first_tokens,
                                       from_column, line_hashes, string_hashes, to_column, tokens)
 
 LINES = ["Hello, World! İstanbul'da ДОБРО пожаловать", "这是一篇关于经济的文章。abc中def", "",

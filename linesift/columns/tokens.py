@@ -16,8 +16,6 @@ import re
 import numpy as np
 
 from .._kernels import code_points, lower_code_points, span_hashes
-from ..frame import TEXT, TOKENS
-from .base import MAX_FEATURE_CHARS
 from .charclass import letter_mask
 
 TOKEN_CHUNK_LINES = 4096
@@ -123,15 +121,6 @@ def first_tokens(hashes, counts, limit):
     return hashes[position < limit], np.minimum(counts, limit)
 
 
-def line_token_hashes(X, max_chars=MAX_FEATURE_CHARS):
-    """Each line's word tokens as hashes, ``(hashes, counts)``: from the lines table's
-    ``tokens`` column if a step made it, else computed from the first `max_chars` characters of
-    the text."""
-    if TOKENS in X:
-        return from_column(X[TOKENS])
-    return batch_token_hashes([t[:max_chars] for t in X[TEXT]])
-
-
 def tokens(text):
     """Lower-cased word tokens of one line (a CJK character is one token)."""
     return batch_tokens([text])[0]
@@ -142,7 +131,7 @@ def batch_tokens(texts):
     every CJK character alone. Digits, punctuation, symbols and spaces separate tokens.
 
     Vectorised over the batch: the lines' code points are classed with numpy in one pass
-    (:mod:`linesift.features.charclass`), every non-letter becomes a space, and Python's
+    (:mod:`linesift.columns.charclass`), every non-letter becomes a space, and Python's
     C-level ``split`` cuts the words. The feature steps use the same tokens as hashes
     (:func:`batch_token_hashes`); these strings are the reference they are tested against.
     """

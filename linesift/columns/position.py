@@ -1,0 +1,51 @@
+"""Where a line sits in its page, how it compares with the page, and in-page repeats."""
+
+import numpy as np
+
+from .._kernels import factorize, pair_codes, run_bounds as page_bounds
+from . import MAX_FEATURE_CHARS
+
+
+NAMES = ("rel_pos", "log_rank", "log_rank_from_end", "log_page_lines", "rel_char_pos",
+         "len_vs_page_median", "len_vs_page_max", "log_dups_in_page", "page_repeated_share")
+
+
+def position_columns(texts, pages):
+    """The :data:`NAMES` columns of each line (`texts`, with their page codes `pages`, pages
+    contiguous): where it sits in its page, how its length compares with the page's, and how
+    often the page repeats it."""
+    starts, ends = page_bounds(pages)
+    sizes = ends - starts
+    n = len(texts)
+    rank = np.arange(n) - np.repeat(starts, sizes)
+    size = np.repeat(sizes, sizes).astype(float)
+    length = np.fromiter(map(len, texts), dtype=np.float64, count=n)
+    cum = np.cumsum(length) - length
+    page_chars = np.add.reduceat(length, starts) if n else np.zeros(0)
+    before = cum - np.repeat(cum[starts] if n else cum, sizes)
+    med = np.repeat([np.median(length[s:e]) for s, e in zip(starts, ends)], sizes)
+    mx = np.repeat(np.maximum.reduceat(length, starts) if n else np.zeros(0), sizes)
+    dups = _dups_in_page(texts, pages, length)
+    return [rank / np.maximum(size - 1, 1), np.log1p(rank), np.log1p(size - 1 - rank),
+            np.log1p(size), before / np.maximum(np.repeat(page_chars, sizes), 1),
+            np.log1p(length) - np.log1p(med), length / np.maximum(mx, 1), np.log(dups),
+            # threads and comment lists repeat "Quote", "Reply", "Re: <title>" per post
+            np.repeat(np.add.reduceat((dups > 1).astype(float), starts) / sizes
+                      if n else np.zeros(0), sizes)]
+
+
+def _dups_in_page(texts, pages, length):
+    """Lines of each line's page equal to it, casefolded. Lines longer than
+    MAX_FEATURE_CHARS compare on that prefix and their length, so a huge line costs no more
+    than a long one.
+
+    The three keys (page, casefolded prefix, length past the prefix) are combined into one
+    code (:func:`linesift._kernels.pair_codes`), whose counts are the duplicates."""
+    if len(texts) == 0:
+        return np.zeros(0)
+    heads = factorize([t[:MAX_FEATURE_CHARS].casefold() for t in texts])
+    long_len = factorize(np.where(length > MAX_FEATURE_CHARS, length, -1.0).tolist())
+    code = np.asarray(pages).astype(np.int64)
+    for key in (heads, long_len):
+        code = pair_codes(code, key)
+    return np.bincount(code)[code].astype(np.float64)

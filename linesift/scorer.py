@@ -1,0 +1,488 @@
+"""The compact scorer: a fitted model as plain arrays, scored with numpy alone.
+
+Training fits a scikit-learn pipeline (:mod:`linesift.recipe`); :meth:`CompactModel.from_pipeline`
+reads what it learned into arrays: each feature step's parameters, stage one's n-gram
+vocabulary, weights and scaler, stage two's trees (one row per node), the isotonic map. Saved
+beside the pipeline (``compact.npz``, no pickle), they score a page with the functions of
+:mod:`linesift.columns` and the ones below, so ``linesift filter``, ``explain``, ``evaluate``,
+the Python API and ``annotate serve`` import neither scikit-learn nor pandas. The pipeline
+stays the reference: the tests check that both keep the same lines, with scores within 1e-9.
+
+Stage two's input (:func:`context_matrix`) is built here for both, so there is one definition
+of it.
+"""
+
+import json
+import zipfile
+
+import numpy as np
+
+from ._kernels import run_bounds, shift_within_pages, standardised_dot, window_means
+from .columns import MAX_FEATURE_CHARS
+from .columns.context import neighbour_columns, neighbour_names, relative_columns, relative_names
+from .columns.cues import cue_columns, cue_names
+from .columns.ngrams import MAX_NGRAM_CHARS, ngram_decision
+from .columns.position import NAMES as POSITION_NAMES
+from .columns.position import position_columns
+from .columns.repetition import NAMES as REPETITION_NAMES
+from .columns.repetition import repetition_columns
+from .columns.shape import NAMES as SHAPE_NAMES
+from .columns.shape import shape_columns
+from .columns.site import site_context_columns, site_context_names, site_repetition_columns
+from .columns.stopwords import NAMES as STOPWORD_NAMES
+from .columns.stopwords import Stoplists, stoplists, stopword_columns
+from .columns.tokens import batch_token_hashes
+from .errors import ModelError
+
+COMPACT_FORMAT = 1
+"""Version of the arrays' layout; a file of another version is refused."""
+NEUTRAL_SCORE = 0.5
+"""A stage-one score that says nothing; stage two counts the lines scored above it."""
+PAGE_STATS = 4
+"""Columns of :func:`page_stats`."""
+TREE_CHUNK_ROWS = 1024
+"""Rows whose paths through all the trees are walked at once: their features stay in cache
+(bench/RESULTS.md)."""
+
+_STEPS = {
+    "LineShape": "shape", "StopwordDensity": "stopwords", "TokenRepetition": "repetition",
+    "PagePosition": "position", "PageRelative": "relative", "SiteContext": "site_context",
+    "SiteRepetition": "site_repetition", "NeighbourFeatures": "neighbours", "CueWords": "cues",
+}
+"""Frame step class -> the kind of step the compact scorer runs."""
+_NODE_ARRAYS = ("tree_feature", "tree_threshold", "tree_left", "tree_right", "tree_nan_left",
+                "tree_value")
+
+
+class NotCompilable(ModelError):
+    """The pipeline holds a part the compact scorer does not run (it scores through
+    scikit-learn)."""
+
+
+# --- stage two's input, shared with linesift.classifier -------------------------------------
+
+def logit(p):
+    return np.log(np.clip(p, 1e-4, 1 - 1e-4) / np.clip(1 - p, 1e-4, 1))
+
+
+def context_width(n_dense, offsets, windows):
+    """Columns of stage two's input: the dense features, the logit, two per offset and per
+    window, and the page statistics."""
+    return n_dense + 1 + 2 * len(offsets) + 2 * len(windows) + PAGE_STATS
+
+
+def context_matrix(Z, n_dense, first_scores, pages, offsets, windows):
+    """Fill stage two's input `Z` (its first `n_dense` columns already hold the dense features)
+    with the stage-one score context: the logit of each line's score; for every offset, the
+    logit of the line that far away in its page and whether it exists; for every window, the
+    mean logit and share of lines scored above NEUTRAL_SCORE; the page statistics
+    (:func:`page_stats`).
+
+    `Z` is column-major (Fortran order): the trees read one feature for many rows at each
+    node, and with each column contiguous they walk a batch a third faster than over row-major
+    rows.
+    """
+    s = logit(first_scores)[:, None]
+    high = (first_scores > NEUTRAL_SCORE).astype(np.float64)[:, None]
+    Z[:, n_dense] = s[:, 0]
+    col = n_dense + 1
+    for off in offsets:
+        Z[:, col:col + 1], Z[:, col + 1] = shift_within_pages(s, pages, off)
+        col += 2
+    for mean in window_means(np.hstack([s, high]), pages, windows):
+        Z[:, col:col + 2] = mean
+        col += 2
+    Z[:, col:] = page_stats(first_scores, pages)
+    return Z
+
+
+def page_stats(scores, pages):
+    """Page mean and max score, the line's score rank in its page, distance to the best line."""
+    n = len(scores)
+    out = np.zeros((n, PAGE_STATS))
+    if n == 0:
+        return out
+    starts, ends = run_bounds(pages)
+    sizes = ends - starts
+    page_of = np.repeat(np.arange(len(starts)), sizes)
+    first = np.repeat(starts, sizes)
+    out[:, 0] = np.repeat(np.add.reduceat(scores, starts) / sizes, sizes)
+    page_max = np.maximum.reduceat(scores, starts)
+    out[:, 1] = np.repeat(page_max, sizes)
+    order = np.lexsort((-scores, page_of))  # by page, then by score descending, stably
+    rank = np.empty(n)
+    rank[order] = np.arange(n) - first[order]
+    out[:, 2] = rank / np.maximum(np.repeat(sizes, sizes) - 1, 1)
+    best = order[starts] - starts  # each page's first line with its top score
+    out[:, 3] = np.abs(np.arange(n) - first - np.repeat(best, sizes)) / np.repeat(sizes, sizes)
+    return out
+
+
+def expit(x):
+    """The logistic function, as ``scipy.special.expit`` computes it for float64."""
+    with np.errstate(over="ignore"):  # exp(-x) overflows to inf for x < -709: 1 / inf = 0
+        return 1.0 / (1.0 + np.exp(-x))
+
+
+# --- the compact model ----------------------------------------------------------------------
+
+class CompactModel:
+    """A fitted linesift pipeline as plain arrays (see the module docstring).
+
+    Build it with :meth:`from_pipeline`, save it with :meth:`save` and read it back with
+    :meth:`load`; score with :meth:`predict_proba`.
+    """
+
+    def __init__(self, spec, arrays):
+        self.spec = spec
+        self.arrays = arrays
+        self._check()
+        self.stoplists = (Stoplists(arrays["stop_hashes"], arrays["stop_members"].astype(np.int64),
+                                    spec["stop_lists"]) if "stop_hashes" in arrays else None)
+
+    # --- export -----------------------------------------------------------------------------
+
+    @classmethod
+    def from_pipeline(cls, pipeline):
+        """Read a fitted pipeline of frame steps ending in a ContextClassifier into arrays.
+
+        Raises :class:`NotCompilable` for any other pipeline (a model adapted with
+        ``train --base``, a legacy layout), which then scores through scikit-learn.
+        """
+        steps = getattr(pipeline, "steps", None)
+        if not steps:
+            raise NotCompilable(f"a {type(pipeline).__name__} is not a linesift pipeline")
+        *frame_steps, (_, classifier) = steps
+        spec = {"format": COMPACT_FORMAT, "steps": []}
+        for name, step in frame_steps:
+            kind = _STEPS.get(type(step).__name__)
+            if kind is None:
+                raise NotCompilable(f"step {name!r} ({type(step).__name__}) has no compact form")
+            params = {k: list(v) if isinstance(v, tuple) else v
+                      for k, v in step.get_params(deep=False).items()}
+            spec["steps"].append({"kind": kind, **params})
+        if type(classifier).__name__ != "ContextClassifier":
+            raise NotCompilable(f"the classifier is a {type(classifier).__name__}, not a "
+                                "ContextClassifier")
+        arrays = {}
+        if any(step["kind"] == "stopwords" for step in spec["steps"]):
+            # the lists the model was trained with, read once here rather than from jusText's
+            # files at every start (a third of the CPU of one page)
+            lists = stoplists()
+            arrays.update(stop_hashes=lists.hashes, stop_members=lists.members.astype(np.uint32))
+            spec["stop_lists"] = lists.n_lists
+        spec["classifier"] = _export_classifier(classifier, arrays)
+        return cls(spec, arrays)
+
+    def save(self, path):
+        """Write the arrays and the spec (as JSON) to an ``.npz`` file at `path`."""
+        payload = {"spec": np.frombuffer(json.dumps(self.spec).encode("utf-8"), dtype=np.uint8),
+                   **self.arrays}
+        with open(path, "wb") as fh:
+            np.savez(fh, **payload)
+
+    @classmethod
+    def load(cls, path):
+        """Read a file written by :meth:`save` (no pickle); ModelError naming the file for
+        anything else or anything malformed."""
+        try:
+            with np.load(path, allow_pickle=False) as npz:
+                arrays = {key: npz[key] for key in npz.files}
+            spec = json.loads(arrays.pop("spec").tobytes().decode("utf-8"))
+            return cls(spec, arrays)
+        except ModelError as exc:
+            raise ModelError(f"{path}: {exc}") from None
+        except (OSError, ValueError, KeyError, UnicodeDecodeError, AttributeError, TypeError,
+                EOFError, zipfile.BadZipFile) as exc:
+            raise ModelError(f"{path} is not a readable compact model ({exc})") from None
+
+    def _check(self):
+        """Refuse arrays that would index out of bounds or disagree with the spec: a tree's
+        children must be later nodes of the same tree, features within the input."""
+        spec, a = self.spec, self.arrays
+        if not isinstance(spec, dict) or spec.get("format") != COMPACT_FORMAT:
+            raise ModelError(f"compact format {spec.get('format') if isinstance(spec, dict) else spec!r} "
+                             f"is not {COMPACT_FORMAT}; recompile with `linesift model compile`")
+        missing = [k for k in ("first_coef", "dense_mean", "dense_scale", "calibration",
+                               "tree_roots", *_NODE_ARRAYS) if k not in a]
+        if missing:
+            raise ModelError(f"compact model lacks arrays {missing}")
+        c = spec["classifier"]
+        n_dense = len(c["dense_columns"])
+        width = context_width(n_dense, c["offsets"], c["windows"])
+        nodes = len(a["tree_feature"])
+        if any(len(a[k]) != nodes for k in _NODE_ARRAYS):
+            raise ModelError("compact model's tree arrays differ in length")
+        roots, left, right = a["tree_roots"], a["tree_left"], a["tree_right"]
+        ends = np.append(roots[1:], nodes)
+        tree_of = np.repeat(np.arange(len(roots)), np.diff(np.append(roots, nodes)))
+        if len(roots) and (roots[0] != 0 or np.any(np.diff(roots) <= 0) or roots[-1] >= nodes):
+            raise ModelError("compact model's tree roots are out of order")
+        index = np.arange(nodes)
+        leaf = (left == index) & (right == index)
+        inner = ~leaf
+        if np.any(inner & ((left <= index) | (right <= index) | (left >= ends[tree_of])
+                           | (right >= ends[tree_of]))):
+            raise ModelError("compact model's tree nodes point outside their tree")
+        if np.any(inner & ((a["tree_feature"] < 0) | (a["tree_feature"] >= width))):
+            raise ModelError("compact model's trees read features it does not have")
+        depth = np.zeros(nodes, dtype=np.int64)
+        for _ in range(max(c["tree_depths"], default=0) + 1):  # children come after parents
+            depth[left[inner]] = depth[inner] + 1
+            depth[right[inner]] = depth[inner] + 1
+        if len(c["tree_depths"]) != len(roots) or (len(roots) and np.any(
+                np.maximum.reduceat(depth, roots) > np.asarray(c["tree_depths"]))):
+            raise ModelError("compact model's trees are deeper than it says")
+        if len(a["first_coef"]) != c["n_text"] + n_dense or \
+                len(a["dense_mean"]) != n_dense or len(a["dense_scale"]) != n_dense:
+            raise ModelError("compact model's stage one does not match its columns")
+        for key in ("vocabulary", "stop_hashes", "stop_members"):
+            if key in a and len(a[key]) and np.any(a[key][1:] <= a[key][:-1]):
+                raise ModelError(f"compact model's {key} is not sorted")
+        if "stop_hashes" in a and len(a["stop_members"]) and (
+                int(a["stop_members"][-1]) >= (len(a["stop_hashes"]) + 1) * spec["stop_lists"]):
+            raise ModelError("compact model's stoplists name words it does not have")
+
+    # --- scoring ----------------------------------------------------------------------------
+
+    @property
+    def uses_site_stats(self):
+        return any(s["kind"] in ("site_context", "site_repetition") for s in self.spec["steps"])
+
+    @property
+    def dense_columns(self):
+        return self.spec["classifier"]["dense_columns"]
+
+    def predict_proba(self, texts, pages, site=None):
+        """P(content) of each line: `texts`, their page codes `pages` (pages contiguous) and,
+        for a model that uses site repetition, `site` = ``(site_line_pages, site_pages)``."""
+        return self.score(texts, pages, site)[0]
+
+    def score(self, texts, pages, site=None):
+        """``(P(content), stage-one P(content), Z)`` of each line (Z: stage two's input)."""
+        c = self.spec["classifier"]
+        pages = np.asarray(pages)
+        n = len(texts)
+        if n == 0:
+            return np.zeros(0), np.zeros(0), None
+        columns, tokens = self._columns(texts, pages, site)
+        n_dense = len(c["dense_columns"])
+        Z = np.empty((n, context_width(n_dense, c["offsets"], c["windows"])), order="F")
+        for j, name in enumerate(c["dense_columns"]):
+            Z[:, j] = columns[name]
+        first = self._first_stage(texts, tokens, Z[:, :n_dense])
+        context_matrix(Z, n_dense, first, pages, c["offsets"], c["windows"])
+        raw = self._trees(Z)
+        p = expit(raw)
+        calibration = self.arrays["calibration"]
+        if calibration.size:
+            p = np.interp(p, calibration[0], calibration[1])
+        return p, first, Z
+
+    def contributions(self, texts, pages, site=None):
+        """Stage one's terms of each line against its page's mean, and their names: what
+        :meth:`linesift.classifier.ContextClassifier.first_stage_contributions` gives."""
+        c = self.spec["classifier"]
+        columns, tokens = self._columns(texts, np.asarray(pages), site)
+        dense = np.column_stack([columns[name] for name in c["dense_columns"]]) \
+            if texts else np.zeros((0, len(c["dense_columns"])))
+        weights = self.arrays["first_coef"][c["n_text"]:]
+        text_part = self._text_term(texts, tokens)
+        terms = np.column_stack([text_part, (dense - self.arrays["dense_mean"])
+                                 / self.arrays["dense_scale"] * weights])
+        if len(terms):
+            starts, ends = run_bounds(np.asarray(pages))
+            sizes = ends - starts
+            terms -= np.repeat(np.add.reduceat(terms, starts, axis=0) / sizes[:, None], sizes,
+                               axis=0)
+        return terms, ["text_ngrams", *c["dense_columns"]]
+
+    def _columns(self, texts, pages, site):
+        """Every feature column the steps add, by name, and the lines' tokens if a step made
+        them (``(hashes, counts)`` or None)."""
+        columns, tokens = {}, None
+
+        def line_tokens():
+            return tokens if tokens is not None else batch_token_hashes(
+                [t[:MAX_FEATURE_CHARS] for t in texts])
+
+        for step in self.spec["steps"]:
+            kind = step["kind"]
+            if kind == "shape":
+                new = dict(zip(SHAPE_NAMES, shape_columns(texts, step["max_chars"])))
+            elif kind == "stopwords":
+                tokens = batch_token_hashes([t[:step["max_chars"]] for t in texts])
+                starts, _ = run_bounds(pages)
+                new = dict(zip(STOPWORD_NAMES, stopword_columns(*tokens, starts,
+                                                                self.stoplists).T))
+            elif kind == "repetition":
+                new = dict(zip(REPETITION_NAMES, repetition_columns(*line_tokens())))
+            elif kind == "position":
+                new = dict(zip(POSITION_NAMES, position_columns(texts, pages)))
+            elif kind == "relative":
+                values = _stack(columns, step["columns"], len(texts))
+                new = dict(zip(relative_names(step["columns"]), relative_columns(values, pages)))
+            elif kind == "neighbours":
+                values = _stack(columns, step["columns"], len(texts))
+                names = neighbour_names(step["columns"], step["offsets"], step["windows"])
+                new = dict(zip(names, neighbour_columns(values, pages, step["offsets"],
+                                                        step["windows"])))
+            elif kind == "cues":
+                new = dict(zip(cue_names(), cue_columns(*line_tokens(), pages)))
+            elif kind in ("site_context", "site_repetition"):
+                if site is None:
+                    raise ValueError("this model uses site repetition: give the lines' site "
+                                     "counts (linesift.columns.site.site_columns)")
+                if kind == "site_context":
+                    new = dict(zip(site_context_names(step["windows"]), site_context_columns(
+                        *site, pages, step["min_site_pages"], step["windows"])))
+                else:
+                    new = dict(zip(("site_share", "log_site_pages"),
+                                   site_repetition_columns(*site, step["min_site_pages"])))
+            else:
+                raise ModelError(f"compact model has a step of unknown kind {kind!r}")
+            columns.update(new)
+        return columns, tokens
+
+    def _text_term(self, texts, tokens):
+        """Stage one's n-gram term of each line (0 for a model without text)."""
+        c = self.spec["classifier"]
+        if not c["n_text"]:
+            return np.zeros(len(texts))
+        if tokens is None or not c["text_reads_tokens"]:
+            tokens = batch_token_hashes([t[:c["text_max_chars"]] for t in texts])
+        hashes, counts = tokens
+        vocabulary = self.arrays.get("vocabulary")
+        return ngram_decision(hashes >> np.uint64(32), counts,
+                              self.arrays["first_coef"][:c["n_text"]],
+                              tuple(c["word_ngrams"]), c["n_text"], vocabulary=vocabulary)
+
+    def _first_stage(self, texts, tokens, dense):
+        """Stage one's P(content): the same sums, in the same order, as the pipeline's."""
+        c = self.spec["classifier"]
+        decision = np.full(len(texts), float(c["intercept"]))
+        if c["n_text"]:
+            decision += self._text_term(texts, tokens)
+        decision = standardised_dot(dense, list(range(dense.shape[1])),
+                                    self.arrays["first_coef"][c["n_text"]:],
+                                    self.arrays["dense_mean"], self.arrays["dense_scale"],
+                                    intercept=decision)
+        return expit(decision)
+
+    def _trees(self, Z):
+        """Stage two's raw score of each row: the baseline plus one leaf value per tree, added
+        tree by tree as scikit-learn adds them.
+
+        All trees are walked at once, one level per step, over a chunk of rows. The walks are
+        laid out tree-major with the deepest trees first, so at each level the walks still
+        going are a prefix of the arrays (no compaction); a leaf points to itself, so a walk
+        that reached one early stays there.
+        """
+        a, c = self.arrays, self.spec["classifier"]
+        feature, threshold = a["tree_feature"], a["tree_threshold"]
+        left, right, nan_left, value = (a["tree_left"], a["tree_right"], a["tree_nan_left"],
+                                        a["tree_value"])
+        depths = np.asarray(c["tree_depths"], dtype=np.int64)
+        order = np.argsort(-depths, kind="stable")
+        roots, depths = a["tree_roots"][order], depths[order]
+        n_trees, n = len(roots), len(Z)
+        raw = np.full(n, float(c["baseline"]))
+        has_nan = bool(np.isnan(Z).any())
+        for lo in range(0, n, TREE_CHUNK_ROWS):
+            hi = min(lo + TREE_CHUNK_ROWS, n)
+            m = hi - lo
+            flat = np.asfortranarray(Z[lo:hi]).ravel(order="F")
+            at = feature * m  # where each node's feature column starts in `flat`
+            node = np.repeat(roots, m)
+            row = np.tile(np.arange(m), n_trees)
+            for level in range(int(depths[0]) if n_trees else 0):
+                end = int((depths > level).sum()) * m
+                going = node[:end]
+                x = flat[at[going] + row[:end]]
+                go_left = x <= threshold[going]
+                if has_nan:
+                    go_left |= np.isnan(x) & nan_left[going]
+                node[:end] = np.where(go_left, left[going], right[going])
+            leaves = np.empty((n_trees, m))
+            leaves[order] = value[node].reshape(n_trees, m)
+            chunk = raw[lo:hi]
+            for tree in leaves:
+                chunk += tree
+        return raw
+
+
+def _stack(columns, names, n):
+    """The named columns as a (lines, columns) float array."""
+    out = np.empty((n, len(names)))
+    for j, name in enumerate(names):
+        out[:, j] = columns[name]
+    return out
+
+
+def _export_classifier(classifier, arrays):
+    """The spec of a fitted ContextClassifier; its arrays go into `arrays`."""
+    first = classifier.first_
+    features, logreg = first.named_steps["features"], first.named_steps["logreg"]
+    if getattr(logreg, "loss", None) != "log_loss":
+        raise NotCompilable("stage one is not a logistic model")
+    coef = np.asarray(logreg.coef_, dtype=np.float64).ravel()
+    spec = {"dense_columns": list(classifier.dense_columns_),
+            "offsets": list(classifier.offsets), "windows": list(classifier.windows),
+            "intercept": float(logreg.intercept_[0]), "n_text": 0, "word_ngrams": None,
+            "text_max_chars": MAX_NGRAM_CHARS, "text_reads_tokens": False}
+    dense_mean = dense_scale = None
+    for name, transformer, columns in features.transformers_:
+        if name == "remainder":
+            continue
+        if name == "text":
+            spec["n_text"] = int(transformer.n_features_out_)
+            spec["word_ngrams"] = list(transformer.word_ngrams) if transformer.word_ngrams else None
+            spec["text_max_chars"] = int(transformer.max_chars)
+            spec["text_reads_tokens"] = "tokens" in list(columns)
+            if transformer.vocabulary_ is not None:
+                arrays["vocabulary"] = np.asarray(transformer.vocabulary_, dtype=np.uint64)
+            elif spec["n_text"] != transformer.n_features:
+                raise NotCompilable("stage one's text columns are not its hash space")
+        elif name == "dense":
+            if list(columns) != spec["dense_columns"]:
+                raise NotCompilable("stage one's dense columns are not the classifier's")
+            dense_mean = np.asarray(transformer.mean_, dtype=np.float64)
+            dense_scale = np.asarray(transformer.scale_, dtype=np.float64)
+        else:
+            raise NotCompilable(f"stage one has a part {name!r} with no compact form")
+    if dense_mean is None or spec["n_text"] + len(spec["dense_columns"]) != len(coef):
+        raise NotCompilable("stage one's weights do not match its columns")
+    arrays.update(first_coef=coef, dense_mean=dense_mean, dense_scale=dense_scale)
+    calibration = getattr(classifier, "calibration_", None)
+    arrays["calibration"] = (np.asarray(calibration, dtype=np.float64) if calibration is not None
+                             else np.zeros((2, 0)))
+    spec.update(_export_trees(classifier.second_, arrays))
+    return spec
+
+
+def _export_trees(model, arrays):
+    """A binary HistGradientBoostingClassifier's trees as node arrays, a leaf pointing to
+    itself."""
+    if getattr(model, "n_trees_per_iteration_", 1) != 1 or len(model.classes_) != 2:
+        raise NotCompilable("stage two is not a binary gradient-boosting model")
+    parts = {k: [] for k in _NODE_ARRAYS}
+    roots, depths, offset = [], [], 0
+    for (predictor,) in model._predictors:
+        nodes = predictor.nodes
+        if np.any(nodes["is_categorical"]):
+            raise NotCompilable("stage two has categorical splits")
+        index = np.arange(len(nodes)) + offset
+        leaf = nodes["is_leaf"].astype(bool)
+        parts["tree_feature"].append(np.where(leaf, 0, nodes["feature_idx"]).astype(np.int64))
+        parts["tree_threshold"].append(np.where(leaf, np.inf, nodes["num_threshold"]))
+        parts["tree_left"].append(np.where(leaf, index, nodes["left"].astype(np.int64) + offset))
+        parts["tree_right"].append(np.where(leaf, index, nodes["right"].astype(np.int64) + offset))
+        parts["tree_nan_left"].append(nodes["missing_go_to_left"].astype(bool) | leaf)
+        parts["tree_value"].append(np.where(leaf, nodes["value"], 0.0))
+        roots.append(offset)
+        depths.append(int(nodes["depth"].max()))
+        offset += len(nodes)
+    arrays.update({k: np.concatenate(v) for k, v in parts.items()})
+    arrays["tree_roots"] = np.asarray(roots, dtype=np.int64)
+    baseline = np.asarray(model._baseline_prediction, dtype=np.float64).ravel()
+    return {"baseline": float(baseline[0]), "tree_depths": depths}

@@ -1,0 +1,193 @@
+"""The compact scorer (linesift.scorer) against the scikit-learn pipeline it is read from.
+
+The pipeline is the reference: on the quality-gate sample, filtered as a crawl (with site
+counts) and page by page, and on a model trained here without the shipped options, the compact
+scorer keeps exactly the lines the pipeline keeps, with scores within 1e-9. Its files are
+trusted as the pipeline's are: by the card's sha256, and checked before use.
+"""
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import linesift
+from linesift.columns.site import SiteStats, count_site_lines
+from linesift.errors import ModelError
+from linesift.model import COMPACT_FILE, CARD_FILE, compile_model, load_pipeline
+from linesift.scorer import CompactModel, NotCompilable
+from linesift.sift import Sifter
+
+GATE = Path(__file__).parent / "data" / "gate_pages.jsonl.gz"
+TOLERANCE = 1e-9
+
+
+def _both(model_dir):
+    """The model of `model_dir` as a compact Sifter and as a pipeline Sifter."""
+    compact = linesift.load(model_dir)
+    assert compact.compact is not None and compact._pipeline is None
+    pipeline, card = load_pipeline(model_dir)
+    return compact, Sifter(pipeline, card)
+
+
+def _scores(sifter, pages, site_stats=None, reasons=0):
+    out = list(sifter.sift_pages(pages, site_stats=site_stats, reasons=reasons))
+    flat = np.array([s for page in out for s in page.scores if s is not None])
+    keep = [k for page in out for k in page.keep]
+    return flat, keep, out
+
+
+@pytest.mark.parametrize("as_crawl", [True, False])
+def test_compact_scorer_keeps_what_the_pipeline_keeps_on_the_gate_sample(as_crawl):
+    pages = list(linesift.read_labelled_pages([GATE]))
+    compact, pipeline = _both("default")
+    stats = count_site_lines(pages) if as_crawl else SiteStats()
+    got, got_keep, _ = _scores(compact, pages, stats)
+    want, want_keep, _ = _scores(pipeline, pages, stats)
+    assert len(got) == len(want) > 900
+    assert np.abs(got - want).max() < TOLERANCE
+    assert got_keep == want_keep
+    assert 0 < sum(got_keep) < len(got_keep)
+
+
+def test_compact_scorer_gives_the_pipelines_reasons():
+    pages = list(linesift.read_labelled_pages([GATE]))[:4]
+    compact, pipeline = _both("default")
+    *_, got = _scores(compact, pages, reasons=3)
+    *_, want = _scores(pipeline, pages, reasons=3)
+    for a, b in zip(got, want):
+        assert np.allclose([s for s in a.stage1 if s is not None],
+                           [s for s in b.stage1 if s is not None], atol=TOLERANCE)
+        for ra, rb in zip(a.reasons, b.reasons):
+            assert (ra is None) == (rb is None)
+            if ra is not None:
+                assert [n for n, _ in ra] == [n for n, _ in rb]
+                assert np.allclose([v for _, v in ra], [v for _, v in rb], atol=1e-7)
+
+
+def test_a_model_trained_without_the_shipped_options_compiles_and_agrees(tiny_model,
+                                                                         sample_path):
+    """The tiny model hashes its n-grams (no vocabulary) and counts no sites: the other branch
+    of every compact step."""
+    assert (tiny_model / COMPACT_FILE).exists()
+    compact, pipeline = _both(tiny_model)
+    assert not compact.compact.uses_site_stats and "vocabulary" not in compact.compact.arrays
+    pages = list(linesift.read_labelled_pages([sample_path]))
+    got, got_keep, _ = _scores(compact, pages)
+    want, want_keep, _ = _scores(pipeline, pages)
+    assert np.abs(got - want).max() < TOLERANCE and got_keep == want_keep
+
+
+def test_trees_follow_missing_values_as_scikit_learn_does():
+    pipeline, _ = load_pipeline("default")
+    model = CompactModel.from_pipeline(pipeline)
+    trees = pipeline[-1].second_
+    rng = np.random.default_rng(0)
+    width = trees.n_features_in_
+    Z = np.asfortranarray(rng.normal(size=(300, width)))
+    Z[rng.random(Z.shape) < 0.2] = np.nan
+    want = trees._raw_predict(Z)[:, 0]
+    assert np.abs(model._trees(Z) - want).max() < 1e-12
+
+
+def test_an_empty_input_scores_nothing():
+    sifter = linesift.load()
+    assert sifter.score("") == [None]
+    assert sifter.clean("\n\n") == ""
+
+
+def _copy(model_dir, dest):
+    return Path(shutil.copytree(linesift.model.resolve_model_dir(model_dir), dest))
+
+
+def test_a_changed_compact_file_is_refused(tmp_path):
+    model = _copy("default", tmp_path / "m")
+    with open(model / COMPACT_FILE, "ab") as fh:
+        fh.write(b"\0")
+    with pytest.raises(ModelError, match="compact.npz does not match its card"):
+        linesift.load(model)
+
+
+def test_a_missing_compact_file_the_card_names_is_refused(tmp_path):
+    model = _copy("default", tmp_path / "m")
+    (model / COMPACT_FILE).unlink()
+    with pytest.raises(ModelError, match="compact.npz is missing"):
+        linesift.load(model)
+
+
+@pytest.mark.parametrize("change", ["child_outside", "deeper", "feature", "unsorted", "spec"])
+def test_malformed_arrays_are_refused_before_use(tmp_path, change):
+    pipeline, _ = load_pipeline("default")
+    model = CompactModel.from_pipeline(pipeline)
+    a, spec = model.arrays, json.loads(json.dumps(model.spec))
+    inner = np.flatnonzero(a["tree_left"] != np.arange(len(a["tree_left"])))
+    if change == "child_outside":
+        a["tree_left"][inner[0]] = len(a["tree_left"]) + 5
+    elif change == "deeper":
+        spec["classifier"]["tree_depths"][0] = 1
+    elif change == "feature":
+        a["tree_feature"][inner[0]] = 10_000
+    elif change == "unsorted":
+        a["vocabulary"] = a["vocabulary"][::-1].copy()
+    else:
+        spec["format"] = 99
+    path = tmp_path / COMPACT_FILE
+    _save_unchecked(path, spec, a)
+    with pytest.raises(ModelError, match=str(path)):
+        CompactModel.load(path)
+
+
+def _save_unchecked(path, spec, arrays):
+    """Write arrays as CompactModel.save does, without the checks of building one."""
+    payload = {"spec": np.frombuffer(json.dumps(spec).encode(), dtype=np.uint8), **arrays}
+    with open(path, "wb") as fh:
+        np.savez(fh, **payload)
+
+
+def test_malformed_arrays_are_refused_when_built_too():
+    pipeline, _ = load_pipeline("default")
+    model = CompactModel.from_pipeline(pipeline)
+    a = dict(model.arrays)
+    a["tree_right"] = a["tree_right"].copy()
+    inner = np.flatnonzero(a["tree_left"] != np.arange(len(a["tree_left"])))
+    a["tree_right"][inner[-1]] = inner[-1]  # a cycle: the node is its own child
+    with pytest.raises(ModelError, match="outside their tree"):
+        CompactModel(model.spec, a)
+
+
+@pytest.mark.parametrize("garbage", [b"", b"not an npz", b"PK\x03\x04broken"])
+def test_a_file_that_is_no_compact_model_is_one_clear_error(tmp_path, garbage):
+    path = tmp_path / COMPACT_FILE
+    path.write_bytes(garbage)
+    with pytest.raises(ModelError, match="not a readable compact model"):
+        CompactModel.load(path)
+
+
+def test_an_old_model_loads_through_its_pipeline_with_a_note_and_compiles(tmp_path, capfd):
+    model = _copy("default", tmp_path / "old")
+    (model / COMPACT_FILE).unlink()
+    card = json.loads((model / CARD_FILE).read_text())
+    del card["compact_sha256"]
+    (model / CARD_FILE).write_text(json.dumps(card))
+    sifter = linesift.load(model)
+    assert sifter.compact is None
+    note = capfd.readouterr().err
+    assert note.count("\n") == 1 and "no compact scorer" in note and "model compile" in note
+    text = (Path(__file__).parent.parent / "examples" / "doingbuzz-fr.txt").read_text()
+    before = sifter.clean(text)
+    card = compile_model(model)
+    assert card["compact_sha256"] and (model / COMPACT_FILE).exists()
+    compiled = linesift.load(model)
+    assert compiled.compact is not None and compiled.clean(text) == before
+
+
+def test_a_pipeline_the_compact_scorer_cannot_run_is_named():
+    class Foreign:
+        steps = [("odd", object()), ("classify", object())]
+
+    with pytest.raises(NotCompilable, match="odd"):
+        CompactModel.from_pipeline(Foreign())
+    with pytest.raises(NotCompilable):
+        CompactModel.from_pipeline(object())
