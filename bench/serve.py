@@ -6,6 +6,9 @@ backlog as `linesift annotate serve` has them), the clients in a pool of threads
 
     python bench/serve.py                    # 50 parallel requests, 3 rounds
     python bench/serve.py --clients 100 --rounds 5
+
+It also times one request at a time for a page of about 200 lines (the first such page of
+dragnet): the latency an annotator opening a task waits for.
 """
 
 import argparse
@@ -15,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from common import ROOT, print_table
+from common import ROOT, SHARED_DATA, print_table
 
 import linesift
 from linesift.annotate.backend import BackendServer, LiveModel
@@ -28,6 +31,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--sequential", type=int, default=100,
+                        help="requests made one at a time for the ~200-line page")
     args = parser.parse_args()
     import httpx
 
@@ -60,11 +65,32 @@ def main():
                          "p99 s": float(np.percentile(seconds, 99)),
                          "all answered in s": wall,
                          "requests/s": args.clients / wall})
+        one = _one_at_a_time(server.url, httpx, args.sequential)
     finally:
         server.stop()
     print_table(rows, list(rows[0]))
+    print(f"\none request at a time, a {one['lines']}-line page, {args.sequential} requests: "
+          f"p50 {one['p50'] * 1000:.1f} ms, p90 {one['p90'] * 1000:.1f} ms")
     print(f"\none page of {len(page.lines)} lines per request, the shipped model, "
           f"{Path(ROOT / 'examples' / 'doingbuzz-fr.txt').name}")
+
+
+def _one_at_a_time(url, httpx, n):
+    """p50 and p90 seconds of `n` /predict requests made one after the other, each for one
+    page of 180 to 220 lines."""
+    page = next(p for p in read_pages([str(SHARED_DATA / "dragnet.jsonl.gz")])
+                if 180 <= sum(1 for line in p.lines if line.strip()) <= 220)
+    (task,) = page_tasks(page, "runs")
+    body = {"tasks": [{"id": 1, **task}], "label_config": RUNS_CONFIG}
+    with httpx.Client(timeout=60) as client:
+        client.post(f"{url}/predict", json=body)
+        seconds = []
+        for _ in range(n):
+            start = time.perf_counter()
+            assert client.post(f"{url}/predict", json=body).status_code == 200
+            seconds.append(time.perf_counter() - start)
+    return {"lines": sum(1 for line in page.lines if line.strip()),
+            "p50": float(np.percentile(seconds, 50)), "p90": float(np.percentile(seconds, 90))}
 
 
 if __name__ == "__main__":

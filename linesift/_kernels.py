@@ -127,6 +127,38 @@ def span_hashes(cps, starts, ends):
     return _finish(raw, ends - starts)
 
 
+WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + \
+    "".join(map(chr, range(0x2000, 0x200b))) + "\u2028\u2029\u202f\u205f\u3000"
+"""Every character ``str.isspace`` holds true (tests/test_kernels.py checks the whole of
+Unicode)."""
+_WHITESPACE_TABLE = np.zeros(0x3001, dtype=bool)
+_WHITESPACE_TABLE[[ord(c) for c in WHITESPACE]] = True
+
+
+def collapse_whitespace(cps):
+    """``code_points("\\0".join(" ".join(part.split()) for part in text.split("\\0")))`` for
+    ``cps = code_points(text)``: in every NUL-separated part, whitespace runs become one space
+    and none is left at either end.
+
+    A whitespace character is kept (as a space) where it starts a run that has a character
+    other than whitespace or NUL before it and after it; every other whitespace character
+    goes."""
+    ws = (cps < len(_WHITESPACE_TABLE)) & _WHITESPACE_TABLE[np.minimum(cps, len(_WHITESPACE_TABLE) - 1)]
+    if not ws.any():
+        return cps
+    first = ws.copy()
+    first[1:] &= ~ws[:-1] & (cps[:-1] != 0)
+    first[0] = False
+    starts = np.flatnonzero(first)
+    solid = np.flatnonzero(~ws)
+    after = np.searchsorted(solid, starts)
+    ok = after < len(solid)
+    ok[ok] = cps[solid[after[ok]]] != 0
+    keep = ~ws
+    keep[starts[ok]] = True
+    return np.where(ws, np.uint32(32), cps)[keep]
+
+
 # --- looking hashes up -----------------------------------------------------------------------
 
 SEARCH_SHARE = 16

@@ -110,7 +110,10 @@ class Sifter:
 
     @property
     def _uses_compact(self):
-        return self.compact is not None and self.memory is None
+        """A compact model reads no memory columns (a model adapted with ``train --base``,
+        which does, has no compact form); a memory given to it still counts towards site
+        repetition."""
+        return self.compact is not None
 
     @property
     def name(self) -> str:
@@ -211,7 +214,12 @@ class Sifter:
     def _score_compact(self, pages, site_stats, reasons):
         """:meth:`_score` with the compact scorer: numpy alone."""
         texts, page_of, line_of = line_rows(pages)
-        site = None if site_stats is None else site_columns(texts, page_of, pages, site_stats)
+        site = None
+        if site_stats is not None:
+            site = site_columns(texts, page_of, pages, site_stats)
+            if self.memory is not None:
+                site = self.memory.site_counts(texts, page_of, pages, *site,
+                                               site_stats.page_prints)
         proba, first, _ = self.compact.score(texts, page_of, site)
         if not reasons:
             return page_of, line_of, proba, None

@@ -367,3 +367,16 @@ def test_the_kernels_import_nothing_from_linesift():
                                   and not n.startswith("_") and getattr(k, n).__module__ == k.__name__])
 def test_every_kernel_states_its_definition(name):
     assert getattr(k, name).__doc__.strip()
+
+
+def test_whitespace_is_what_str_isspace_holds_in_all_of_unicode():
+    assert set(k.WHITESPACE) == {chr(c) for c in range(0x110000) if chr(c).isspace()}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list(" \t\u3000\u2028\x85\xa0ab\u00e9\U0001d538")),
+                        max_size=8), min_size=1, max_size=6))
+def test_collapse_whitespace_splits_and_joins_every_nul_separated_part(parts):
+    text = "\0".join(parts)
+    expected = "\0".join(" ".join(part.split()) for part in parts)
+    assert k.collapse_whitespace(k.code_points(text)).tolist() == k.code_points(expected).tolist()

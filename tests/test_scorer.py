@@ -191,3 +191,24 @@ def test_a_pipeline_the_compact_scorer_cannot_run_is_named():
         CompactModel.from_pipeline(Foreign())
     with pytest.raises(NotCompilable):
         CompactModel.from_pipeline(object())
+
+
+def test_a_site_memory_counts_towards_site_repetition_as_with_the_pipeline():
+    """`annotate serve` gives its model a memory of the pages annotated so far: the compact
+    scorer counts their lines as the pipeline does."""
+    from conftest import site_pages
+
+    from linesift.features.memory import SiteMemory
+
+    labelled = site_pages(sites=("a.example",), per_site=4, labels=True)
+    new = site_pages(sites=("a.example", "b.example"), per_site=6)[4:]
+    compact, pipeline = _both("default")
+    for sifter in (compact, pipeline):
+        sifter.memory = SiteMemory.from_pages(labelled)
+    for page in new:  # each page alone: the memory is its site's only other pages
+        got, got_keep, _ = _scores(compact, [page], SiteStats())
+        want, want_keep, _ = _scores(pipeline, [page], SiteStats())
+        assert np.abs(got - want).max() < TOLERANCE and got_keep == want_keep
+    alone, _, _ = _scores(linesift.load(), [new[0]], SiteStats())
+    remembered, _, _ = _scores(compact, [new[0]], SiteStats())
+    assert not np.allclose(alone, remembered)  # the memory did count

@@ -25,7 +25,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from .._kernels import run_bounds, window_means
+from .._kernels import code_points, collapse_whitespace, run_bounds, span_hashes, window_means
 from ..formats.sitecounts import read_site_counts, write_site_counts
 from ..lines import is_blank
 from .tokens import string_hashes
@@ -53,14 +53,30 @@ def normalise_line(line):
 
 
 def line_keys(lines):
-    """The stable 64-bit key of each line: normalised, then hashed in batches (a uint64
-    array); never ``DOMAIN_ROW``."""
+    """The stable 64-bit key of each line: :func:`normalise_line`, then hashed (a uint64
+    array); never ``DOMAIN_ROW``.
+
+    A chunk of lines is normalised at once: joined by NUL, casefolded in one call (casefolding
+    maps each character alone), its whitespace collapsed with numpy
+    (:func:`linesift._kernels.collapse_whitespace`), and each line's span of the result hashed
+    where it lies (:func:`linesift._kernels.span_hashes`), with no string per line. A chunk
+    holding NUL itself is normalised line by line.
+    """
     lines = list(lines)
-    parts = [string_hashes([normalise_line(line) for line in lines[i:i + KEY_CHUNK_LINES]])
+    parts = [_chunk_keys(lines[i:i + KEY_CHUNK_LINES])
              for i in range(0, len(lines), KEY_CHUNK_LINES)]
     keys = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
     keys[keys == DOMAIN_ROW] = np.uint64(1)
     return keys
+
+
+def _chunk_keys(lines):
+    joined = "\0".join(lines)
+    if joined.count("\0") != len(lines) - 1:
+        return string_hashes([normalise_line(line) for line in lines])
+    cps = collapse_whitespace(code_points(joined.casefold()))
+    breaks = np.flatnonzero(cps == 0)
+    return span_hashes(cps, np.concatenate([[0], breaks + 1]), np.append(breaks, len(cps)))
 
 
 def line_hash(line):

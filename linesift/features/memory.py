@@ -321,18 +321,33 @@ class SiteMemory:
 
     def add_site_counts(self, frame, pages, counted_prints=None):
         """The site-repetition columns of `frame` (``site_line_pages``, ``site_pages``) with
-        the memory's pages of each page's domain counted too, so that a page filtered alone
-        gets the repetition of its site's labelled pages.
+        the memory's pages of each page's domain counted too (:meth:`site_counts`)."""
+        if not self._facts or not len(frame) or SITE_PAGES not in frame:
+            return frame
+        line_pages, site_pages = frame[SITE_LINE_PAGES].to_numpy(), frame[SITE_PAGES].to_numpy()
+        new_line_pages, new_site_pages = self.site_counts(
+            frame[TEXT].tolist(), frame[PAGE].to_numpy(), pages, line_pages, site_pages,
+            counted_prints)
+        if new_line_pages is line_pages and new_site_pages is site_pages:
+            return frame
+        out = frame.copy()
+        out[SITE_LINE_PAGES] = new_line_pages
+        out[SITE_PAGES] = new_site_pages
+        return out
+
+    def site_counts(self, texts, page_of, pages, line_pages, site_pages, counted_prints=None):
+        """`line_pages` and `site_pages` (:func:`linesift.columns.site.site_columns` of the
+        lines `texts` with page codes `page_of` into `pages`) with the memory's pages of each
+        page's domain counted too, so that a page filtered alone gets the repetition of its
+        site's labelled pages; the arrays given when nothing changes.
 
         A memory page is not counted for itself, nor when the input's counts already hold it
         (`counted_prints`: domain -> fingerprints, from :attr:`SiteStats.page_prints`).
         """
-        if not self._facts or not len(frame) or SITE_PAGES not in frame:
-            return frame
+        if not self._facts or not len(texts):
+            return line_pages, site_pages
         counted_prints = counted_prints or {}
-        page_of = frame[PAGE].to_numpy()
-        line_pages = frame[SITE_LINE_PAGES].to_numpy().copy()
-        site_pages = frame[SITE_PAGES].to_numpy().copy()
+        new_line_pages, new_site_pages = line_pages.copy(), site_pages.copy()
         keys = None
         changed = False
         starts = np.flatnonzero(np.r_[True, page_of[1:] != page_of[:-1]])
@@ -345,7 +360,7 @@ class SiteMemory:
             if table is None:
                 continue
             if keys is None:
-                keys = line_keys(frame[TEXT].tolist())
+                keys = line_keys(texts)
             own = page_print(keys[s:e])
             skip = {own} | set(counted_prints.get(page.domain, ()))
             pos = sorted_lookup(table.line_keys, keys[s:e])
@@ -357,15 +372,10 @@ class SiteMemory:
                     n_extra -= 1
             if n_extra <= 0:
                 continue
-            line_pages[s:e] += extra
-            site_pages[s:e] = np.maximum(site_pages[s:e], 1) + n_extra
+            new_line_pages[s:e] += extra
+            new_site_pages[s:e] = np.maximum(new_site_pages[s:e], 1) + n_extra
             changed = True
-        if not changed:
-            return frame
-        out = frame.copy()
-        out[SITE_LINE_PAGES] = line_pages
-        out[SITE_PAGES] = site_pages
-        return out
+        return (new_line_pages, new_site_pages) if changed else (line_pages, site_pages)
 
     def evidence(self, columns):
         """The memory's strongest word on one line, from its :data:`MEMORY_COLUMNS` values: a
