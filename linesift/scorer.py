@@ -50,8 +50,9 @@ _STEPS = {
     "SiteRepetition": "site_repetition", "NeighbourFeatures": "neighbours", "CueWords": "cues",
 }
 """Frame step class -> the kind of step the compact scorer runs."""
-_NODE_ARRAYS = ("tree_feature", "tree_threshold", "tree_left", "tree_right", "tree_nan_left",
-                "tree_value")
+_NODE_ARRAYS = ("tree_feature", "tree_threshold", "tree_left", "tree_nan_left", "tree_value")
+"""One entry per node of every tree. An inner node's children are ``tree_left`` and the node
+after it; a leaf's ``tree_left`` is itself and its threshold +inf, so a walk stays there."""
 
 
 class NotCompilable(ModelError):
@@ -213,13 +214,14 @@ class CompactModel:
         nodes = len(a["tree_feature"])
         if any(len(a[k]) != nodes for k in _NODE_ARRAYS):
             raise ModelError("compact model's tree arrays differ in length")
-        roots, left, right = a["tree_roots"], a["tree_left"], a["tree_right"]
+        roots, left = a["tree_roots"], a["tree_left"]
+        right = left + 1
         ends = np.append(roots[1:], nodes)
         tree_of = np.repeat(np.arange(len(roots)), np.diff(np.append(roots, nodes)))
         if len(roots) and (roots[0] != 0 or np.any(np.diff(roots) <= 0) or roots[-1] >= nodes):
             raise ModelError("compact model's tree roots are out of order")
         index = np.arange(nodes)
-        leaf = (left == index) & (right == index)
+        leaf = left == index
         inner = ~leaf
         if np.any(inner & ((left <= index) | (right <= index) | (left >= ends[tree_of])
                            | (right >= ends[tree_of]))):
@@ -375,16 +377,17 @@ class CompactModel:
 
         All trees are walked at once, one level per step, over a chunk of rows. The walks are
         laid out tree-major with the deepest trees first, so at each level the walks still
-        going are a prefix of the arrays (no compaction); a leaf points to itself, so a walk
-        that reached one early stays there.
+        going are a prefix of the arrays (no compaction). A node's children are adjacent, so a
+        step is ``node = left[node] + (x > threshold[node])``; a leaf is its own left child
+        with an infinite threshold, so a walk that reached one stays there.
         """
         a, c = self.arrays, self.spec["classifier"]
         feature, threshold = a["tree_feature"], a["tree_threshold"]
-        left, right, nan_left, value = (a["tree_left"], a["tree_right"], a["tree_nan_left"],
-                                        a["tree_value"])
+        left, nan_left, value = a["tree_left"], a["tree_nan_left"], a["tree_value"]
         depths = np.asarray(c["tree_depths"], dtype=np.int64)
         order = np.argsort(-depths, kind="stable")
         roots, depths = a["tree_roots"][order], depths[order]
+        going_at = [int((depths > level).sum()) for level in range(int(depths.max(initial=0)))]
         n_trees, n = len(roots), len(Z)
         raw = np.full(n, float(c["baseline"]))
         has_nan = bool(np.isnan(Z).any())
@@ -395,14 +398,14 @@ class CompactModel:
             at = feature * m  # where each node's feature column starts in `flat`
             node = np.repeat(roots, m)
             row = np.tile(np.arange(m), n_trees)
-            for level in range(int(depths[0]) if n_trees else 0):
-                end = int((depths > level).sum()) * m
+            for trees in going_at:
+                end = trees * m
                 going = node[:end]
                 x = flat[at[going] + row[:end]]
-                go_left = x <= threshold[going]
-                if has_nan:
-                    go_left |= np.isnan(x) & nan_left[going]
-                node[:end] = np.where(go_left, left[going], right[going])
+                right = x > threshold[going]
+                if has_nan:  # NaN compares False: it goes where the tree learned missing go
+                    right |= np.isnan(x) & ~nan_left[going]
+                node[:end] = left[going] + right
             leaves = np.empty((n_trees, m))
             leaves[order] = value[node].reshape(n_trees, m)
             chunk = raw[lo:hi]
@@ -461,8 +464,8 @@ def _export_classifier(classifier, arrays):
 
 
 def _export_trees(model, arrays):
-    """A binary HistGradientBoostingClassifier's trees as node arrays, a leaf pointing to
-    itself."""
+    """A binary HistGradientBoostingClassifier's trees as node arrays (:data:`_NODE_ARRAYS`),
+    each tree's nodes numbered breadth first so that a node's two children are adjacent."""
     if getattr(model, "n_trees_per_iteration_", 1) != 1 or len(model.classes_) != 2:
         raise NotCompilable("stage two is not a binary gradient-boosting model")
     parts = {k: [] for k in _NODE_ARRAYS}
@@ -471,17 +474,26 @@ def _export_trees(model, arrays):
         nodes = predictor.nodes
         if np.any(nodes["is_categorical"]):
             raise NotCompilable("stage two has categorical splits")
-        index = np.arange(len(nodes)) + offset
         leaf = nodes["is_leaf"].astype(bool)
+        order, queue = [], [0]
+        while queue:  # breadth first: children are numbered one after the other
+            node = queue.pop(0)
+            order.append(node)
+            if not leaf[node]:
+                queue += [int(nodes["left"][node]), int(nodes["right"][node])]
+        order = np.asarray(order)
+        new_id = np.empty(len(nodes), dtype=np.int64)
+        new_id[order] = np.arange(len(order)) + offset
+        nodes, leaf = nodes[order], leaf[order]
+        index = np.arange(len(order)) + offset
         parts["tree_feature"].append(np.where(leaf, 0, nodes["feature_idx"]).astype(np.int64))
         parts["tree_threshold"].append(np.where(leaf, np.inf, nodes["num_threshold"]))
-        parts["tree_left"].append(np.where(leaf, index, nodes["left"].astype(np.int64) + offset))
-        parts["tree_right"].append(np.where(leaf, index, nodes["right"].astype(np.int64) + offset))
+        parts["tree_left"].append(np.where(leaf, index, new_id[np.where(leaf, 0, nodes["left"])]))
         parts["tree_nan_left"].append(nodes["missing_go_to_left"].astype(bool) | leaf)
         parts["tree_value"].append(np.where(leaf, nodes["value"], 0.0))
         roots.append(offset)
         depths.append(int(nodes["depth"].max()))
-        offset += len(nodes)
+        offset += len(order)
     arrays.update({k: np.concatenate(v) for k, v in parts.items()})
     arrays["tree_roots"] = np.asarray(roots, dtype=np.int64)
     baseline = np.asarray(model._baseline_prediction, dtype=np.float64).ravel()

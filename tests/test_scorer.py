@@ -150,9 +150,9 @@ def test_malformed_arrays_are_refused_when_built_too():
     pipeline, _ = load_pipeline("default")
     model = CompactModel.from_pipeline(pipeline)
     a = dict(model.arrays)
-    a["tree_right"] = a["tree_right"].copy()
+    a["tree_left"] = a["tree_left"].copy()
     inner = np.flatnonzero(a["tree_left"] != np.arange(len(a["tree_left"])))
-    a["tree_right"][inner[-1]] = inner[-1]  # a cycle: the node is its own child
+    a["tree_left"][inner[-1]] = inner[-1] - 1  # a cycle: the walk would go back up
     with pytest.raises(ModelError, match="outside their tree"):
         CompactModel(model.spec, a)
 
