@@ -28,7 +28,8 @@ per-site F1 (a few sites have many pages).
     python bench/quality.py report --variants recipe no_site previous --compact
     python bench/check_example.py --variants recipe          # the fold models on one page
 
-Variants: ``recipe`` (DEFAULT_RECIPE), ``no_site`` (it without site counts), ``previous``
+Variants: ``recipe`` (DEFAULT_RECIPE), ``no_site`` (it without site counts), ``no_span`` (it
+without the article span), ``previous``
 (the recipe shipped before issue 18), and each of them as ``NAME_no_daniel`` (daniel_a left out
 of training, still scored).
 
@@ -91,6 +92,7 @@ _BASE = {
     "no_site": replace(DEFAULT_RECIPE, site_stats=False, site_single_share=0.0),
     "previous": PREVIOUS_RECIPE,
     "single_share_75": replace(DEFAULT_RECIPE, site_single_share=0.75),
+    "no_span": replace(DEFAULT_RECIPE, article_span=False),
 }
 VARIANTS = {name: Variant(recipe) for name, recipe in _BASE.items()}
 VARIANTS.update({f"{name}_no_daniel": Variant(recipe, ("daniel_a",))

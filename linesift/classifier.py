@@ -78,6 +78,9 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
     trees, learning_rate : int, float
         Boosting rounds and learning rate of stage two; scoring time grows with the number
         of trees.
+    article_span : bool
+        Also give stage two where each line lies against its page's article span, stage one's
+        densest run of prose (:func:`linesift.scorer.article_span`).
     ngram_min_sites : int or None
         Stage one keeps only the word n-grams found on at least this many training sites,
         each in its own column (:class:`~linesift.features.LineText`'s ``min_sites``); None
@@ -94,13 +97,14 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(self, *, offsets=SCORE_OFFSETS, windows=SCORE_WINDOWS, inner_folds=INNER_FOLDS,
                  trees=SECOND_STAGE_TREES, learning_rate=SECOND_STAGE_LEARNING_RATE,
-                 ngram_min_sites=None, random_state=0):
+                 ngram_min_sites=None, article_span=False, random_state=0):
         self.offsets = offsets
         self.windows = windows
         self.inner_folds = inner_folds
         self.trees = trees
         self.learning_rate = learning_rate
         self.ngram_min_sites = ngram_min_sites
+        self.article_span = article_span
         self.random_state = random_state
 
     def fit(self, X, y, sample_weight=None):
@@ -167,7 +171,11 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
             Z, _ = self._dense_head(X)
             self._fill_dense(X, Z)
         return context_matrix(Z, len(self.dense_columns_), first_scores, X[PAGE].to_numpy(),
-                              self.offsets, self.windows)
+                              self.offsets, self.windows, self._span)
+
+    @property
+    def _span(self):
+        return bool(getattr(self, "article_span", False))  # models saved before it: False
 
     def first_stage_proba(self, X, dense=None):
         """Stage one's P(content) for each line (the context-free verdict).
@@ -211,7 +219,7 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
     def _dense_head(self, X):
         """An empty column-major stage-two matrix for X, and the width of its dense part."""
         width = len(self.dense_columns_)
-        return np.empty((len(X), context_width(width, self.offsets, self.windows)),
+        return np.empty((len(X), context_width(width, self.offsets, self.windows, self._span)),
                         order="F"), width
 
     def _fill_dense(self, X, Z):

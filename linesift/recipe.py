@@ -44,6 +44,9 @@ class Recipe:
         naive scrapers make them (:func:`linesift.train.augment.glue_boilerplate_runs`).
     cue_features : bool
         Add boilerplate cue words per concept in some 20 languages (:class:`CueWords`).
+    article_span : bool
+        Give stage two where each line lies against its page's article span
+        (:func:`linesift.scorer.article_span`).
     """
 
     unlabel_trailing_prose: bool = False
@@ -55,6 +58,7 @@ class Recipe:
     align_definition: bool = False
     glue_lines: bool = False
     cue_features: bool = False
+    article_span: bool = False
 
     def with_options(self, **options):
         """A copy with the given options changed; options given as None keep this recipe's."""
@@ -68,7 +72,7 @@ class Recipe:
         """The unfitted pipeline of this recipe (:func:`build_pipeline`)."""
         return build_pipeline(site_stats=self.site_stats, page_relative=self.page_relative,
                               ngram_min_sites=self.ngram_min_sites,
-                              cue_features=self.cue_features)
+                              cue_features=self.cue_features, article_span=self.article_span)
 
     def as_dict(self):
         return asdict(self)
@@ -84,6 +88,7 @@ DEFAULT_RECIPE = Recipe(
     align_definition=True,
     glue_lines=True,
     cue_features=True,
+    article_span=True,
 )
 """The shipped model's recipe: what ``make default-model`` and ``linesift train`` without
 options train. Measured as a set (README, *The default model*; bench/RESULTS.md): change the
@@ -91,7 +96,7 @@ values here, and only here, when a better recipe is measured."""
 
 
 def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=None,
-                   cue_features=False):
+                   cue_features=False, article_span=False):
     """The full model: frame feature steps, then the two-stage :class:`ContextClassifier`.
 
     Parameters
@@ -105,7 +110,7 @@ def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=Non
     page_relative : bool
         Add a :class:`~linesift.features.PageRelative` step: each line's features against its
         page's mean.
-    ngram_min_sites : int or None
+    ngram_min_sites, article_span
         Passed to :class:`ContextClassifier`.
     """
     # imported here: the CLI reads DEFAULT_RECIPE for its help without loading scikit-learn
@@ -122,7 +127,8 @@ def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=Non
         ("position", PagePosition()),
         *([("relative", PageRelative())] if page_relative else []),
         ("neighbours", NeighbourFeatures()),
-        ("classify", ContextClassifier(ngram_min_sites=ngram_min_sites)),
+        ("classify", ContextClassifier(ngram_min_sites=ngram_min_sites,
+                                       article_span=article_span)),
     ]
     if site_stats:
         names = [name for name, _ in steps]

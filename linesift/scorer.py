@@ -66,18 +66,23 @@ def logit(p):
     return np.log(np.clip(p, 1e-4, 1 - 1e-4) / np.clip(1 - p, 1e-4, 1))
 
 
-def context_width(n_dense, offsets, windows):
+SPAN_COLUMNS = 3
+"""Columns of :func:`article_span`."""
+
+
+def context_width(n_dense, offsets, windows, span=False):
     """Columns of stage two's input: the dense features, the logit, two per offset and per
-    window, and the page statistics."""
-    return n_dense + 1 + 2 * len(offsets) + 2 * len(windows) + PAGE_STATS
+    window, the page statistics, and with `span` the article span's."""
+    return n_dense + 1 + 2 * len(offsets) + 2 * len(windows) + PAGE_STATS + SPAN_COLUMNS * span
 
 
-def context_matrix(Z, n_dense, first_scores, pages, offsets, windows):
+def context_matrix(Z, n_dense, first_scores, pages, offsets, windows, span=False):
     """Fill stage two's input `Z` (its first `n_dense` columns already hold the dense features)
     with the stage-one score context: the logit of each line's score; for every offset, the
     logit of the line that far away in its page and whether it exists; for every window, the
     mean logit and share of lines scored above NEUTRAL_SCORE; the page statistics
-    (:func:`page_stats`).
+    (:func:`page_stats`); with `span`, where the line lies against the page's article span
+    (:func:`article_span`).
 
     `Z` is column-major (Fortran order): the trees read one feature for many rows at each
     node, and with each column contiguous they walk a batch a third faster than over row-major
@@ -93,8 +98,38 @@ def context_matrix(Z, n_dense, first_scores, pages, offsets, windows):
     for mean in window_means(np.hstack([s, high]), pages, windows):
         Z[:, col:col + 2] = mean
         col += 2
-    Z[:, col:] = page_stats(first_scores, pages)
+    Z[:, col:col + PAGE_STATS] = page_stats(first_scores, pages)
+    if span:
+        Z[:, col + PAGE_STATS:] = article_span(first_scores, pages)
     return Z
+
+
+def article_span(scores, pages, threshold=NEUTRAL_SCORE):
+    """Per line (an (n, 3) array): inside its page's article span, log(1 + lines before the
+    span's start), log(1 + lines after its end).
+
+    The span is the run of lines with the largest sum of ``score - bar``: stage one's densest
+    run of prose, the article whatever teasers score well elsewhere. A short line inside it is
+    most likely the article's own; a run of headline-like lines before or after it most likely
+    teasers. The bar is `threshold`, or halfway between the page's mean and best score where
+    that is lower (measured against a fixed bar in bench/RESULTS.md).
+    """
+    out = np.zeros((len(scores), SPAN_COLUMNS))
+    starts, ends = run_bounds(pages)
+    for s, e in zip(starts.tolist(), ends.tolist()):
+        page = scores[s:e]
+        # a page the model is unsure of (a language it saw little of) still has a span: the
+        # bar is lowered to halfway between the page's mean and best line
+        bar = min(threshold, (page.mean() + page.max()) / 2)
+        total = np.concatenate([[0.0], np.cumsum(page - bar)])
+        lowest = np.minimum.accumulate(total[:-1])
+        end = int(np.argmax(total[1:] - lowest))  # the best run ends at `end` (inclusive)
+        start = int(np.argmin(total[:end + 1]))   # and starts after the lowest prefix
+        idx = np.arange(e - s)
+        out[s:e, 0] = (idx >= start) & (idx <= end)
+        out[s:e, 1] = np.log1p(np.maximum(start - idx, 0))
+        out[s:e, 2] = np.log1p(np.maximum(idx - end, 0))
+    return out
 
 
 def page_stats(scores, pages):
@@ -210,7 +245,7 @@ class CompactModel:
             raise ModelError(f"compact model lacks arrays {missing}")
         c = spec["classifier"]
         n_dense = len(c["dense_columns"])
-        width = context_width(n_dense, c["offsets"], c["windows"])
+        width = context_width(n_dense, c["offsets"], c["windows"], c.get("span", False))
         nodes = len(a["tree_feature"])
         if any(len(a[k]) != nodes for k in _NODE_ARRAYS):
             raise ModelError("compact model's tree arrays differ in length")
@@ -269,11 +304,12 @@ class CompactModel:
             return np.zeros(0), np.zeros(0), None
         columns, tokens = self._columns(texts, pages, site)
         n_dense = len(c["dense_columns"])
-        Z = np.empty((n, context_width(n_dense, c["offsets"], c["windows"])), order="F")
+        span = c.get("span", False)
+        Z = np.empty((n, context_width(n_dense, c["offsets"], c["windows"], span)), order="F")
         for j, name in enumerate(c["dense_columns"]):
             Z[:, j] = columns[name]
         first = self._first_stage(texts, tokens, Z[:, :n_dense])
-        context_matrix(Z, n_dense, first, pages, c["offsets"], c["windows"])
+        context_matrix(Z, n_dense, first, pages, c["offsets"], c["windows"], span)
         raw = self._trees(Z)
         p = expit(raw)
         calibration = self.arrays["calibration"]
@@ -431,6 +467,7 @@ def _export_classifier(classifier, arrays):
     coef = np.asarray(logreg.coef_, dtype=np.float64).ravel()
     spec = {"dense_columns": list(classifier.dense_columns_),
             "offsets": list(classifier.offsets), "windows": list(classifier.windows),
+            "span": bool(getattr(classifier, "article_span", False)),
             "intercept": float(logreg.intercept_[0]), "n_text": 0, "word_ngrams": None,
             "text_max_chars": MAX_NGRAM_CHARS, "text_reads_tokens": False}
     dense_mean = dense_scale = None

@@ -17,7 +17,8 @@ from tests.conftest import site_pages
 
 def test_the_default_recipe_is_the_shipped_models():
     card = json.loads(open("models/default/card.json").read())
-    assert card["recipe"] == DEFAULT_RECIPE.as_dict()
+    # an option added after the model was trained is absent from its card: its default holds
+    assert Recipe(**card["recipe"]) == DEFAULT_RECIPE
     assert DEFAULT_RECIPE.balance_sources == card["source_balance"] == 0.5
     assert any(f"found on >= {DEFAULT_RECIPE.ngram_min_sites} training sites" in f
                for f in card["features"])
@@ -74,7 +75,7 @@ def test_no_forms_and_zero_override_the_recipe(tmp_path):
                                       "--no-unlabel-trailing-prose", "--balance-sources", "0",
                                       "--no-site-stats", "--site-single-share", "0",
                                       "--no-align-definition", "--no-glue-lines",
-                                      "--no-cue-features"])
+                                      "--no-cue-features", "--no-article-span"])
     assert result.exit_code == 0, result.output
     card = json.loads((tmp_path / "m" / "card.json").read_text())
     assert card["recipe"] == Recipe().as_dict()

@@ -212,3 +212,39 @@ def test_a_site_memory_counts_towards_site_repetition_as_with_the_pipeline():
     alone, _, _ = _scores(linesift.load(), [new[0]], SiteStats())
     remembered, _, _ = _scores(compact, [new[0]], SiteStats())
     assert not np.allclose(alone, remembered)  # the memory did count
+
+
+def test_the_article_span_is_the_run_of_largest_summed_score():
+    """Scores above the bar (0.5, or halfway between the page's mean and best score when that
+    is lower) summed: the span is the run where the sum is largest."""
+    from linesift.scorer import article_span
+
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        n = int(rng.integers(1, 12))
+        scores = rng.random(n) * rng.choice([0.4, 1.0])  # some pages the model is unsure of
+        gain = scores - min(0.5, (scores.mean() + scores.max()) / 2)
+        best = max(((gain[i:j + 1].sum(), -(j - i), i, j) for i in range(n)
+                    for j in range(i, n)))
+        _, _, start, end = best
+        got = article_span(scores, np.zeros(n, dtype=np.int64))
+        assert got[:, 0].tolist() == [float(start <= k <= end) for k in range(n)]
+        assert np.isclose(got[:, 0] @ gain, best[0])
+        assert got[:, 1].tolist() == np.log1p(np.maximum(start - np.arange(n), 0)).tolist()
+
+
+def test_a_model_with_the_article_span_compiles_and_agrees(tmp_path, sample_path):
+    from threadpoolctl import threadpool_limits
+
+    from linesift.recipe import Recipe
+    from linesift.train.fit import train_model
+
+    with threadpool_limits(limits=1):
+        train_model([str(sample_path)], tmp_path / "span", folds=0, progress=False,
+                    recipe=Recipe(article_span=True))
+    compact, pipeline = _both(tmp_path / "span")
+    assert compact.compact.spec["classifier"]["span"]
+    pages = list(linesift.read_labelled_pages([sample_path]))
+    got, got_keep, _ = _scores(compact, pages)
+    want, want_keep, _ = _scores(pipeline, pages)
+    assert np.abs(got - want).max() < TOLERANCE and got_keep == want_keep

@@ -54,6 +54,11 @@ def train_command(
         None, "--cue-features/--no-cue-features",
         help="Also count boilerplate cue words (ads, share, subscribe, calls to action...) per "
              f"concept in some 20 languages. Recipe: {_on(DEFAULT_RECIPE.cue_features)}."),
+    article_span: Optional[bool] = typer.Option(
+        None, "--article-span/--no-article-span",
+        help="Also tell the context stage where each line lies against its page's article "
+             "span (the densest run of lines the first stage keeps). "
+             f"Recipe: {_on(DEFAULT_RECIPE.article_span)}."),
     calibrate: bool = typer.Option(True, "--calibrate/--no-calibrate",
                                    help="Map P(content) through an isotonic fit of the "
                                         "cross-validated scores (needs --folds >= 2)."),
@@ -95,13 +100,15 @@ def train_command(
         site_stats=site_stats, unlabel_trailing_prose=unlabel_trailing_prose,
         balance_sources=balance_sources, page_relative=page_relative,
         ngram_min_sites=ngram_min_sites, site_single_share=site_single_share,
-        align_definition=align_definition, glue_lines=glue_lines, cue_features=cue_features)
+        align_definition=align_definition, glue_lines=glue_lines, cue_features=cue_features,
+        article_span=article_span)
     if ngram_min_sites == 0:
         recipe = replace(recipe, ngram_min_sites=None)
     if base is not None and (page_relative is not None or site_stats is not None
-                             or cue_features is not None):
+                             or cue_features is not None or article_span is not None):
         typer.echo("warning: with --base the feature steps are the base model's; "
-                   "--page-relative, --site-stats and --cue-features are ignored", err=True)
+                   "--page-relative, --site-stats, --cue-features and --article-span are "
+                   "ignored", err=True)
     train_model(data, out, name=name, folds=folds, recipe=recipe, base=base,
                 calibrate=calibrate, jobs=jobs, curve=curve)
 
