@@ -3,8 +3,8 @@
 How the code is laid out, each floor importing only the floors below it:
 
 1. ``_kernels``: numpy speed kernels, each checked against its plain definition.
-2. ``errors``, ``labels``, ``lines``, ``pages``, ``frame`` and ``formats``: what a page and a
-   line are, and where pages come from and go to.
+2. ``errors``, ``lazy``, ``labels``, ``lines``, ``pages``, ``frame`` and ``formats``: what a
+   page and a line are, and where pages come from and go to.
 3. ``columns``: what each feature computes, with numpy alone; the site counts.
 4. ``features``: the feature steps over the lines table (scikit-learn transformers).
 5. ``scorer``: the compact scorer, a fitted model as arrays scored with numpy alone.
@@ -18,11 +18,10 @@ How the code is laid out, each floor importing only the floors below it:
 
 __version__ = "0.1.0"
 
-from importlib import import_module  # noqa: E402
-
 from .errors import InputError, LinesiftError, ModelError, OutputError  # noqa: E402
 from .formats import ReadOptions, read_labelled_pages, read_pages, write_labelled_pages  # noqa
 from .labels import BOILERPLATE, CONTENT, LABELS  # noqa: E402
+from .lazy import lazy_attributes  # noqa: E402
 from .lines import join_lines, split_lines  # noqa: E402
 from .pages import Page  # noqa: E402
 
@@ -36,15 +35,4 @@ __all__ = ["BOILERPLATE", "CONTENT", "LABELS", "InputError", "LinesiftError", "M
            "count_site_lines", "join_lines", "lines_frame", "load", "read_labelled_pages",
            "read_pages", "split_lines", "write_labelled_pages"]
 
-
-def __getattr__(name):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())

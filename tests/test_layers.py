@@ -13,7 +13,7 @@ PACKAGE_DIRS = {"linesift": ROOT / "linesift", "linesift.annotate": ROOT / "anno
                 "linesift.train": ROOT / "train", "linesift.models": ROOT / "models"}
 FLOORS = [
     ["linesift._kernels"],
-    ["linesift.errors", "linesift.logs", "linesift.labels", "linesift.lines", "linesift.pages", "linesift.frame",
+    ["linesift.errors", "linesift.lazy", "linesift.logs", "linesift.labels", "linesift.lines", "linesift.pages", "linesift.frame",
      "linesift.formats"],
     ["linesift.columns"],
     ["linesift.features"],

@@ -11,7 +11,7 @@ Models saved while the steps lived in one module name them ``linesift.features.L
 and so on, in pickles and in ``.skops`` files: the names exported here keep those resolving.
 """
 
-from importlib import import_module
+from ..lazy import lazy_attributes
 
 _EXPORTS = {
     "MAX_FEATURE_CHARS": "base", "FrameStep": "base", "CueWords": "cues",
@@ -29,14 +29,4 @@ without it."""
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_attributes(__name__, _EXPORTS, globals())
