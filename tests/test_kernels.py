@@ -199,11 +199,12 @@ def test_pair_codes_number_distinct_pairs_by_first_sight(pairs):
 
 @given(st.lists(st.sampled_from(["a", "b", "A", "é", "", "a b"]) | st.text(max_size=3),
                 max_size=20))
-def test_factorize_numbers_distinct_values_by_first_sight_as_pandas_does(values):
-    seen = {}
-    expected = [seen.setdefault(v, len(seen)) for v in values]
-    assert k.factorize(values).tolist() == expected
-    assert k.factorize(values).tolist() == pd.factorize(np.array(values, dtype=object))[0].tolist()
+def test_equal_codes_are_equal_exactly_for_equal_values(values):
+    codes = k.equal_codes(values).tolist()
+    assert all(0 <= c < len(values) for c in codes)
+    for i, v in enumerate(values):
+        for j, w in enumerate(values):
+            assert (codes[i] == codes[j]) == (v == w)
 
 
 _HASHES = st.lists(st.integers(0, 2**64 - 1) | st.sampled_from([5, 2**40, 2**63]), max_size=12)

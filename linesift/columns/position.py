@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .._kernels import factorize, pair_codes, run_bounds as page_bounds
+from .._kernels import equal_codes, pair_codes, run_bounds as page_bounds
 from . import MAX_FEATURE_CHARS
 
 
@@ -43,8 +43,8 @@ def _dups_in_page(texts, pages, length):
     code (:func:`linesift._kernels.pair_codes`), whose counts are the duplicates."""
     if len(texts) == 0:
         return np.zeros(0)
-    heads = factorize([t[:MAX_FEATURE_CHARS].casefold() for t in texts])
-    long_len = factorize(np.where(length > MAX_FEATURE_CHARS, length, -1.0).tolist())
+    heads = equal_codes([t[:MAX_FEATURE_CHARS].casefold() for t in texts])
+    long_len = equal_codes(np.where(length > MAX_FEATURE_CHARS, length, -1.0).tolist())
     code = np.asarray(pages).astype(np.int64)
     for key in (heads, long_len):
         code = pair_codes(code, key)
