@@ -67,6 +67,7 @@ TRUSTED_TYPES = (
     "linesift.features.prior.BaseModelScores",
     "linesift.features.position.PagePosition",
     "linesift.features.relative.PageRelative",
+    "linesift.features.runs.LineRuns",
     "linesift.features.repetition.TokenRepetition",
     "linesift.features.shape.LineShape",
     "linesift.features.site.SiteContext",

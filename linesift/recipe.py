@@ -47,6 +47,8 @@ class Recipe:
     article_span : bool
         Give stage two where each line lies against its page's article span
         (:func:`linesift.scorer.article_span`).
+    line_runs : bool
+        Add the runs of similarly shaped lines each line belongs to (:class:`LineRuns`).
     """
 
     unlabel_trailing_prose: bool = False
@@ -59,6 +61,7 @@ class Recipe:
     glue_lines: bool = False
     cue_features: bool = False
     article_span: bool = False
+    line_runs: bool = False
 
     def with_options(self, **options):
         """A copy with the given options changed; options given as None keep this recipe's."""
@@ -72,7 +75,8 @@ class Recipe:
         """The unfitted pipeline of this recipe (:func:`build_pipeline`)."""
         return build_pipeline(site_stats=self.site_stats, page_relative=self.page_relative,
                               ngram_min_sites=self.ngram_min_sites,
-                              cue_features=self.cue_features, article_span=self.article_span)
+                              cue_features=self.cue_features, article_span=self.article_span,
+                              line_runs=self.line_runs)
 
     def as_dict(self):
         return asdict(self)
@@ -89,6 +93,7 @@ DEFAULT_RECIPE = Recipe(
     glue_lines=True,
     cue_features=True,
     article_span=True,
+    line_runs=True,
 )
 """The shipped model's recipe: what ``make default-model`` and ``linesift train`` without
 options train. Measured as a set (README, *The default model*; bench/RESULTS.md): change the
@@ -96,7 +101,7 @@ values here, and only here, when a better recipe is measured."""
 
 
 def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=None,
-                   cue_features=False, article_span=False):
+                   cue_features=False, article_span=False, line_runs=False):
     """The full model: frame feature steps, then the two-stage :class:`ContextClassifier`.
 
     Parameters
@@ -107,6 +112,8 @@ def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=Non
     cue_features : bool
         Add a :class:`~linesift.features.CueWords` step just before the classifier (it has
         its own in-page window).
+    line_runs : bool
+        Add a :class:`~linesift.features.LineRuns` step just before the classifier.
     page_relative : bool
         Add a :class:`~linesift.features.PageRelative` step: each line's features against its
         page's mean.
@@ -117,8 +124,8 @@ def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=Non
     from sklearn.pipeline import Pipeline
 
     from .classifier import ContextClassifier
-    from .features import (CueWords, LineShape, NeighbourFeatures, PagePosition, PageRelative,
-                           SiteContext, StopwordDensity, TokenRepetition)
+    from .features import (CueWords, LineRuns, LineShape, NeighbourFeatures, PagePosition,
+                           PageRelative, SiteContext, StopwordDensity, TokenRepetition)
 
     steps = [
         ("shape", LineShape()),
@@ -135,4 +142,6 @@ def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=Non
         steps.insert(names.index("neighbours"), ("site", SiteContext()))
     if cue_features:
         steps.insert(len(steps) - 1, ("cues", CueWords()))
+    if line_runs:
+        steps.insert(len(steps) - 1, ("runs", LineRuns()))
     return Pipeline(steps)

@@ -24,6 +24,8 @@ from .columns.cues import cue_columns, cue_names
 from .columns.ngrams import MAX_NGRAM_CHARS, ngram_decision
 from .columns.position import NAMES as POSITION_NAMES
 from .columns.position import position_columns
+from .columns.runs import NAMES as RUN_NAMES
+from .columns.runs import run_columns
 from .columns.repetition import NAMES as REPETITION_NAMES
 from .columns.repetition import repetition_columns
 from .columns.shape import NAMES as SHAPE_NAMES
@@ -48,6 +50,7 @@ _STEPS = {
     "LineShape": "shape", "StopwordDensity": "stopwords", "TokenRepetition": "repetition",
     "PagePosition": "position", "PageRelative": "relative", "SiteContext": "site_context",
     "SiteRepetition": "site_repetition", "NeighbourFeatures": "neighbours", "CueWords": "cues",
+    "LineRuns": "runs",
 }
 """Frame step class -> the kind of step the compact scorer runs."""
 _NODE_ARRAYS = ("tree_feature", "tree_threshold", "tree_left", "tree_nan_left", "tree_value")
@@ -365,6 +368,8 @@ class CompactModel:
                 names = neighbour_names(step["columns"], step["offsets"], step["windows"])
                 new = dict(zip(names, neighbour_columns(values, pages, step["offsets"],
                                                         step["windows"])))
+            elif kind == "runs":
+                new = dict(zip(RUN_NAMES, run_columns(texts, pages)))
             elif kind == "cues":
                 new = dict(zip(cue_names(), cue_columns(*line_tokens(), pages)))
             elif kind in ("site_context", "site_repetition"):

@@ -233,7 +233,7 @@ def test_the_article_span_is_the_run_of_largest_summed_score():
         assert got[:, 1].tolist() == np.log1p(np.maximum(start - np.arange(n), 0)).tolist()
 
 
-def test_a_model_with_the_article_span_compiles_and_agrees(tmp_path, sample_path):
+def test_a_model_with_the_article_span_and_line_runs_compiles_and_agrees(tmp_path, sample_path):
     from threadpoolctl import threadpool_limits
 
     from linesift.recipe import Recipe
@@ -241,9 +241,10 @@ def test_a_model_with_the_article_span_compiles_and_agrees(tmp_path, sample_path
 
     with threadpool_limits(limits=1):
         train_model([str(sample_path)], tmp_path / "span", folds=0, progress=False,
-                    recipe=Recipe(article_span=True))
+                    recipe=Recipe(article_span=True, line_runs=True))
     compact, pipeline = _both(tmp_path / "span")
     assert compact.compact.spec["classifier"]["span"]
+    assert any(step["kind"] == "runs" for step in compact.compact.spec["steps"])
     pages = list(linesift.read_labelled_pages([sample_path]))
     got, got_keep, _ = _scores(compact, pages)
     want, want_keep, _ = _scores(pipeline, pages)

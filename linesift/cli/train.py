@@ -59,6 +59,10 @@ def train_command(
         help="Also tell the context stage where each line lies against its page's article "
              "span (the densest run of lines the first stage keeps). "
              f"Recipe: {_on(DEFAULT_RECIPE.article_span)}."),
+    line_runs: Optional[bool] = typer.Option(
+        None, "--line-runs/--no-line-runs",
+        help="Also give each line the runs of similarly shaped lines it belongs to (a list's "
+             f"items, a table's rows). Recipe: {_on(DEFAULT_RECIPE.line_runs)}."),
     calibrate: bool = typer.Option(True, "--calibrate/--no-calibrate",
                                    help="Map P(content) through an isotonic fit of the "
                                         "cross-validated scores (needs --folds >= 2)."),
@@ -101,14 +105,15 @@ def train_command(
         balance_sources=balance_sources, page_relative=page_relative,
         ngram_min_sites=ngram_min_sites, site_single_share=site_single_share,
         align_definition=align_definition, glue_lines=glue_lines, cue_features=cue_features,
-        article_span=article_span)
+        article_span=article_span, line_runs=line_runs)
     if ngram_min_sites == 0:
         recipe = replace(recipe, ngram_min_sites=None)
     if base is not None and (page_relative is not None or site_stats is not None
-                             or cue_features is not None or article_span is not None):
+                             or cue_features is not None or article_span is not None
+                             or line_runs is not None):
         typer.echo("warning: with --base the feature steps are the base model's; "
-                   "--page-relative, --site-stats, --cue-features and --article-span are "
-                   "ignored", err=True)
+                   "--page-relative, --site-stats, --cue-features, --article-span and "
+                   "--line-runs are ignored", err=True)
     train_model(data, out, name=name, folds=folds, recipe=recipe, base=base,
                 calibrate=calibrate, jobs=jobs, curve=curve)
 

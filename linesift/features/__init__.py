@@ -20,7 +20,7 @@ _EXPORTS = {
     "SiteContext": "site", "SiteRepetition": "site", "SiteStats": "site",
     "count_site_lines": "site", "load_site_stats": "site", "site_rows": "site",
     "uses_site_stats": "site", "with_site_columns": "site", "StopwordDensity": "stopwords",
-    "LineText": "text",
+    "LineText": "text", "LineRuns": "runs",
 }
 """Name -> module of the package's exports, imported on first use: the steps import
 scikit-learn, and the modules of this package that do not (the site memory) are imported

@@ -16,7 +16,8 @@ from sklearn.pipeline import Pipeline
 import linesift.features
 from conftest import get_page
 from frames import FRAME, PAGES, enriched
-from linesift.features import (FrameStep, LineShape, LineText, NeighbourFeatures, PagePosition,
+from linesift.features import (FrameStep, LineRuns, LineShape, LineText, NeighbourFeatures,
+                               PagePosition,
                                PageRelative, SiteRepetition, StopwordDensity, TokenRepetition,
                                count_site_lines, with_site_columns)
 from linesift.frame import BASE_COLUMNS, lines_frame
@@ -33,6 +34,7 @@ def with_sites(frame, pages):
 
 CASES = [
     (LineShape(), plain),
+    (LineRuns(), plain),
     (PagePosition(), plain),
     (StopwordDensity(), plain),
     (TokenRepetition(), plain),
