@@ -97,7 +97,6 @@ def main():
     scores = collect(args.variant, frame, args.folds, 0, len(pages))
     fold_of_page = page_folds(pages, args.folds)
     page_of = frame[PAGE].to_numpy()
-    fold = fold_of_page[page_of]
     starts, ends = page_bounds(page_of)
     keeps = {}
     for method, switches in (("threshold", (0.0,)), ("viterbi", SWITCHES)):

@@ -25,6 +25,7 @@ from ._kernels import run_bounds, window_means
 from .features.memory import MEMORY_COLUMNS
 from .frame import PAGE, check_frame
 from .labels import BOILERPLATE_CODE, CONTENT_CODE, DEFAULT_THRESHOLD, UNLABELLED_CODE
+from .scorer import article_span
 
 BASE_LOGIT = "base_logit"
 BASE_COLUMNS_READ = ("base_logit", "base_stage1_logit", "base_win2", "base_win5")
@@ -45,30 +46,6 @@ labelled page's gets less of the correction, and none below half of that
 def _logit(p):
     p = np.clip(p, 1e-6, 1 - 1e-6)
     return np.log(p / (1 - p))
-
-
-def article_span(scores, pages, threshold):
-    """Per row: inside the page's article span, lines before its start, lines after its end.
-
-    The span is the run of lines with the largest sum of ``score - threshold`` (the base
-    model's densest run of kept lines: the article, whatever teasers it keeps elsewhere).
-    """
-    n = len(scores)
-    inside = np.zeros(n)
-    before = np.zeros(n)
-    after = np.zeros(n)
-    starts, ends = run_bounds(pages)
-    for s, e in zip(starts, ends):
-        gain = scores[s:e] - threshold
-        total = np.concatenate([[0.0], np.cumsum(gain)])
-        lowest = np.minimum.accumulate(total[:-1])
-        end = int(np.argmax(total[1:] - lowest))  # best run ends at `end` (inclusive)
-        start = int(np.argmin(total[:end + 1]))   # and starts after the lowest prefix
-        idx = np.arange(e - s)
-        inside[s:e] = (idx >= start) & (idx <= end)
-        before[s:e] = np.log1p(np.maximum(start - idx, 0))
-        after[s:e] = np.log1p(np.maximum(idx - end, 0))
-    return np.vstack([inside, before, after])
 
 
 class SiteAdapter(ClassifierMixin, BaseEstimator):
@@ -113,8 +90,7 @@ class SiteAdapter(ClassifierMixin, BaseEstimator):
                          named["memory_words_b"] - named["memory_words_c"],
                          named["memory_first2_b"] - named["memory_first2_c"]]).T
         windows = window_means(net, pages, [EVIDENCE_WINDOW])[0].T if len(X) else net.T
-        span = article_span(1 / (1 + np.exp(-base)), pages, self.threshold) if len(X) \
-            else np.zeros((len(SPAN_COLUMNS), 0))
+        span = article_span(1 / (1 + np.exp(-base)), pages, self.threshold, lower_bar=False).T
         z = np.vstack([*columns, *memory, *windows, *span]).T
         return z, base, named[MEMORY_COLUMNS[0]] > 0
 

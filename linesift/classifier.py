@@ -8,7 +8,6 @@ one contiguous block in most pages. Both verdicts are kept (`first_stage_proba`)
 """
 
 import numpy as np
-from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -22,7 +21,7 @@ from ._kernels import run_bounds, standardised_dot
 from .features import LineText
 from .frame import BASE_COLUMNS, GROUP, PAGE, TEXT, TOKENS, check_frame
 from .labels import BOILERPLATE_CODE, CONTENT_CODE, DEFAULT_THRESHOLD, UNLABELLED_CODE
-from .scorer import NEUTRAL_SCORE, context_matrix, context_width
+from .scorer import NEUTRAL_SCORE, context_matrix, context_width, expit
 
 SCORE_OFFSETS = (-4, -3, -2, -1, 1, 2, 3, 4)
 SCORE_WINDOWS = (1, 3, 7, 15, 40)

@@ -107,15 +107,16 @@ def context_matrix(Z, n_dense, first_scores, pages, offsets, windows, span=False
     return Z
 
 
-def article_span(scores, pages, threshold=NEUTRAL_SCORE):
+def article_span(scores, pages, threshold=NEUTRAL_SCORE, lower_bar=True):
     """Per line (an (n, 3) array): inside its page's article span, log(1 + lines before the
     span's start), log(1 + lines after its end).
 
     The span is the run of lines with the largest sum of ``score - bar``: stage one's densest
     run of prose, the article whatever teasers score well elsewhere. A short line inside it is
     most likely the article's own; a run of headline-like lines before or after it most likely
-    teasers. The bar is `threshold`, or halfway between the page's mean and best score where
-    that is lower (measured against a fixed bar in bench/RESULTS.md).
+    teasers. The bar is `threshold`, or with `lower_bar` halfway between the page's mean and
+    best score where that is lower (measured against a fixed bar in bench/RESULTS.md; the
+    ``SiteAdapter`` of ``train --base`` keeps the fixed one).
     """
     out = np.zeros((len(scores), SPAN_COLUMNS))
     starts, ends = run_bounds(pages)
@@ -123,7 +124,7 @@ def article_span(scores, pages, threshold=NEUTRAL_SCORE):
         page = scores[s:e]
         # a page the model is unsure of (a language it saw little of) still has a span: the
         # bar is lowered to halfway between the page's mean and best line
-        bar = min(threshold, (page.mean() + page.max()) / 2)
+        bar = min(threshold, (page.mean() + page.max()) / 2) if lower_bar else threshold
         total = np.concatenate([[0.0], np.cumsum(page - bar)])
         lowest = np.minimum.accumulate(total[:-1])
         end = int(np.argmax(total[1:] - lowest))  # the best run ends at `end` (inclusive)
@@ -239,9 +240,10 @@ class CompactModel:
         """Refuse arrays that would index out of bounds or disagree with the spec: a tree's
         children must be later nodes of the same tree, features within the input."""
         spec, a = self.spec, self.arrays
-        if not isinstance(spec, dict) or spec.get("format") != COMPACT_FORMAT:
-            raise ModelError(f"compact format {spec.get('format') if isinstance(spec, dict) else spec!r} "
-                             f"is not {COMPACT_FORMAT}; recompile with `linesift model compile`")
+        found = spec.get("format") if isinstance(spec, dict) else spec
+        if found != COMPACT_FORMAT:
+            raise ModelError(f"compact format {found!r} is not {COMPACT_FORMAT}; recompile with "
+                             "`linesift model compile`")
         missing = [k for k in ("first_coef", "dense_mean", "dense_scale", "calibration",
                                "tree_roots", *_NODE_ARRAYS) if k not in a]
         if missing:
@@ -298,45 +300,45 @@ class CompactModel:
         for a model that uses site repetition, `site` = ``(site_line_pages, site_pages)``."""
         return self.score(texts, pages, site)[0]
 
-    def score(self, texts, pages, site=None):
-        """``(P(content), stage-one P(content), Z)`` of each line (Z: stage two's input)."""
+    def score(self, texts, pages, site=None, contributions=False):
+        """``(P(content), stage-one P(content), terms)`` of each line. With `contributions`,
+        `terms` is stage one's terms of each line against its page's mean, and their names:
+        what :meth:`linesift.classifier.ContextClassifier.first_stage_contributions` gives
+        (None otherwise); the features are computed once for both."""
         c = self.spec["classifier"]
         pages = np.asarray(pages)
         n = len(texts)
-        if n == 0:
-            return np.zeros(0), np.zeros(0), None
-        columns, tokens = self._columns(texts, pages, site)
         n_dense = len(c["dense_columns"])
+        names = ["text_ngrams", *c["dense_columns"]]
+        if n == 0:
+            return np.zeros(0), np.zeros(0), (np.zeros((0, len(names))), names) \
+                if contributions else None
+        columns, tokens = self._columns(texts, pages, site)
         span = c.get("span", False)
         Z = np.empty((n, context_width(n_dense, c["offsets"], c["windows"], span)), order="F")
         for j, name in enumerate(c["dense_columns"]):
             Z[:, j] = columns[name]
-        first = self._first_stage(texts, tokens, Z[:, :n_dense])
+        text = self._text_term(texts, tokens)
+        first = self._first_stage(text, Z[:, :n_dense])
+        terms = (self._contributions(text, Z[:, :n_dense], pages), names) if contributions \
+            else None
         context_matrix(Z, n_dense, first, pages, c["offsets"], c["windows"], span)
-        raw = self._trees(Z)
-        p = expit(raw)
+        p = expit(self._trees(Z))
         calibration = self.arrays["calibration"]
         if calibration.size:
             p = np.interp(p, calibration[0], calibration[1])
-        return p, first, Z
+        return p, first, terms
 
-    def contributions(self, texts, pages, site=None):
-        """Stage one's terms of each line against its page's mean, and their names: what
-        :meth:`linesift.classifier.ContextClassifier.first_stage_contributions` gives."""
-        c = self.spec["classifier"]
-        columns, tokens = self._columns(texts, np.asarray(pages), site)
-        dense = np.column_stack([columns[name] for name in c["dense_columns"]]) \
-            if texts else np.zeros((0, len(c["dense_columns"])))
-        weights = self.arrays["first_coef"][c["n_text"]:]
-        text_part = self._text_term(texts, tokens)
-        terms = np.column_stack([text_part, (dense - self.arrays["dense_mean"])
+    def _contributions(self, text, dense, pages):
+        """Stage one's terms (the n-gram term, then each dense feature's weight times its
+        standardised value), each minus its mean over the line's page."""
+        weights = self.arrays["first_coef"][self.spec["classifier"]["n_text"]:]
+        terms = np.column_stack([text, (dense - self.arrays["dense_mean"])
                                  / self.arrays["dense_scale"] * weights])
-        if len(terms):
-            starts, ends = run_bounds(np.asarray(pages))
-            sizes = ends - starts
-            terms -= np.repeat(np.add.reduceat(terms, starts, axis=0) / sizes[:, None], sizes,
-                               axis=0)
-        return terms, ["text_ngrams", *c["dense_columns"]]
+        starts, ends = run_bounds(pages)
+        sizes = ends - starts
+        terms -= np.repeat(np.add.reduceat(terms, starts, axis=0) / sizes[:, None], sizes, axis=0)
+        return terms
 
     def _columns(self, texts, pages, site):
         """Every feature column the steps add, by name, and the lines' tokens if a step made
@@ -400,12 +402,13 @@ class CompactModel:
                               self.arrays["first_coef"][:c["n_text"]],
                               tuple(c["word_ngrams"]), c["n_text"], vocabulary=vocabulary)
 
-    def _first_stage(self, texts, tokens, dense):
-        """Stage one's P(content): the same sums, in the same order, as the pipeline's."""
+    def _first_stage(self, text, dense):
+        """Stage one's P(content) from its n-gram term `text` and the dense features: the same
+        sums, in the same order, as the pipeline's."""
         c = self.spec["classifier"]
-        decision = np.full(len(texts), float(c["intercept"]))
+        decision = np.full(len(text), float(c["intercept"]))
         if c["n_text"]:
-            decision += self._text_term(texts, tokens)
+            decision += text
         decision = standardised_dot(dense, list(range(dense.shape[1])),
                                     self.arrays["first_coef"][c["n_text"]:],
                                     self.arrays["dense_mean"], self.arrays["dense_scale"],

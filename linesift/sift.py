@@ -220,11 +220,10 @@ class Sifter:
             if self.memory is not None:
                 site = self.memory.site_counts(texts, page_of, pages, *site,
                                                site_stats.page_prints)
-        proba, first, _ = self.compact.score(texts, page_of, site)
+        proba, first, terms = self.compact.score(texts, page_of, site, contributions=bool(reasons))
         if not reasons:
             return page_of, line_of, proba, None
-        contributions, names = self.compact.contributions(texts, page_of, site)
-        return page_of, line_of, proba, (first, _top_reasons(contributions, names, reasons))
+        return page_of, line_of, proba, (first, _top_reasons(*terms, reasons))
 
     def _score(self, pages, site_stats, reasons):
         """The page and line number of each scored line of `pages`, its P(content), and with
@@ -340,9 +339,9 @@ def load(model: str | PathLike | None = None, threshold: float | None = None) ->
     """
     directory = resolve_model_dir(model)
     card = read_card(directory)
-    checked_model_file(directory, card)
     compact = None if card.get("memory") else load_compact(directory, card)
     if compact is not None:
+        checked_model_file(directory, card)  # a changed model file is refused either way
         card.setdefault("name", directory.name)
         return Sifter(None, card, threshold=threshold, compact=compact, directory=directory)
     pipeline, card = load_pipeline(directory)

@@ -80,12 +80,6 @@ class Stoplists:
         return (sorted_lookup(self._member_keys, keys) >= 0) & (rows > 0)
 
 
-def stoplist_rows(token_hashes):
-    """Each token's row in :func:`stoplists` (0: in no list), by its hash
-    (:mod:`linesift.columns.tokens`)."""
-    return stoplists().rows(token_hashes)
-
-
 def stopword_hits(token_hashes, counts, page_starts, lists=None):
     """Stopwords of each line in its page's stoplist.
 
