@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 help:  ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py linesift/_ckernels.pyx
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[test]"

@@ -6,9 +6,24 @@ plain Python. Nothing here knows about lines tables, models or scikit-learn: thi
 only numpy and the standard library, and nothing from linesift.
 """
 
+import os
 import weakref
 
 import numpy as np
+
+try:  # built at install time where a C compiler is found (setup.py); optional
+    from . import _ckernels as _COMPILED
+except ImportError:
+    _COMPILED = None
+
+
+def compiled():
+    """The compiled kernels (:mod:`linesift._ckernels`), or None where they were not built or
+    ``LINESIFT_COMPILED=0`` is set: then the numpy kernels run, slower, to the same results."""
+    if os.environ.get("LINESIFT_COMPILED", "1") == "0":
+        return None
+    return _COMPILED
+
 
 # --- code points ---------------------------------------------------------------------------
 
@@ -243,6 +258,9 @@ def sorted_lookup(known, queries):
         pos[found] = at[found]
         return pos
     keys, positions, mask = _lookup_table(known)
+    kernels = compiled()
+    if kernels is not None:
+        return kernels.probe(keys, positions, mask, np.ascontiguousarray(queries))
     slot = (queries & np.uint64(mask)).astype(np.int64)
     todo = None  # every query, in the first pass
     while True:

@@ -17,7 +17,7 @@ import zipfile
 
 import numpy as np
 
-from ._kernels import run_bounds, shift_within_pages, standardised_dot, window_means
+from ._kernels import compiled, run_bounds, shift_within_pages, standardised_dot, window_means
 from .columns import MAX_FEATURE_CHARS
 from .columns.context import neighbour_columns, neighbour_names, relative_columns, relative_names
 from .columns.cues import cue_columns, cue_names
@@ -428,6 +428,12 @@ class CompactModel:
         a, c = self.arrays, self.spec["classifier"]
         feature, threshold = a["tree_feature"], a["tree_threshold"]
         left, nan_left, value = a["tree_left"], a["tree_nan_left"], a["tree_value"]
+        kernels = compiled()
+        if kernels is not None:  # the same walks, one row at a time, in C
+            return kernels.tree_sums(np.asfortranarray(Z, dtype=np.float64), feature, threshold,
+                                     left, nan_left.view(np.uint8), value, a["tree_roots"],
+                                     np.asarray(c["tree_depths"], dtype=np.int64),
+                                     float(c["baseline"]))
         depths = np.asarray(c["tree_depths"], dtype=np.int64)
         order = np.argsort(-depths, kind="stable")
         roots, depths = a["tree_roots"][order], depths[order]

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_DIRS = {"linesift": ROOT / "linesift", "linesift.annotate": ROOT / "annotate",
                 "linesift.train": ROOT / "train", "linesift.models": ROOT / "models"}
 FLOORS = [
-    ["linesift._kernels"],
+    ["linesift._kernels", "linesift._ckernels"],
     ["linesift.errors", "linesift.lazy", "linesift.logs", "linesift.labels", "linesift.lines", "linesift.pages", "linesift.frame",
      "linesift.formats"],
     ["linesift.columns"],

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import linesift
+from linesift import _kernels
 from linesift.columns.site import SiteStats, count_site_lines
 from linesift.errors import ModelError
 from linesift.model import COMPACT_FILE, CARD_FILE, compile_model, load_pipeline
@@ -39,8 +40,19 @@ def _scores(sifter, pages, site_stats=None, reasons=0):
     return flat, keep, out
 
 
+@pytest.fixture(params=["compiled", "numpy"])
+def kernels(request, monkeypatch):
+    """Each test that takes it runs with the compiled kernels (linesift._ckernels), then with
+    the numpy ones a machine without a C compiler runs."""
+    if request.param == "numpy":
+        monkeypatch.setenv("LINESIFT_COMPILED", "0")
+    elif _kernels.compiled() is None:
+        pytest.skip("the compiled kernels are not built (tests/test_ckernels.py says so)")
+    return request.param
+
+
 @pytest.mark.parametrize("as_crawl", [True, False])
-def test_compact_scorer_keeps_what_the_pipeline_keeps_on_the_gate_sample(as_crawl):
+def test_compact_scorer_keeps_what_the_pipeline_keeps_on_the_gate_sample(as_crawl, kernels):
     pages = list(linesift.read_labelled_pages([GATE]))
     compact, pipeline = _both("default")
     stats = count_site_lines(pages) if as_crawl else SiteStats()
@@ -68,7 +80,7 @@ def test_compact_scorer_gives_the_pipelines_reasons():
 
 
 def test_a_model_trained_without_the_shipped_options_compiles_and_agrees(tiny_model,
-                                                                         sample_path):
+                                                                         sample_path, kernels):
     """The tiny model hashes its n-grams (no vocabulary) and counts no sites: the other branch
     of every compact step."""
     assert (tiny_model / COMPACT_FILE).exists()
@@ -80,7 +92,7 @@ def test_a_model_trained_without_the_shipped_options_compiles_and_agrees(tiny_mo
     assert np.abs(got - want).max() < TOLERANCE and got_keep == want_keep
 
 
-def test_trees_follow_missing_values_as_scikit_learn_does():
+def test_trees_follow_missing_values_as_scikit_learn_does(kernels):
     pipeline, _ = load_pipeline("default")
     model = CompactModel.from_pipeline(pipeline)
     trees = pipeline[-1].second_

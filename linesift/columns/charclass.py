@@ -10,7 +10,7 @@ import unicodedata
 
 import numpy as np
 
-from .._kernels import NOT_LOOKED_UP, bmp_lookup, code_points
+from .._kernels import NOT_LOOKED_UP, bmp_lookup, code_points, compiled
 
 # Character classes (columns of the count matrix).
 CLASSES = ("upper", "lower", "other_letter", "digit", "space", "punct", "symbol", "cjk", "other")
@@ -100,6 +100,10 @@ def char_class_counts(lines, max_chars):
                           np.full(n, -1, dtype=np.int8))
     cps = code_points("".join(clipped))
     classes = _classes(cps)
+    kernels = compiled()
+    if kernels is not None:
+        return CharCounts(*kernels.line_class_counts(cps, classes, lengths, _SEPARATOR_CPS,
+                                                     len(CLASSES), _SPACE, _CJK, _UPPER))
     line_of = np.repeat(np.arange(n), lengths)
     k = len(CLASSES)
     counts = np.bincount(line_of * k + classes, minlength=n * k).reshape(n, k).astype(np.float64)

@@ -23,7 +23,7 @@ def position_columns(texts, pages):
     cum = np.cumsum(length) - length
     page_chars = np.add.reduceat(length, starts) if n else np.zeros(0)
     before = cum - np.repeat(cum[starts] if n else cum, sizes)
-    med = np.repeat([np.median(length[s:e]) for s, e in zip(starts, ends)], sizes)
+    med = np.repeat(_page_medians(length, starts, sizes), sizes)
     mx = np.repeat(np.maximum.reduceat(length, starts) if n else np.zeros(0), sizes)
     dups = _dups_in_page(texts, pages, length)
     return [rank / np.maximum(size - 1, 1), np.log1p(rank), np.log1p(size - 1 - rank),
@@ -43,9 +43,24 @@ def _dups_in_page(texts, pages, length):
     code (:func:`linesift._kernels.pair_codes`), whose counts are the duplicates."""
     if len(texts) == 0:
         return np.zeros(0)
-    heads = equal_codes([t[:MAX_FEATURE_CHARS].casefold() for t in texts])
+    heads = [t[:MAX_FEATURE_CHARS] for t in texts]
+    joined = "\0".join(heads)
+    # one casefold for the batch (it maps each character alone), unless a line holds a NUL
+    heads = joined.casefold().split("\0") if joined.count("\0") == len(heads) - 1 \
+        else [h.casefold() for h in heads]
+    heads = equal_codes(heads)
     long_len = equal_codes(np.where(length > MAX_FEATURE_CHARS, length, -1.0).tolist())
     code = np.asarray(pages).astype(np.int64)
     for key in (heads, long_len):
         code = pair_codes(code, key)
     return np.bincount(code)[code].astype(np.float64)
+
+
+def _page_medians(length, starts, sizes):
+    """``np.median`` of `length` over each page's rows, for all pages at once: the rows sorted
+    by page then length, the middle one (or the mean of the middle two) of each page."""
+    order = np.lexsort((length, np.repeat(np.arange(len(starts)), sizes)))
+    ranked = length[order]
+    low = starts + (sizes - 1) // 2
+    high = starts + sizes // 2
+    return (ranked[low] + ranked[high]) / 2

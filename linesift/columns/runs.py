@@ -9,7 +9,7 @@ where the article runs, can tell a list inside it from teasers outside.
 
 import numpy as np
 
-from .._kernels import equal_codes, run_bounds
+from .._kernels import compiled, equal_codes, run_bounds
 
 NAMES = ("run_shape_lines", "run_opening_lines", "run_shape_share")
 OPENING_CHARS = 4
@@ -54,12 +54,27 @@ def run_columns(texts, pages):
     starts, ends = run_bounds(pages)
     sizes = (ends - starts).astype(np.float64)
     out = []
-    for key in (_shape_key, _opening_key):
-        codes = equal_codes([key(t) for t in texts])
+    for differs in _key_changes(texts):
         new = np.ones(n, dtype=bool)
-        new[1:] = (codes[1:] != codes[:-1]) | (pages[1:] != pages[:-1])
+        new[1:] = differs | (pages[1:] != pages[:-1])
         run_starts = np.flatnonzero(new)
         lengths = np.diff(np.append(run_starts, n))
         out.append(np.repeat(lengths, lengths).astype(np.float64))
     page_size = np.repeat(sizes, (ends - starts))
     return [np.log1p(out[0]), np.log1p(out[1]), out[0] / page_size]
+
+
+def _key_changes(texts):
+    """For the shape key, then the opening key: whether each line's key differs from the line
+    before's (one entry fewer than lines)."""
+    kernels = compiled()
+    if kernels is None:
+        for key in (_shape_key, _opening_key):
+            codes = equal_codes([key(t) for t in texts])
+            yield codes[1:] != codes[:-1]
+        return
+    texts = texts if isinstance(texts, list) else list(texts)
+    shape = kernels.shape_keys(texts)
+    yield shape[1:] != shape[:-1]
+    opening = kernels.opening_keys(texts, OPENING_CHARS)
+    yield (opening[1:] != opening[:-1]).any(axis=1)

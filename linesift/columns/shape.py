@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .._kernels import ascii_lower, code_points, lines_with, mark_starts, year_starts
+from .._kernels import ascii_lower, code_points, compiled, lines_with, mark_starts, year_starts
 from . import MAX_FEATURE_CHARS
 from .charclass import CLASSES, alnum_mask, char_class_counts
 
@@ -15,6 +15,8 @@ SEPARATORS = "|•·»«›‹►▶▸→←/\\>~–—"
 SEPARATOR_SET = frozenset(SEPARATORS)
 URL_MARKS = ("http://", "https://", "www.", ".com", ".org", ".net", ".htm", ".php")
 COPYRIGHT_MARKS = ("©", "(c)")
+END_WINDOW = 50
+"""Characters at a line's end in which its last word is looked for."""
 
 
 NAMES = (["log_chars", "log_words", "mean_word_len"]
@@ -55,7 +57,11 @@ def _line_ends(texts):
     n = len(texts)
     if n == 0:
         return np.zeros((0, 4))
-    raws = [t[-50:].rstrip() for t in texts]
+    kernels = compiled()
+    if kernels is not None:
+        return kernels.line_ends(texts if isinstance(texts, list) else list(texts), END_WINDOW,
+                                 _CLOSER_CPS, _TERMINAL_CPS, _COLON_CPS, _SEPARATOR_CPS)
+    raws = [t[-END_WINDOW:].rstrip() for t in texts]
     lasts = code_points("".join([raw.rstrip(CLOSERS)[-1:] or " " for raw in raws]))
     finals = code_points("".join([raw[-1:] or " " for raw in raws]))
     return np.column_stack([np.isin(lasts, _TERMINAL_CPS), np.isin(lasts, _COLON_CPS),
@@ -65,6 +71,7 @@ def _line_ends(texts):
 _TERMINAL_CPS = np.array(sorted(map(ord, TERMINALS)), dtype=np.uint32)
 _COLON_CPS = np.array(sorted(map(ord, COLONS)), dtype=np.uint32)
 _SEPARATOR_CPS = np.array(sorted(map(ord, SEPARATOR_SET)), dtype=np.uint32)
+_CLOSER_CPS = np.array(sorted(map(ord, CLOSERS)), dtype=np.uint32)
 
 
 def _pattern_marks(texts, max_chars):

@@ -25,7 +25,8 @@ from collections import defaultdict
 
 import numpy as np
 
-from .._kernels import code_points, collapse_whitespace, run_bounds, span_hashes, window_means
+from .._kernels import (code_points, collapse_whitespace, compiled, run_bounds, span_hashes,
+                        window_means)
 from ..formats.sitecounts import read_site_counts, write_site_counts
 from ..lines import is_blank
 from .tokens import string_hashes
@@ -74,6 +75,9 @@ def _chunk_keys(lines):
     joined = "\0".join(lines)
     if joined.count("\0") != len(lines) - 1:
         return string_hashes([normalise_line(line) for line in lines])
+    kernels = compiled()
+    if kernels is not None:
+        return kernels.collapsed_part_hashes(joined.casefold())
     cps = collapse_whitespace(code_points(joined.casefold()))
     breaks = np.flatnonzero(cps == 0)
     return span_hashes(cps, np.concatenate([[0], breaks + 1]), np.append(breaks, len(cps)))

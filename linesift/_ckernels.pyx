@@ -1,0 +1,259 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""Compiled kernels: loops that numpy can only run as many small passes.
+
+Each function here computes exactly what a pure-numpy or plain-Python function of
+:mod:`linesift._kernels` or :mod:`linesift.columns` computes (named in its docstring);
+``tests/test_ckernels.py`` checks them against each other. The package works without this
+module (a machine without a C compiler at install time): :mod:`linesift._kernels` falls back
+to numpy.
+"""
+
+from cpython.unicode cimport (PyUnicode_GET_LENGTH, PyUnicode_READ_CHAR, Py_UNICODE_ISALNUM,
+                              Py_UNICODE_ISALPHA, Py_UNICODE_ISDIGIT, Py_UNICODE_ISSPACE,
+                              Py_UNICODE_ISUPPER)
+from libc.stdint cimport int64_t, uint8_t, uint64_t
+
+import numpy as np
+
+ctypedef Py_UCS4 ucs4
+
+
+def tree_sums(const double[::1, :] Z, const int64_t[::1] feature, const double[::1] threshold,
+              const int64_t[::1] left, const uint8_t[::1] nan_left, const double[::1] value,
+              const int64_t[::1] roots, const int64_t[::1] depths, double baseline):
+    """`baseline` plus each tree's leaf value for each row of `Z` (Fortran order), trees added
+    in order: what :meth:`linesift.scorer.CompactModel._trees` computes with numpy.
+
+    A tree of depth d is walked d steps from its root by every row of a block of rows at once:
+    a step is ``node = left[node] + (x > threshold[node])`` (or the side missing values go, for
+    NaN), and a leaf is its own left child with an infinite threshold, so a walk that reached
+    one stays there. The block's walks are independent, so the processor overlaps them."""
+    cdef Py_ssize_t n = Z.shape[0], n_trees = roots.shape[0], i, t, d, lo, hi
+    cdef int64_t node, root
+    cdef double x
+    cdef int64_t[256] nodes
+    out = np.full(n, baseline)
+    cdef double[::1] raw = out
+    with nogil:
+        lo = 0
+        while lo < n:
+            hi = min(lo + 256, n)
+            for t in range(n_trees):
+                root = roots[t]
+                for i in range(hi - lo):
+                    nodes[i] = root
+                for d in range(depths[t]):
+                    for i in range(hi - lo):
+                        node = nodes[i]
+                        x = Z[lo + i, feature[node]]
+                        nodes[i] = left[node] + ((x > threshold[node])
+                                                 | ((x != x) & (nan_left[node] == 0)))
+                for i in range(hi - lo):
+                    raw[lo + i] += value[nodes[i]]
+            lo = hi
+    return out
+
+
+cdef inline bint _is_sentence_end(ucs4 c) noexcept:
+    return c == u'.' or c == u'!' or c == u'?' or c == 0x3002 or c == 0xFF01 or c == 0xFF1F
+
+
+cdef inline int64_t _bucket(Py_ssize_t length) noexcept:
+    cdef int64_t bits = 0
+    while length > 0 and bits < 12:
+        bits += 1
+        length >>= 1
+    return bits
+
+
+def shape_keys(list texts):
+    """``linesift.columns.runs._shape_key`` of each line, packed into an int64."""
+    cdef Py_ssize_t n = len(texts), i, k, length, end, head
+    cdef ucs4 first, last, c
+    cdef int64_t key
+    cdef bint colon, last_alnum, last_end
+    out = np.empty(n, dtype=np.int64)
+    cdef int64_t[::1] keys = out
+    cdef str text
+    for i in range(n):
+        text = texts[i]
+        length = PyUnicode_GET_LENGTH(text)
+        key = _bucket(length)
+        if length:
+            first = PyUnicode_READ_CHAR(text, 0)
+            key |= (Py_UNICODE_ISDIGIT(first) << 4) \
+                | ((Py_UNICODE_ISALPHA(first) and Py_UNICODE_ISUPPER(first)) << 5) \
+                | (Py_UNICODE_ISALNUM(first) << 6)
+        colon = False
+        head = min(length, 40)
+        for k in range(head):
+            if PyUnicode_READ_CHAR(text, k) == u':':
+                colon = True
+                break
+        end = length
+        while end > 0 and Py_UNICODE_ISSPACE(PyUnicode_READ_CHAR(text, end - 1)):
+            end -= 1
+        if end:
+            last = PyUnicode_READ_CHAR(text, end - 1)
+            last_alnum, last_end = Py_UNICODE_ISALNUM(last), _is_sentence_end(last)
+        else:  # "" is in every string: an empty line "ends a sentence"
+            last_alnum, last_end = False, True
+        keys[i] = key | (colon << 7) | (last_alnum << 8) | (last_end << 9)
+    return out
+
+
+def opening_keys(list texts, int chars):
+    """``linesift.columns.runs._opening_key`` of each line as `chars` code points (letters as
+    ``a``, digits as ``0``; past the line's end 0x110000, which no character has)."""
+    cdef Py_ssize_t n = len(texts), i, k, start, length
+    cdef ucs4 c
+    out = np.full((n, chars), 0x110000, dtype=np.uint32)
+    cdef unsigned int[:, ::1] keys = out
+    cdef str text
+    for i in range(n):
+        text = texts[i]
+        length = PyUnicode_GET_LENGTH(text)
+        start = 0
+        while start < length and Py_UNICODE_ISSPACE(PyUnicode_READ_CHAR(text, start)):
+            start += 1
+        for k in range(min(chars, length - start)):
+            c = PyUnicode_READ_CHAR(text, start + k)
+            keys[i, k] = u'0' if Py_UNICODE_ISDIGIT(c) else u'a' if Py_UNICODE_ISALPHA(c) else c
+    return out
+
+
+cdef uint64_t _Q = 0x9E3779B97F4A7C15ULL
+
+
+cdef inline uint64_t _finish(uint64_t h, uint64_t length) noexcept nogil:
+    h ^= length << 56
+    h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ULL
+    h = (h ^ (h >> 27)) * 0x94D049BB133111EBULL
+    return h ^ (h >> 31)
+
+
+def collapsed_part_hashes(str joined):
+    """``span_hashes`` of each NUL-separated part of ``collapse_whitespace(code_points(joined))``
+    (:mod:`linesift._kernels`): each part with its whitespace runs made one space and none at
+    either end, hashed, in one pass with no string built."""
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(joined), k, part = 0, length = 0
+    cdef ucs4 c
+    cdef uint64_t raw = 0, power = 1
+    cdef bint pending = False
+    out = np.empty(joined.count("\0") + 1, dtype=np.uint64)
+    cdef uint64_t[::1] hashes = out
+    for k in range(n + 1):
+        c = PyUnicode_READ_CHAR(joined, k) if k < n else 0
+        if c == 0:
+            hashes[part] = _finish(raw, length)
+            part += 1
+            raw, power, length, pending = 0, 1, 0, False
+        elif Py_UNICODE_ISSPACE(c):
+            pending = length > 0
+        else:
+            if pending:
+                raw += 32 * power
+                power *= _Q
+                length += 1
+                pending = False
+            raw += (<uint64_t>c) * power
+            power *= _Q
+            length += 1
+    return out
+
+
+def probe(const uint64_t[::1] keys, const int64_t[::1] positions, uint64_t mask,
+          const uint64_t[::1] queries):
+    """Each query's position in the open-addressing table ``(keys, positions, mask)`` of
+    ``linesift._kernels._lookup_table`` (-1 where absent): slot ``q & mask`` first, then the
+    next ones, until the query's key or an empty slot."""
+    cdef Py_ssize_t n = queries.shape[0], i
+    cdef uint64_t slot, q
+    out = np.empty(n, dtype=np.int64)
+    cdef int64_t[::1] pos = out
+    with nogil:
+        for i in range(n):
+            q = queries[i]
+            slot = q & mask
+            while positions[slot] >= 0 and keys[slot] != q:
+                slot = (slot + 1) & mask
+            pos[i] = positions[slot]
+    return out
+
+
+def line_class_counts(const unsigned int[::1] cps, const signed char[::1] classes,
+                      const int64_t[::1] lengths, const unsigned int[::1] separators,
+                      int n_classes, int space, int cjk, int upper):
+    """``linesift.columns.charclass.char_class_counts`` from the batch's code points `cps`,
+    their `classes` and each line's length: ``(counts, words, capitalised, separators,
+    first)``, counted in one pass."""
+    cdef Py_ssize_t n = lengths.shape[0], i, k, at = 0, s, n_sep = separators.shape[0]
+    cdef signed char c
+    cdef bint prev_space
+    counts_out = np.zeros((n, n_classes))
+    words_out, capital_out, sep_out = np.zeros(n), np.zeros(n), np.zeros(n)
+    first_out = np.full(n, -1, dtype=np.int8)
+    cdef double[:, ::1] counts = counts_out
+    cdef double[::1] words = words_out, capital = capital_out, seps = sep_out
+    cdef signed char[::1] first = first_out
+    with nogil:
+        for i in range(n):
+            if lengths[i]:
+                first[i] = classes[at]
+            prev_space = True
+            for k in range(at, at + lengths[i]):
+                c = classes[k]
+                counts[i, c] += 1
+                if (c != space and prev_space) or c == cjk:
+                    words[i] += 1
+                    if c == upper:
+                        capital[i] += 1
+                prev_space = c == space
+                for s in range(n_sep):
+                    if cps[k] == separators[s]:
+                        seps[i] += 1
+                        break
+            at += lengths[i]
+    return counts_out, words_out, capital_out, sep_out, first_out
+
+
+cdef inline bint _among(ucs4 c, const unsigned int[::1] chars) noexcept:
+    cdef Py_ssize_t s
+    for s in range(chars.shape[0]):
+        if c == chars[s]:
+            return True
+    return False
+
+
+def line_ends(list texts, int window, const unsigned int[::1] closers,
+              const unsigned int[::1] terminals, const unsigned int[::1] colons,
+              const unsigned int[::1] separators):
+    """``linesift.columns.shape._line_ends``: of each line's last `window` characters with
+    trailing whitespace stripped, whether the last character before closing quotes or brackets
+    is a terminal, a colon or alphanumeric, and whether the very last is a separator."""
+    cdef Py_ssize_t n = len(texts), i, length, lo, end, end_open
+    cdef ucs4 last
+    out = np.zeros((n, 4))
+    cdef double[:, ::1] ends = out
+    cdef str text
+    for i in range(n):
+        text = texts[i]
+        length = PyUnicode_GET_LENGTH(text)
+        lo = max(length - window, 0)
+        end = length
+        while end > lo and Py_UNICODE_ISSPACE(PyUnicode_READ_CHAR(text, end - 1)):
+            end -= 1
+        if end == lo:
+            continue  # nothing left: " " stands in, which is none of these
+        if _among(PyUnicode_READ_CHAR(text, end - 1), separators):
+            ends[i, 2] = 1
+        end_open = end
+        while end_open > lo and _among(PyUnicode_READ_CHAR(text, end_open - 1), closers):
+            end_open -= 1
+        if end_open == lo:
+            continue
+        last = PyUnicode_READ_CHAR(text, end_open - 1)
+        ends[i, 0] = _among(last, terminals)
+        ends[i, 1] = _among(last, colons)
+        ends[i, 3] = Py_UNICODE_ISALNUM(last)
+    return out

@@ -1,0 +1,102 @@
+"""The compiled kernels (linesift._ckernels) against the numpy and Python code they replace.
+
+Each kernel is a faster way to the same numbers: these tests run both ways on the same input
+(``LINESIFT_COMPILED=0`` turns the compiled ones off) and ask for equal results, exactly. The
+scorer's trees are checked the same way in tests/test_scorer.py.
+"""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from linesift import _kernels
+from linesift.columns import charclass, runs, shape, site
+
+ckernels = pytest.importorskip("linesift._ckernels")
+
+# Text with what the kernels look at: every kind of whitespace, NUL, separators, closers,
+# terminals, colons, digits, upper and lower case in several scripts, and code points past the
+# BMP.
+ALPHABET = st.sampled_from(list(_kernels.WHITESPACE) + list(
+    "\0aZé ÉßİΣς:：.!?。！？…|•·»«›‹►/\\>~–—\"')]）」0١٢३日本語한Ωω-_©(c)19 2024") + [
+    "\U0001F600", "\U00020000", "\ud800"])
+texts = st.lists(st.text(ALPHABET, max_size=70), max_size=30)
+
+
+def both(fn, *args):
+    """`fn(*args)` with the compiled kernels, then without."""
+    with pytest.MonkeyPatch.context() as mp:
+        got = fn(*args)
+        mp.setenv("LINESIFT_COMPILED", "0")
+        assert _kernels.compiled() is None
+        want = fn(*args)
+    return got, want
+
+
+def test_the_compiled_kernels_are_built_here():
+    """A C compiler is on every machine the project runs its tests on; without one the
+    install goes on quietly and every kernel runs in numpy (slower), which this would hide."""
+    assert _kernels.compiled() is ckernels
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts)
+def test_line_runs_are_the_same(lines):
+    pages = np.repeat(np.arange(3), [len(lines) // 3, len(lines) // 3,
+                                     len(lines) - 2 * (len(lines) // 3)])
+    got, want = both(runs.run_columns, lines, pages)
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_shape_keys_tell_apart_what_the_python_keys_tell_apart():
+    lines = ["", " ", "a", "A", "1", "Ab:", "ab.", "ab。", "ab", "x" * 5000, "Ü ok!", "  \t"]
+    keys = ckernels.shape_keys(lines)
+    python = [runs._shape_key(t) for t in lines]
+    for i in range(len(lines)):
+        for j in range(len(lines)):
+            assert (keys[i] == keys[j]) == (python[i] == python[j]), (lines[i], lines[j])
+    opening = ckernels.opening_keys(lines, runs.OPENING_CHARS)
+    python = [runs._opening_key(t) for t in lines]
+    for i in range(len(lines)):
+        for j in range(len(lines)):
+            assert (opening[i] == opening[j]).all() == (python[i] == python[j])
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_line_keys_are_the_same(lines):
+    got, want = both(site.line_keys, lines)
+    np.testing.assert_array_equal(got, want)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_shape_columns_are_the_same(lines):
+    got, want = both(shape.shape_columns, lines, 40)
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(a, b)
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts)
+def test_character_counts_are_the_same(lines):
+    got, want = both(charclass.char_class_counts, lines, 50)
+    for name in ("counts", "words", "capitalised", "separators", "first"):
+        np.testing.assert_array_equal(getattr(got, name), getattr(want, name))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=200, unique=True),
+       st.lists(st.integers(0, 2**64 - 1), max_size=50), st.randoms())
+def test_table_lookups_are_the_same(known, others, random):
+    known = np.array(sorted(known), dtype=np.uint64)
+    queries = np.array(others + random.sample(known.tolist(), min(len(known), 20)),
+                       dtype=np.uint64)
+    # past the binary-search allowance, so both ways use the table
+    _kernels._SEARCHED[id(known)] = [lambda: known, len(known)]
+    got, want = both(_kernels.sorted_lookup, known, queries)
+    np.testing.assert_array_equal(got, want)
+    expected = [known.tolist().index(q) if q in known else -1 for q in queries.tolist()]
+    assert got.tolist() == expected
