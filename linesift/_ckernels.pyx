@@ -17,10 +17,13 @@ import numpy as np
 
 ctypedef Py_UCS4 ucs4
 
+cdef enum:
+    BLOCK_ROWS = 256  # rows whose walks through one tree go on together
+
 
 def tree_sums(const double[::1, :] Z, const int64_t[::1] feature, const double[::1] threshold,
               const int64_t[::1] left, const uint8_t[::1] nan_left, const double[::1] value,
-              const int64_t[::1] roots, const int64_t[::1] depths, double baseline):
+              const int64_t[::1] roots, double baseline):
     """`baseline` plus each tree's leaf value for each row of `Z` (Fortran order), trees added
     in order: what :meth:`linesift.scorer.CompactModel._trees` computes with numpy.
 
@@ -31,23 +34,33 @@ def tree_sums(const double[::1, :] Z, const int64_t[::1] feature, const double[:
     cdef Py_ssize_t n = Z.shape[0], n_trees = roots.shape[0], i, t, d, lo, hi
     cdef int64_t node, root
     cdef double x
-    cdef int64_t[256] nodes
+    cdef int64_t[BLOCK_ROWS] nodes
+    cdef Py_ssize_t[BLOCK_ROWS] going
+    cdef Py_ssize_t m, j, k
     out = np.full(n, baseline)
     cdef double[::1] raw = out
     with nogil:
         lo = 0
         while lo < n:
-            hi = min(lo + 256, n)
+            hi = min(lo + BLOCK_ROWS, n)
             for t in range(n_trees):
                 root = roots[t]
                 for i in range(hi - lo):
                     nodes[i] = root
-                for d in range(depths[t]):
-                    for i in range(hi - lo):
+                    going[i] = i
+                m = hi - lo if left[root] != root else 0
+                while m:  # one level of the walks still going; those that reach a leaf stop
+                    k = 0
+                    for j in range(m):
+                        i = going[j]
                         node = nodes[i]
                         x = Z[lo + i, feature[node]]
-                        nodes[i] = left[node] + ((x > threshold[node])
-                                                 | ((x != x) & (nan_left[node] == 0)))
+                        node = left[node] + ((x > threshold[node])
+                                             | ((x != x) & (nan_left[node] == 0)))
+                        nodes[i] = node
+                        going[k] = i
+                        k += left[node] != node
+                    m = k
                 for i in range(hi - lo):
                     raw[lo + i] += value[nodes[i]]
             lo = hi
@@ -256,4 +269,78 @@ def line_ends(list texts, int window, const unsigned int[::1] closers,
         ends[i, 0] = _among(last, terminals)
         ends[i, 1] = _among(last, colons)
         ends[i, 3] = Py_UNICODE_ISALNUM(last)
+    return out
+
+
+def token_hashes(const unsigned int[::1] cps, const uint8_t[::1] cjk, Py_ssize_t n_lines):
+    """``linesift.columns.tokens.batch_token_hashes`` from the batch's lower-cased code points
+    (newline between lines, space for every character that is no letter) and which are CJK:
+    ``(hashes, counts)``. A token is a run of letters, or one CJK character; each is hashed as
+    ``span_hashes`` hashes it."""
+    cdef Py_ssize_t n = cps.shape[0], i, line = 0, n_tokens = 0, length = 0
+    cdef unsigned int c
+    cdef uint64_t raw = 0, power = 1
+    hashes_out = np.empty(n, dtype=np.uint64)
+    counts_out = np.zeros(n_lines, dtype=np.int64)
+    cdef uint64_t[::1] hashes = hashes_out
+    cdef int64_t[::1] counts = counts_out
+    with nogil:
+        for i in range(n + 1):
+            c = cps[i] if i < n else 10
+            if length and (c == 10 or c == 32 or cjk[i]):  # the open token ends before c
+                hashes[n_tokens] = _finish(raw, length)
+                n_tokens += 1
+                counts[line] += 1
+                raw, power, length = 0, 1, 0
+            if c == 10:
+                line += 1
+            elif c != 32:
+                raw += (<uint64_t>c) * power
+                power *= _Q
+                length += 1
+                if cjk[i]:  # a CJK character is a token by itself
+                    hashes[n_tokens] = _finish(raw, length)
+                    n_tokens += 1
+                    counts[line] += 1
+                    raw, power, length = 0, 1, 0
+    return hashes_out[:n_tokens].copy(), counts_out
+
+
+cdef extern from "stdlib.h" nogil:
+    void qsort(void *base, size_t n, size_t size, int (*compar)(const void *, const void *))
+
+
+cdef int _compare_keys(const void *a, const void *b) noexcept nogil:
+    cdef uint64_t x = (<const uint64_t *>a)[0], y = (<const uint64_t *>b)[0]
+    return (x > y) - (x < y)
+
+
+def distinct_per_line(const uint64_t[::1] hashes, const int64_t[::1] counts):
+    """``linesift._kernels.distinct_per_line``: the distinct tokens of each line, two tokens
+    the same when their hashes share the top 40 bits (all 64 from 2**24 lines on), as there."""
+    cdef Py_ssize_t n = counts.shape[0], i, k, j, at = 0, size
+    cdef int shift = 0 if n >= 1 << 24 else 24
+    cdef uint64_t key
+    out = np.zeros(n, dtype=np.int64)
+    cdef int64_t[::1] distinct = out
+    buffer_out = np.empty(max(int(np.max(counts, initial=0)), 1), dtype=np.uint64)
+    cdef uint64_t[::1] buffer = buffer_out
+    with nogil:
+        for i in range(n):
+            size = counts[i]
+            for k in range(size):
+                buffer[k] = hashes[at + k] >> shift
+            at += size
+            if size > 16:
+                qsort(&buffer[0], size, sizeof(uint64_t), _compare_keys)
+            else:  # insertion sort: most lines have few tokens
+                for k in range(1, size):
+                    key = buffer[k]
+                    j = k - 1
+                    while j >= 0 and buffer[j] > key:
+                        buffer[j + 1] = buffer[j]
+                        j -= 1
+                    buffer[j + 1] = key
+            for k in range(size):
+                distinct[i] += k == 0 or buffer[k] != buffer[k - 1]
     return out

@@ -383,6 +383,10 @@ def distinct_per_line(hashes, counts):
     one line would have to share those 40 bits to be counted once). With 2**24 lines or more,
     an exact sort on both keys.
     """
+    kernels = compiled()
+    if kernels is not None:  # each line's keys sorted alone, counted in the same pass
+        return kernels.distinct_per_line(np.ascontiguousarray(hashes, dtype=np.uint64),
+                                         np.ascontiguousarray(counts, dtype=np.int64))
     line_of = np.repeat(np.arange(len(counts), dtype=np.uint64), counts)
     if len(counts) >= 1 << 24:
         order = np.lexsort((hashes, line_of))

@@ -432,7 +432,6 @@ class CompactModel:
         if kernels is not None:  # the same walks, one row at a time, in C
             return kernels.tree_sums(np.asfortranarray(Z, dtype=np.float64), feature, threshold,
                                      left, nan_left.view(np.uint8), value, a["tree_roots"],
-                                     np.asarray(c["tree_depths"], dtype=np.int64),
                                      float(c["baseline"]))
         depths = np.asarray(c["tree_depths"], dtype=np.int64)
         order = np.argsort(-depths, kind="stable")

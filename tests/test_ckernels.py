@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from linesift import _kernels
-from linesift.columns import charclass, runs, shape, site
+from linesift.columns import charclass, runs, shape, site, tokens
 
 ckernels = pytest.importorskip("linesift._ckernels")
 
@@ -100,3 +100,24 @@ def test_table_lookups_are_the_same(known, others, random):
     np.testing.assert_array_equal(got, want)
     expected = [known.tolist().index(q) if q in known else -1 for q in queries.tolist()]
     assert got.tolist() == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_token_hashes_are_the_same(lines):
+    got, want = both(tokens.batch_token_hashes, lines)
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(a, b)
+    assert len(got[1]) == len(lines)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 40), max_size=40), max_size=20))
+def test_distinct_tokens_per_line_are_the_same(lines):
+    # few distinct values, so lines repeat tokens; spread over the top bits the kernels compare
+    hashes = np.array([v * 0x9E3779B97F4A7C15 % 2**64 for line in lines for v in line],
+                      dtype=np.uint64)
+    counts = np.array([len(line) for line in lines], dtype=np.int64)
+    got, want = both(_kernels.distinct_per_line, hashes, counts)
+    np.testing.assert_array_equal(got, want)
+    assert got.tolist() == [len(set(line)) for line in lines]

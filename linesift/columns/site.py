@@ -28,7 +28,6 @@ import numpy as np
 from .._kernels import (code_points, collapse_whitespace, compiled, run_bounds, span_hashes,
                         window_means)
 from ..formats.sitecounts import read_site_counts, write_site_counts
-from ..lines import is_blank
 from .tokens import string_hashes
 
 SITE_LINE_PAGES = "site_line_pages"
@@ -88,16 +87,19 @@ def line_hash(line):
     return int(line_keys([line])[0])
 
 
-def page_print(line_keys):
+def page_print(line_keys, distinct=False):
     """A 64-bit fingerprint of a page from its line keys: equal for pages whose non-blank
-    lines are the same set (:func:`page_line_hashes`)."""
-    keys = np.unique(np.asarray(line_keys, dtype=np.uint64))
+    lines are the same set (:func:`page_line_hashes`). `distinct`: the keys are already
+    distinct and sorted, as :func:`page_line_hashes` gives them."""
+    keys = np.asarray(line_keys, dtype=np.uint64)
+    keys = keys if distinct else np.unique(keys)
     return int.from_bytes(hashlib.blake2b(keys.tobytes(), digest_size=8).digest(), "little")
 
 
 def page_line_hashes(page):
     """The distinct line keys of a page's non-blank lines, sorted (a uint64 array)."""
-    return np.unique(line_keys([line for line in page.lines if not is_blank(line)]))
+    return np.unique(line_keys([line for line in page.lines
+                                if line and not line.isspace()]))  # not is_blank(line)
 
 
 class SiteStats:
@@ -247,7 +249,7 @@ def count_site_lines(pages, progress=None):
         domain_pages[domain] += 1
         hashes = page_line_hashes(page)
         counters[domain].add(hashes)
-        prints[domain].add(page_print(hashes))
+        prints[domain].add(page_print(hashes, distinct=True))
     line_counts = {}
     for domain, counter in counters.items():
         counter.compact()

@@ -15,7 +15,7 @@ import re
 
 import numpy as np
 
-from .._kernels import code_points, lower_code_points, span_hashes
+from .._kernels import code_points, compiled, lower_code_points, span_hashes
 from .charclass import letter_mask
 
 TOKEN_CHUNK_LINES = 4096
@@ -83,6 +83,9 @@ def batch_token_hashes(texts):
         lowered = code_points(mapped.tobytes().decode("utf-32-le", "surrogatepass").lower())
         if len(lowered) != len(cps):  # lower-casing changed lengths (e.g. "İ" -> "i̇")
             cjk = letter_mask(lowered)[1]
+    kernels = compiled()
+    if kernels is not None:
+        return kernels.token_hashes(lowered, cjk.view(np.uint8), n)
     newline = lowered == 10
     word = (lowered != 32) & ~newline
     # a token starts at a word character after a non-word one, and at every CJK character
