@@ -94,6 +94,7 @@ _BASE = {
     "single_share_75": replace(DEFAULT_RECIPE, site_single_share=0.75),
     "no_span": replace(DEFAULT_RECIPE, article_span=False),
     "no_runs": replace(DEFAULT_RECIPE, line_runs=False),
+    "teasers": replace(DEFAULT_RECIPE, teaser_runs=True),
 }
 VARIANTS = {name: Variant(recipe) for name, recipe in _BASE.items()}
 VARIANTS.update({f"{name}_no_daniel": Variant(recipe, ("daniel_a",))

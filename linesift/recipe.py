@@ -49,6 +49,9 @@ class Recipe:
         (:func:`linesift.scorer.article_span`).
     line_runs : bool
         Add the runs of similarly shaped lines each line belongs to (:class:`LineRuns`).
+    teaser_runs : bool
+        With `line_runs`, also the runs of lines shaped like the line two before: blocks of
+        teasers, a headline and its summary again and again.
     """
 
     unlabel_trailing_prose: bool = False
@@ -62,6 +65,7 @@ class Recipe:
     cue_features: bool = False
     article_span: bool = False
     line_runs: bool = False
+    teaser_runs: bool = False
 
     def with_options(self, **options):
         """A copy with the given options changed; options given as None keep this recipe's."""
@@ -76,7 +80,7 @@ class Recipe:
         return build_pipeline(site_stats=self.site_stats, page_relative=self.page_relative,
                               ngram_min_sites=self.ngram_min_sites,
                               cue_features=self.cue_features, article_span=self.article_span,
-                              line_runs=self.line_runs)
+                              line_runs=self.line_runs, teaser_runs=self.teaser_runs)
 
     def as_dict(self):
         return asdict(self)
@@ -101,7 +105,7 @@ values here, and only here, when a better recipe is measured."""
 
 
 def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=None,
-                   cue_features=False, article_span=False, line_runs=False):
+                   cue_features=False, article_span=False, line_runs=False, teaser_runs=False):
     """The full model: frame feature steps, then the two-stage :class:`ContextClassifier`.
 
     Parameters
@@ -114,6 +118,9 @@ def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=Non
         its own in-page window).
     line_runs : bool
         Add a :class:`~linesift.features.LineRuns` step just before the classifier.
+    teaser_runs : bool
+        That step also measures alternating runs (``LineRuns(alternating=True)``); implies
+        `line_runs`.
     page_relative : bool
         Add a :class:`~linesift.features.PageRelative` step: each line's features against its
         page's mean.
@@ -142,6 +149,6 @@ def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=Non
         steps.insert(names.index("neighbours"), ("site", SiteContext()))
     if cue_features:
         steps.insert(len(steps) - 1, ("cues", CueWords()))
-    if line_runs:
-        steps.insert(len(steps) - 1, ("runs", LineRuns()))
+    if line_runs or teaser_runs:
+        steps.insert(len(steps) - 1, ("runs", LineRuns(alternating=teaser_runs)))
     return Pipeline(steps)

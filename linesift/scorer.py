@@ -24,7 +24,7 @@ from .columns.cues import cue_columns, cue_names
 from .columns.ngrams import MAX_NGRAM_CHARS, ngram_decision
 from .columns.position import NAMES as POSITION_NAMES
 from .columns.position import position_columns
-from .columns.runs import NAMES as RUN_NAMES
+from .columns.runs import ALTERNATING_NAMES, NAMES as RUN_NAMES
 from .columns.runs import run_columns
 from .columns.repetition import NAMES as REPETITION_NAMES
 from .columns.repetition import repetition_columns
@@ -371,7 +371,9 @@ class CompactModel:
                 new = dict(zip(names, neighbour_columns(values, pages, step["offsets"],
                                                         step["windows"])))
             elif kind == "runs":
-                new = dict(zip(RUN_NAMES, run_columns(texts, pages)))
+                alternating = step.get("alternating", False)
+                new = dict(zip(RUN_NAMES + (ALTERNATING_NAMES if alternating else ()),
+                               run_columns(texts, pages, alternating)))
             elif kind == "cues":
                 new = dict(zip(cue_names(), cue_columns(*line_tokens(), pages)))
             elif kind in ("site_context", "site_repetition"):

@@ -246,6 +246,8 @@ def test_the_article_span_is_the_run_of_largest_summed_score():
 
 
 def test_a_model_with_the_article_span_and_line_runs_compiles_and_agrees(tmp_path, sample_path):
+    """With teaser runs too, which the shipped model does not use (the other branch of the
+    runs step)."""
     from threadpoolctl import threadpool_limits
 
     from linesift.recipe import Recipe
@@ -253,10 +255,11 @@ def test_a_model_with_the_article_span_and_line_runs_compiles_and_agrees(tmp_pat
 
     with threadpool_limits(limits=1):
         train_model([str(sample_path)], tmp_path / "span", folds=0, progress=False,
-                    recipe=Recipe(article_span=True, line_runs=True))
+                    recipe=Recipe(article_span=True, line_runs=True, teaser_runs=True))
     compact, pipeline = _both(tmp_path / "span")
     assert compact.compact.spec["classifier"]["span"]
-    assert any(step["kind"] == "runs" for step in compact.compact.spec["steps"])
+    assert {"kind": "runs", "alternating": True} in compact.compact.spec["steps"]
+    assert "run_alternating_lines" in compact.compact.dense_columns
     pages = list(linesift.read_labelled_pages([sample_path]))
     got, got_keep, _ = _scores(compact, pages)
     want, want_keep, _ = _scores(pipeline, pages)

@@ -81,7 +81,7 @@ def _record_to_page(raw, path, line_no, options, skips):
     hint = None
     try:
         line = _decode_line(raw, line_no, options.encoding)
-        record = json.loads(line, parse_constant=_not_json)
+        record = _DECODER.decode(line)
         if not isinstance(record, dict):
             raise ValueError(f"expected a JSON object, got {type(record).__name__}")
         if _ESCAPED_SURROGATE.search(line):
@@ -102,6 +102,9 @@ def _not_json(name):
     holds one would be written back as something no other JSON reader takes."""
     raise ValueError(f"{name} is not a JSON value (a number or null is)")
 
+
+_DECODER = json.JSONDecoder(parse_constant=_not_json)
+"""One decoder for every record (``json.loads`` with an option builds one per call)."""
 
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 """A JSON escape of a UTF-16 surrogate: a pair is one character, a lone one is not text."""
