@@ -387,6 +387,39 @@ def site_macro_f1(pages, frame, y, keep, source="daniel_a", lang=None):
     return float(np.mean(scores)) if scores else float("nan")
 
 
+SHORT_CHARS = 80
+"""A content line this short, dropped inside its article, is the issue-26 error kind: a list
+item, a table row, a subhead, a one-line paragraph."""
+ERROR_KINDS = ("content dropped", "  short, inside", "  longer, inside", "  article ends",
+               "boilerplate kept", "  before article", "  after article", "  inside article",
+               "  page without content")
+
+
+def error_kinds(frame, y, keep):
+    """Counts of each of ERROR_KINDS over the labelled lines. A page's article runs from its
+    first to its last content line (gold labels); "inside" is strictly between them."""
+    page_of = frame[PAGE].to_numpy()
+    labelled = y != UNLABELLED
+    content = labelled & (y == 1)
+    row = np.arange(len(y))
+    starts, ends = page_bounds(page_of)
+    sizes = ends - starts
+    big = len(y) + 1
+    first = np.minimum.reduceat(np.where(content, row, big), starts)
+    last = np.maximum.reduceat(np.where(content, row, -1), starts)
+    first, last = np.repeat(first, sizes), np.repeat(last, sizes)
+    has_article = last >= 0
+    inside = has_article & (row > first) & (row < last)
+    short = frame["text"].str.len().to_numpy() <= SHORT_CHARS
+    dropped = content & (keep == 0)
+    kept = labelled & (y == 0) & (keep == 1)
+    counts = [dropped.sum(), (dropped & inside & short).sum(), (dropped & inside & ~short).sum(),
+              (dropped & ~inside).sum(), kept.sum(), (kept & has_article & (row < first)).sum(),
+              (kept & has_article & (row > last)).sum(), (kept & inside).sum(),
+              (kept & ~has_article).sum()]
+    return [int(c) for c in counts]
+
+
 def report(variants, k, smoke, compact=False, json_out=None):
     pages, aligned = load_all(smoke)
     frame, y = training_table(aligned)
@@ -404,6 +437,7 @@ def report(variants, k, smoke, compact=False, json_out=None):
         for setting in ("crawl", "single"):
             keep = (np.nan_to_num(scores[setting], nan=0.0) >= threshold).astype(int)
             res[setting] = [prf(y[m], keep[m], 1) for _, _, m in rows]
+            res[f"{setting}_errors"] = error_kinds(frame, y, keep)
             res[f"{setting}_daniel_sites"] = site_macro_f1(pages, frame, y, keep)
             for lang in DANIEL_LANGS:
                 res[f"{setting}_daniel_sites_{lang}"] = site_macro_f1(pages, frame, y, keep,
@@ -423,6 +457,17 @@ def report(variants, k, smoke, compact=False, json_out=None):
         for variant in variants:
             _print_variant(variant, rows, results[variant], base_rows)
     _print_sites(results, base_sites, base_sites_lang)
+    _print_errors(results)
+
+
+def _print_errors(results):
+    print(f"\nErrors by kind, all sets, labelled lines (short: at most {SHORT_CHARS} "
+          "characters; a page's article runs from its first to its last content line):")
+    rows = [{"kind": kind, **{f"{name} {setting}": res[f"{key}_errors"][i]
+                              for name, res in results.items()
+                              for setting, key in (("crawl", "crawl"), ("page", "single"))}}
+            for i, kind in enumerate(ERROR_KINDS)]
+    print_table(rows, list(rows[0]))
 
 
 def _print_variant(variant, rows, res, base_rows):
