@@ -344,3 +344,78 @@ def distinct_per_line(const uint64_t[::1] hashes, const int64_t[::1] counts):
             for k in range(size):
                 distinct[i] += k == 0 or buffer[k] != buffer[k - 1]
     return out
+
+
+cdef extern from "math.h" nogil:
+    double rint(double x)
+
+
+def window_means(const double[:, ::1] values, const int64_t[::1] starts,
+                 const int64_t[::1] ends, const int64_t[::1] half_widths, double quantum):
+    """``linesift._kernels.window_means`` of a (rows, columns) array, pages given by their
+    first and end rows: one (widths, rows, columns) array. The values are rounded to
+    multiples of `quantum` and summed down each column in order, as ``np.cumsum`` does, so
+    every mean is the numpy kernel's to the last bit."""
+    cdef Py_ssize_t n = values.shape[0], m = values.shape[1], i, j, p, w, lo, hi
+    cdef Py_ssize_t n_pages = starts.shape[0], n_widths = half_widths.shape[0]
+    cdef double width
+    csum_out = np.zeros((n + 1, m))
+    out = np.empty((n_widths, n, m))
+    cdef double[:, ::1] csum = csum_out
+    cdef double[:, :, ::1] means = out
+    with nogil:
+        for i in range(n):
+            for j in range(m):
+                csum[i + 1, j] = csum[i, j] + rint(values[i, j] / quantum) * quantum
+        for w in range(n_widths):
+            for p in range(n_pages):
+                for i in range(starts[p], ends[p]):
+                    lo = max(i - half_widths[w], starts[p])
+                    hi = min(i + half_widths[w] + 1, ends[p])
+                    width = <double>(hi - lo)
+                    for j in range(m):
+                        means[w, i, j] = (csum[hi, j] - csum[lo, j]) / width
+    return out
+
+
+def stopword_hits(const int64_t[::1] rows, const int64_t[::1] counts,
+                  const int64_t[::1] page_starts, const int64_t[::1] indptr,
+                  const int64_t[::1] members, int64_t n_lists, int64_t sample):
+    """``linesift.columns.stopwords.stopword_hits`` from each token's row in the stoplists
+    (0: in none): per page, the list holding most of its first `sample` tokens (the first
+    such list on a tie; none when no token is listed), then each line's tokens in it."""
+    cdef Py_ssize_t n_lines = counts.shape[0], n_pages = page_starts.shape[0]
+    cdef Py_ssize_t p, line, end_line, t, first_token, end_token, k, token = 0
+    cdef int64_t r, best, best_count, key
+    votes_out = np.zeros(n_lists, dtype=np.int64)
+    hits_out = np.zeros(n_lines)
+    cdef int64_t[::1] votes = votes_out
+    cdef double[::1] hits = hits_out
+    with nogil:
+        for p in range(n_pages):
+            end_line = page_starts[p + 1] if p + 1 < n_pages else n_lines
+            first_token = token
+            end_token = token
+            for line in range(page_starts[p], end_line):
+                end_token += counts[line]
+            for k in range(n_lists):
+                votes[k] = 0
+            for t in range(first_token, min(end_token, first_token + sample)):
+                r = rows[t]
+                for k in range(indptr[r], indptr[r + 1]):
+                    votes[members[k] % n_lists] += 1
+            best, best_count = -1, 0
+            for k in range(n_lists):
+                if votes[k] > best_count:
+                    best, best_count = k, votes[k]
+            for line in range(page_starts[p], end_line):
+                for t in range(token, token + counts[line]):
+                    r = rows[t]
+                    if best >= 0 and r > 0:
+                        key = r * n_lists + best
+                        for k in range(indptr[r], indptr[r + 1]):
+                            if members[k] == key:
+                                hits[line] += 1
+                                break
+                token += counts[line]
+    return hits_out

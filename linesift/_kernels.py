@@ -332,6 +332,13 @@ def window_means(values, pages, half_widths):
     if n == 0:
         return [np.asarray(values, dtype=np.float64).copy() for _ in half_widths]
     starts, ends = run_bounds(pages)
+    kernels = compiled()
+    if kernels is not None:
+        values = np.asarray(values, dtype=np.float64)
+        flat = np.ascontiguousarray(values.reshape(n, -1))
+        means = kernels.window_means(flat, starts, ends,
+                                     np.asarray(half_widths, dtype=np.int64), WINDOW_QUANTUM)
+        return [mean.reshape(values.shape) for mean in means]
     sizes = ends - starts
     q = np.round(np.asarray(values, dtype=np.float64) / WINDOW_QUANTUM) * WINDOW_QUANTUM
     csum = np.vstack([np.zeros((1,) + q.shape[1:]), np.cumsum(q, axis=0)])

@@ -121,3 +121,34 @@ def test_distinct_tokens_per_line_are_the_same(lines):
     got, want = both(_kernels.distinct_per_line, hashes, counts)
     np.testing.assert_array_equal(got, want)
     assert got.tolist() == [len(set(line)) for line in lines]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(1, 9), min_size=1, max_size=12),
+       st.lists(st.integers(0, 6), min_size=1, max_size=3), st.integers(1, 3), st.randoms())
+def test_window_means_are_the_same(sizes, widths, columns, random):
+    pages = np.repeat(np.arange(len(sizes)), sizes)
+    values = np.array([[random.uniform(-5, 5) for _ in range(columns)] for _ in pages])
+    values[0, 0] = np.nan if random.random() < 0.2 else values[0, 0]
+    got, want = both(_kernels.window_means, values, pages, widths)
+    assert len(got) == len(want) == len(widths)
+    for a, b in zip(got, want):
+        assert a.shape == b.shape == values.shape
+        np.testing.assert_array_equal(a, b)
+
+
+WORDS = ("the of and to in is it that le la les de et est un une der die und das ist в и не на "
+         "что он z w i się nie je 的 了 是 在 και το η να hello news page ok").split()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.lists(st.sampled_from(WORDS), max_size=12), min_size=1,
+                         max_size=8), min_size=1, max_size=5))
+def test_stopword_hits_are_the_same(pages):
+    from linesift.columns.stopwords import stopword_columns
+
+    lines = [" ".join(words) for page in pages for words in page]
+    starts = np.cumsum([0] + [len(page) for page in pages[:-1]])
+    hashes, counts = tokens.batch_token_hashes(lines)
+    got, want = both(stopword_columns, hashes, counts, starts)
+    np.testing.assert_array_equal(got, want)

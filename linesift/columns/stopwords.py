@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._kernels import sorted_lookup
+from .._kernels import compiled, sorted_lookup
 from .tokens import first_tokens, line_hashes, string_hashes
 
 # Frequent function characters of written Chinese and Japanese (particles, pronouns, copulas).
@@ -104,6 +104,13 @@ def stopword_hits(token_hashes, counts, page_starts, lists=None):
     lists = stoplists() if lists is None else lists
     n_lines, n_pages = len(counts), len(page_starts)
     rows = lists.rows(token_hashes)
+    kernels = compiled()
+    if kernels is not None:
+        return kernels.stopword_hits(rows, np.ascontiguousarray(counts, dtype=np.int64),
+                                     np.ascontiguousarray(page_starts, dtype=np.int64),
+                                     lists.indptr.astype(np.int64, copy=False),
+                                     lists.members.astype(np.int64, copy=False), lists.n_lists,
+                                     LANGUAGE_SAMPLE_TOKENS)
     line_of = np.repeat(np.arange(n_lines), counts)
     page_of_line = np.repeat(np.arange(n_pages), np.diff(np.append(page_starts, n_lines)))
     page_of = page_of_line[line_of]
