@@ -31,6 +31,8 @@ def tree_sums(const double[::1, :] Z, const int64_t[::1] feature, const double[:
     a step is ``node = left[node] + (x > threshold[node])`` (or the side missing values go, for
     NaN), and a leaf is its own left child with an infinite threshold, so a walk that reached
     one stays there. The block's walks are independent, so the processor overlaps them."""
+    if feature.shape[0] and np.max(feature) >= Z.shape[1]:
+        raise ValueError("a tree reads a column the rows do not have")
     cdef Py_ssize_t n = Z.shape[0], n_trees = roots.shape[0], i, t, d, lo, hi
     cdef int64_t node, root
     cdef double x
@@ -320,6 +322,8 @@ def distinct_per_line(const uint64_t[::1] hashes, const int64_t[::1] counts):
     the same when their hashes share the top 40 bits (all 64 from 2**24 lines on), as there."""
     cdef Py_ssize_t n = counts.shape[0], i, k, j, at = 0, size
     cdef int shift = 0 if n >= 1 << 24 else 24
+    if np.sum(counts) != hashes.shape[0] or np.min(counts, initial=0) < 0:
+        raise ValueError("counts do not add up to the hashes")
     cdef uint64_t key
     out = np.zeros(n, dtype=np.int64)
     cdef int64_t[::1] distinct = out
@@ -387,6 +391,9 @@ def stopword_hits(const int64_t[::1] rows, const int64_t[::1] counts,
     cdef Py_ssize_t n_lines = counts.shape[0], n_pages = page_starts.shape[0]
     cdef Py_ssize_t p, line, end_line, t, first_token, end_token, k, token = 0
     cdef int64_t r, best, best_count, key
+    if (np.sum(counts) != rows.shape[0] or np.min(counts, initial=0) < 0
+            or np.min(rows, initial=0) < 0 or np.max(rows, initial=0) + 1 >= indptr.shape[0]):
+        raise ValueError("token rows and counts do not fit the stoplists")
     votes_out = np.zeros(n_lists, dtype=np.int64)
     hits_out = np.zeros(n_lines)
     cdef int64_t[::1] votes = votes_out
