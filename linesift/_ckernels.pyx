@@ -33,7 +33,7 @@ def tree_sums(const double[::1, :] Z, const int64_t[::1] feature, const double[:
     one stays there. The block's walks are independent, so the processor overlaps them."""
     if feature.shape[0] and np.max(feature) >= Z.shape[1]:
         raise ValueError("a tree reads a column the rows do not have")
-    cdef Py_ssize_t n = Z.shape[0], n_trees = roots.shape[0], i, t, d, lo, hi
+    cdef Py_ssize_t n = Z.shape[0], n_trees = roots.shape[0], i, t, lo, hi
     cdef int64_t node, root
     cdef double x
     cdef int64_t[BLOCK_ROWS] nodes

@@ -177,8 +177,8 @@ class CompactModel:
         self.spec = spec
         self.arrays = arrays
         self._check()
-        self.stoplists = (Stoplists(arrays["stop_hashes"], arrays["stop_members"].astype(np.int64),
-                                    spec["stop_lists"]) if "stop_hashes" in arrays else None)
+        self.stoplists = (Stoplists(arrays["stop_hashes"], arrays["stop_members"], spec["stop_lists"])
+                          if "stop_hashes" in arrays else None)
 
     # --- export -----------------------------------------------------------------------------
 

@@ -56,10 +56,10 @@ class Stoplists:
 
     def __init__(self, hashes, members, n_lists):
         self.hashes = hashes
-        self.members = members
+        self.members = np.asarray(members, dtype=np.int64)  # a compact file keeps uint32
         self.n_lists = int(n_lists)
-        self._member_keys = members.astype(np.uint64)  # looked up as hashes are
-        rows = members // self.n_lists
+        self._member_keys = self.members.astype(np.uint64)  # looked up as hashes are
+        rows = self.members // self.n_lists
         self.indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(hashes) + 1))])
 
     @classmethod
@@ -108,8 +108,7 @@ def stopword_hits(token_hashes, counts, page_starts, lists=None):
     if kernels is not None:
         return kernels.stopword_hits(rows, np.ascontiguousarray(counts, dtype=np.int64),
                                      np.ascontiguousarray(page_starts, dtype=np.int64),
-                                     lists.indptr.astype(np.int64, copy=False),
-                                     lists.members.astype(np.int64, copy=False), lists.n_lists,
+                                     lists.indptr, lists.members, lists.n_lists,
                                      LANGUAGE_SAMPLE_TOKENS)
     line_of = np.repeat(np.arange(n_lines), counts)
     page_of_line = np.repeat(np.arange(n_pages), np.diff(np.append(page_starts, n_lines)))
