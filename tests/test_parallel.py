@@ -209,3 +209,36 @@ def test_a_finished_pool_leaves_python_s_exit_nothing_to_wake(sifter):
         pool.close()
     assert got == [p.id for p in pages]
     assert not manager.is_alive() and manager not in futures_process._threads_wakeups
+
+
+def test_a_sigterm_while_the_finished_pool_shuts_down_waits_for_it(sifter, monkeypatch):
+    """SIGTERM (raised as an exception where the command is) that lands while an idle pool is
+    being shut down is held until the worker has exited: raised inside the wait, it left the
+    worker waiting for the word to exit and Python's exit waiting for the worker (a hang the
+    kill-and-resume test met)."""
+    import os
+    import signal
+    from concurrent.futures import ProcessPoolExecutor
+
+    from linesift.cli.app import Terminated, _raise_terminated
+
+    pages = [linesift.Page(id=r["id"], text=r["text"], meta=r) for r in many_records(1)]
+    pool = LocalPool(sifter, 1)
+    got = [s.page.id for view in sift_streams(sifter, [iter(pages)], backend=pool,
+                                               chunk_pages=7) for s in view]
+    workers = list(pool._pool._processes.values())
+    real_shutdown = ProcessPoolExecutor.shutdown
+
+    def shutdown_signalled(self, *args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)  # delivered at the next bytecode, inside close()
+        return real_shutdown(self, *args, **kwargs)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "shutdown", shutdown_signalled)
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        with pytest.raises(Terminated):
+            pool.close()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert got == [p.id for p in pages] and workers
+    assert all(not w.is_alive() for w in workers)  # the worker exited before the signal rose

@@ -149,9 +149,12 @@ class LocalPool:
         manager = getattr(pool, "_executor_manager_thread", None)
         if not abort:
             # every chunk is back: the idle workers exit at once; then Python's exit must not
-            # wake the pool's ended thread (see _forget_manager_thread)
-            pool.shutdown(wait=True, cancel_futures=True)
-            _forget_manager_thread(manager)
+            # wake the pool's ended thread (see _forget_manager_thread). A signal is held until
+            # then: raised inside the wait, it left the worker waiting for the word to exit and
+            # Python's exit waiting for the worker, for ever.
+            with _signals_deferred():
+                pool.shutdown(wait=True, cancel_futures=True)
+                _forget_manager_thread(manager)
             return
         processes = list((getattr(pool, "_processes", None) or {}).values())
         for process in processes:
