@@ -1,11 +1,13 @@
 """Throughput of `linesift filter` with the default model: lines/s, MB/s, peak memory.
 
 Runs the real command in a child process pinned to one core, over shared data files, and
-prints a table. Target (issue 2): >= 50,000 lines/s per core.
+prints a table. Targets: >= 50,000 lines/s per core (issue 2); ten times trafilatura's lines/s
+on the same pages (issue 23; ``--extractors`` runs it and resiliparse beside linesift).
 
     python bench/throughput.py                       # dragnet, trafilatura_eval, all sets
     python bench/throughput.py --sets cleaneval --model models/default
     python bench/throughput.py --sets dragnet --repeat 5   # fastest of five runs
+    python bench/throughput.py --extractors          # trafilatura, resiliparse beside it
 """
 
 import argparse
@@ -124,6 +126,9 @@ def main():
     parser.add_argument("--repeat", type=int, default=1,
                         help="run each command (and --steps) this many times and report the "
                              "fastest (the least disturbed by other work on the machine)")
+    parser.add_argument("--extractors", action="store_true",
+                        help="also trafilatura and resiliparse on the same pages, rebuilt as "
+                             "HTML (bench/extractors.py; needs the bench extra)")
     parser.add_argument("--scale", action="store_true",
                         help="also --jobs 1/2, peak memory at 1x/10x/100x and Dask (bench/scale.py)")
     args = parser.parse_args()
@@ -150,6 +155,18 @@ def main():
     print(f"start-up (imports, model load; the command on a one-line file): {startup:.2f} s")
     print_table(rows, ["input", "pages", "lines", "MB", "cores", "seconds", "lines/s/core",
                        "MB/s", "pages/s", "peak MB", "lines/s after start-up"])
+    if args.extractors:
+        import extractors
+
+        print(f"\nthe same pages through HTML extractors, one core; {extractors.NOTE}")
+        found = extractors.rows_for(args.sets)
+        ours = {r["input"]: r for r in rows}
+        for r in found:
+            mine = ours[r["input"]]
+            r["linesift x (whole)"] = mine["lines/s/core"] / r["lines/s"]
+            r["linesift x (after start-up)"] = mine["lines/s after start-up"] / r["lines/s"]
+        print_table(found, ["extractor", "input", "pages", "CPU s", "pages/s", "lines/s",
+                            "linesift x (whole)", "linesift x (after start-up)"])
     if args.steps:
         first = args.sets[0] if args.sets[0] != "all" else "dragnet"
         print(f"\nseconds per step over {first}, once started (one core, "

@@ -177,22 +177,24 @@ def collapsed_part_hashes(str joined):
     return out
 
 
-def probe(const uint64_t[::1] keys, const int64_t[::1] positions, uint64_t mask,
-          const uint64_t[::1] queries):
-    """Each query's position in the open-addressing table ``(keys, positions, mask)`` of
+def probe(const uint64_t[:, ::1] slots, uint64_t mask, const uint64_t[::1] queries):
+    """Each query's position in the open-addressing table ``(slots, mask)`` of
     ``linesift._kernels._lookup_table`` (-1 where absent): slot ``q & mask`` first, then the
     next ones, until the query's key or an empty slot."""
     cdef Py_ssize_t n = queries.shape[0], i
     cdef uint64_t slot, q
+    cdef uint64_t EMPTY = 0xFFFFFFFFFFFFFFFFULL
+    if slots.shape[1] != 2 or <uint64_t>slots.shape[0] != mask + 1 or mask & (mask + 1):
+        raise ValueError("slots must be (mask + 1, 2), mask + 1 a power of two")
     out = np.empty(n, dtype=np.int64)
     cdef int64_t[::1] pos = out
     with nogil:
         for i in range(n):
             q = queries[i]
             slot = q & mask
-            while positions[slot] >= 0 and keys[slot] != q:
+            while slots[slot, 1] != EMPTY and slots[slot, 0] != q:
                 slot = (slot + 1) & mask
-            pos[i] = positions[slot]
+            pos[i] = <int64_t>slots[slot, 1]
     return out
 
 
@@ -317,6 +319,11 @@ cdef int _compare_keys(const void *a, const void *b) noexcept nogil:
     return (x > y) - (x < y)
 
 
+cdef int _compare_signed(const void *a, const void *b) noexcept nogil:
+    cdef int64_t x = (<const int64_t *>a)[0], y = (<const int64_t *>b)[0]
+    return (x > y) - (x < y)
+
+
 def distinct_per_line(const uint64_t[::1] hashes, const int64_t[::1] counts):
     """``linesift._kernels.distinct_per_line``: the distinct tokens of each line, two tokens
     the same when their hashes share the top 40 bits (all 64 from 2**24 lines on), as there."""
@@ -352,6 +359,7 @@ def distinct_per_line(const uint64_t[::1] hashes, const int64_t[::1] counts):
 
 cdef extern from "math.h" nogil:
     double rint(double x)
+    double sqrt(double x)
 
 
 def window_means(const double[:, ::1] values, const int64_t[::1] starts,
@@ -426,3 +434,158 @@ def stopword_hits(const int64_t[::1] rows, const int64_t[::1] counts,
                                 break
                 token += counts[line]
     return hits_out
+
+
+def pattern_marks(list texts, Py_ssize_t max_chars, const unsigned int[:, ::1] marks,
+                  const int64_t[::1] mark_lengths, const int64_t[::1] mark_columns):
+    """``linesift.columns.shape._pattern_marks``: for each line's first `max_chars`
+    characters, ASCII-lower-cased, whether it holds one of `marks` (rows, zero-padded to their
+    `mark_lengths`; each sets column ``mark_columns[m]``), a 19xx or 20xx standing alone
+    (column 1), or an "@" with no space or control character either side (column 0)."""
+    cdef Py_ssize_t n = len(texts), n_marks = marks.shape[0], i, j, k, m, length
+    cdef unsigned int c, before, after
+    cdef bint match
+    cdef unsigned char[256] opens  # which characters a mark starts with (all below 256)
+    for k in range(256):
+        opens[k] = 0
+    for m in range(n_marks):
+        if marks[m, 0] >= 256 or mark_lengths[m] < 1 or mark_lengths[m] > marks.shape[1] \
+                or not 0 <= mark_columns[m] <= 2:
+            raise ValueError("a mark must start below U+0100, fit its row and set column 0-2")
+        opens[marks[m, 0]] = 1
+    out = np.zeros((n, 3))
+    cdef double[:, ::1] found = out
+    cdef str text
+    for i in range(n):
+        text = texts[i]
+        length = min(PyUnicode_GET_LENGTH(text), max_chars)
+        for j in range(length):
+            c = _ascii_lower(PyUnicode_READ_CHAR(text, j))
+            if c < 256 and opens[c]:
+                for m in range(n_marks):
+                    if marks[m, 0] != c or found[i, mark_columns[m]] or j + mark_lengths[m] > length:
+                        continue
+                    match = True
+                    for k in range(1, mark_lengths[m]):
+                        if _ascii_lower(PyUnicode_READ_CHAR(text, j + k)) != marks[m, k]:
+                            match = False
+                            break
+                    if match:
+                        found[i, mark_columns[m]] = 1
+            elif c == 64 and 0 < j < length - 1 and not found[i, 0]:  # "@"
+                if PyUnicode_READ_CHAR(text, j - 1) > 32 and PyUnicode_READ_CHAR(text, j + 1) > 32:
+                    found[i, 0] = 1
+            elif (c == 49 or c == 50) and j + 4 <= length and not found[i, 1]:  # "1", "2"
+                after = PyUnicode_READ_CHAR(text, j + 1)
+                if not ((c == 49 and after == 57) or (c == 50 and after == 48)):
+                    continue
+                if not (_ascii_digit(PyUnicode_READ_CHAR(text, j + 2))
+                        and _ascii_digit(PyUnicode_READ_CHAR(text, j + 3))):
+                    continue
+                before = PyUnicode_READ_CHAR(text, j - 1) if j > 0 else 32
+                after = PyUnicode_READ_CHAR(text, j + 4) if j + 4 < length else 32
+                if not _ascii_digit(before) and not _ascii_digit(after):
+                    found[i, 1] = 1
+    return out
+
+
+cdef inline unsigned int _ascii_lower(unsigned int c) noexcept:
+    return c | 32 if 65 <= c <= 90 else c
+
+
+cdef inline bint _ascii_digit(unsigned int c) noexcept:
+    return 48 <= c <= 57
+
+
+def line_ngrams(const uint64_t[::1] hashes, const int64_t[::1] counts, Py_ssize_t max_tokens,
+                Py_ssize_t low, Py_ssize_t high):
+    """``linesift._kernels.ngram_hashes`` of each line's first `max_tokens` tokens, line by
+    line (each line's n-grams together, by n then start): ``(n-grams per line, hashes)``."""
+    cdef Py_ssize_t n = counts.shape[0], i, j, k, size, m, total = 0, at = 0, out_at = 0
+    if np.sum(counts) != hashes.shape[0] or np.min(counts, initial=0) < 0:
+        raise ValueError("counts do not add up to the hashes")
+    if low < 1 or high < low:
+        raise ValueError("n-gram sizes must be 1 <= low <= high")
+    for i in range(n):
+        m = min(counts[i], max_tokens)
+        for size in range(low, high + 1):
+            total += max(m - size + 1, 0)
+    per_line_out = np.zeros(n, dtype=np.int64)
+    hashes_out = np.empty(total, dtype=np.uint64)
+    cdef int64_t[::1] per_line = per_line_out
+    cdef uint64_t[::1] grams = hashes_out
+    cdef uint64_t h
+    with nogil:
+        for i in range(n):
+            m = min(counts[i], max_tokens)
+            for size in range(low, high + 1):
+                for k in range(m - size + 1):
+                    h = hashes[at + k]
+                    for j in range(1, size):
+                        h = (h * _Q + hashes[at + k + j] + <uint64_t>(j + 1)) & 0xFFFFFFFFULL
+                    grams[out_at] = h
+                    out_at += 1
+                    per_line[i] += 1
+            at += counts[i]
+    return per_line_out, hashes_out
+
+
+
+def ngram_terms(const int64_t[::1] per_line, const int64_t[::1] columns,
+                const double[::1] weights):
+    """``linesift.columns.ngrams.ngram_decision`` from each line's n-gram columns (runs of
+    `columns`, ``per_line[i]`` long; -1 for an n-gram outside the vocabulary): the counts of
+    each column, l2-normalised over all the line's n-grams, times `weights`. The same float32
+    counts and the same float64 sums, in the same order (columns ascending), as there."""
+    cdef Py_ssize_t n = per_line.shape[0], i, k, j, at = 0, size, unknown
+    cdef int64_t key
+    cdef float count, norm32
+    cdef double squares, total
+    if np.sum(per_line) != columns.shape[0] or np.min(per_line, initial=0) < 0:
+        raise ValueError("n-grams per line do not add up to the columns")
+    if columns.shape[0] and np.max(columns) >= weights.shape[0]:
+        raise ValueError("a column past the weights")
+    out = np.zeros(n)
+    cdef double[::1] terms = out
+    buffer_out = np.empty(max(int(np.max(per_line, initial=0)), 1), dtype=np.int64)
+    cdef int64_t[::1] buffer = buffer_out
+    with nogil:
+        for i in range(n):
+            size = per_line[i]
+            for k in range(size):
+                buffer[k] = columns[at + k]
+            at += size
+            if size > 64:
+                qsort(&buffer[0], size, sizeof(int64_t), _compare_signed)
+            else:  # insertion sort: a line has a few dozen n-grams
+                for k in range(1, size):
+                    key = buffer[k]
+                    j = k - 1
+                    while j >= 0 and buffer[j] > key:
+                        buffer[j + 1] = buffer[j]
+                        j -= 1
+                    buffer[j + 1] = key
+            unknown = 0
+            while unknown < size and buffer[unknown] < 0:
+                unknown += 1
+            squares = 0.0
+            k = unknown
+            while k < size:
+                j = k
+                while j < size and buffer[j] == buffer[k]:
+                    j += 1
+                count = <float>(j - k)
+                squares += <double>(count * count)
+                k = j
+            norm32 = <float>max(sqrt(squares + unknown), 1e-12)
+            total = 0.0
+            k = unknown
+            while k < size:
+                j = k
+                while j < size and buffer[j] == buffer[k]:
+                    j += 1
+                count = <float>(j - k)
+                total += <double>(count / norm32) * weights[buffer[k]]
+                k = j
+            terms[i] = total
+    return out

@@ -152,3 +152,54 @@ def test_stopword_hits_are_the_same(pages):
     hashes, counts = tokens.batch_token_hashes(lines)
     got, want = both(stopword_columns, hashes, counts, starts)
     np.testing.assert_array_equal(got, want)
+
+
+# Pieces of every URL, e-mail, year and copyright mark, in both cases, with what stops them.
+MARK_PIECES = st.sampled_from(["http", "HTTPS", "://", "www", "WWW", ".", "com", "ORG", ".net",
+                               ".Htm", "php", "@", "a@b", " @ ", "©", "(c)", "(C", ")", "19",
+                               "20", "2024", "1999", "x", "0", "7", " ", "\t", "\n", "é", "ß"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(MARK_PIECES, max_size=12).map("".join), max_size=20),
+       st.integers(1, 30))
+def test_pattern_marks_are_the_same(lines, max_chars):
+    got, want = both(shape._pattern_marks, lines, max_chars)
+    np.testing.assert_array_equal(got, want)
+
+
+def test_pattern_marks_find_what_they_name():
+    lines = ["see https://x.org", "mail me: a@b.fr", "a @ b", "@ab", "in 1999.", "12019",
+             "(C) Acme", "© 2024", "plain"]
+    got = ckernels.pattern_marks(lines, 600, *shape._MARK_TABLE)
+    assert got.tolist() == [[1, 0, 0], [1, 0, 0], [0, 0, 0], [0, 0, 0], [0, 1, 0], [0, 0, 0],
+                            [0, 0, 1], [0, 1, 1], [0, 0, 0]]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(WORDS), max_size=30), max_size=12),
+       st.sampled_from([(1, 1), (1, 2), (2, 3)]), st.integers(1, 30), st.booleans(),
+       st.randoms())
+def test_ngram_terms_are_the_same(lines, ngram_range, max_tokens, with_vocabulary, random):
+    from linesift.columns.ngrams import ngram_decision, word_ngram_hashes
+
+    hashes, counts = tokens.batch_token_hashes([" ".join(words) for words in lines])
+    hashes >>= np.uint64(32)
+    vocabulary, n_features = None, 64
+    if with_vocabulary:  # about half the n-grams known, the others counted in the norm only
+        _, grams = word_ngram_hashes(hashes, counts, ngram_range, max_tokens)
+        known = [g for g in np.unique(grams).tolist() if random.random() < 0.5]
+        vocabulary, n_features = np.array(known, dtype=np.uint64), max(len(known), 1)
+    weights = np.array([random.uniform(-2, 2) for _ in range(n_features)])
+    got, want = both(ngram_decision, hashes, counts, weights, ngram_range, n_features,
+                     max_tokens, vocabulary)
+    np.testing.assert_array_equal(got, want)
+
+
+def test_ngram_terms_refuse_columns_past_the_weights():
+    with pytest.raises(ValueError, match="past the weights"):
+        ckernels.ngram_terms(np.array([2], dtype=np.int64), np.array([0, 5], dtype=np.int64),
+                             np.zeros(3))
+    with pytest.raises(ValueError, match="add up"):
+        ckernels.ngram_terms(np.array([3], dtype=np.int64), np.array([0, 1], dtype=np.int64),
+                             np.zeros(3))

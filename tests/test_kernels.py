@@ -3,7 +3,6 @@
 import re
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -182,19 +181,6 @@ def test_run_bounds_are_the_runs_of_equal_codes(codes):
         at += length
     got = k.run_bounds(codes)
     assert (got[0].tolist(), got[1].tolist()) == (starts, ends)
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 100)), max_size=40))
-def test_pair_codes_number_distinct_pairs_by_first_sight(pairs):
-    a = np.asarray([x for x, _ in pairs], dtype=np.int64) * 1000
-    b = np.asarray([y % max(len(pairs), 1) for _, y in pairs], dtype=np.int64)
-    seen = {}
-    expected = [seen.setdefault(pair, len(seen)) for pair in zip(a.tolist(), b.tolist())]
-    assert k.pair_codes(a, b).tolist() == expected
-    if len(a):  # pandas' factorize on the packed pairs, as the feature steps once called it
-        packed = pd.factorize(a)[0].astype(np.int64) * len(a) + b
-        assert k.pair_codes(a, b).tolist() == pd.factorize(packed)[0].tolist()
 
 
 @given(st.lists(st.sampled_from(["a", "b", "A", "é", "", "a b"]) | st.text(max_size=3),

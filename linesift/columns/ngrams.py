@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .._kernels import ngram_hashes, sorted_lookup
+from .._kernels import compiled, ngram_hashes, sorted_lookup
 from .tokens import first_tokens
 
 MAX_NGRAM_CHARS = 200
@@ -36,6 +36,15 @@ def ngram_decision(token_hashes, counts, weights, ngram_range=(1, 2),
     rounding.
     """
     n = len(counts)
+    kernels = compiled()
+    if kernels is not None:  # each line's n-grams made, counted and weighed together
+        per_line, h = kernels.line_ngrams(np.ascontiguousarray(token_hashes, dtype=np.uint64),
+                                          np.ascontiguousarray(counts, dtype=np.int64),
+                                          max_tokens, *ngram_range)
+        cols = ((h % np.uint64(n_features)).astype(np.int64) if vocabulary is None
+                else sorted_lookup(vocabulary, h))
+        return kernels.ngram_terms(per_line, cols, np.ascontiguousarray(weights,
+                                                                        dtype=np.float64))
     rows, h = word_ngram_hashes(token_hashes, counts, ngram_range, max_tokens)
     unknown = np.zeros(n)
     if vocabulary is None:

@@ -1,8 +1,10 @@
 """Where a line sits in its page, how it compares with the page, and in-page repeats."""
 
+from collections import Counter
+
 import numpy as np
 
-from .._kernels import equal_codes, pair_codes, run_bounds as page_bounds
+from .._kernels import run_bounds as page_bounds
 from . import MAX_FEATURE_CHARS
 
 
@@ -39,8 +41,8 @@ def _dups_in_page(texts, pages, length):
     MAX_FEATURE_CHARS compare on that prefix and their length, so a huge line costs no more
     than a long one.
 
-    The three keys (page, casefolded prefix, length past the prefix) are combined into one
-    code (:func:`linesift._kernels.pair_codes`), whose counts are the duplicates."""
+    The keys (page, casefolded prefix, length past the prefix) are counted by one Counter,
+    built in C: fewer passes than factorising them with numpy sorts."""
     if len(texts) == 0:
         return np.zeros(0)
     heads = [t[:MAX_FEATURE_CHARS] for t in texts]
@@ -48,12 +50,10 @@ def _dups_in_page(texts, pages, length):
     # one casefold for the batch (it maps each character alone), unless a line holds a NUL
     heads = joined.casefold().split("\0") if joined.count("\0") == len(heads) - 1 \
         else [h.casefold() for h in heads]
-    heads = equal_codes(heads)
-    long_len = equal_codes(np.where(length > MAX_FEATURE_CHARS, length, -1.0).tolist())
-    code = np.asarray(pages).astype(np.int64)
-    for key in (heads, long_len):
-        code = pair_codes(code, key)
-    return np.bincount(code)[code].astype(np.float64)
+    long_len = np.where(length > MAX_FEATURE_CHARS, length, -1.0).tolist()
+    keys = list(zip(np.asarray(pages).tolist(), heads, long_len))
+    counts = Counter(keys)
+    return np.fromiter(map(counts.__getitem__, keys), dtype=np.float64, count=len(keys))
 
 
 def _page_medians(length, starts, sizes):

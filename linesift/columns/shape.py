@@ -74,6 +74,21 @@ _SEPARATOR_CPS = np.array(sorted(map(ord, SEPARATOR_SET)), dtype=np.uint32)
 _CLOSER_CPS = np.array(sorted(map(ord, CLOSERS)), dtype=np.uint32)
 
 
+def _mark_table():
+    """URL_MARKS and COPYRIGHT_MARKS as the compiled kernel takes them: their code points
+    (rows, zero-padded), lengths, and the column each sets (0 has_url, 2 has_copyright)."""
+    marks = [(m, 0) for m in URL_MARKS] + [(m, 2) for m in COPYRIGHT_MARKS]
+    width = max(len(m) for m, _ in marks)
+    table = np.zeros((len(marks), width), dtype=np.uint32)
+    for row, (mark, _) in enumerate(marks):
+        table[row, :len(mark)] = [ord(c) for c in mark]
+    return (table, np.array([len(m) for m, _ in marks], dtype=np.int64),
+            np.array([col for _, col in marks], dtype=np.int64))
+
+
+_MARK_TABLE = _mark_table()
+
+
 def _pattern_marks(texts, max_chars):
     """has_url, has_year, has_copyright for each line's first `max_chars` characters.
 
@@ -88,6 +103,10 @@ def _pattern_marks(texts, max_chars):
     out = np.zeros((n, 3))
     if n == 0:
         return out
+    kernels = compiled()
+    if kernels is not None:  # each line scanned once, every mark looked for at once
+        return kernels.pattern_marks(texts if isinstance(texts, list) else list(texts),
+                                     max_chars, *_MARK_TABLE)
     joined = "\n".join([t[:max_chars] for t in texts])
     if joined.count("\n") != n - 1:
         joined = "\n".join([t[:max_chars].replace("\n", " ") for t in texts])
