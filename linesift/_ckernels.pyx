@@ -589,3 +589,45 @@ def ngram_terms(const int64_t[::1] per_line, const int64_t[::1] columns,
                 k = j
             terms[i] = total
     return out
+
+
+def shifts_within_pages(const double[:, ::1] values, const int64_t[::1] pages,
+                        const int64_t[::1] offsets):
+    """``linesift._kernels.shifts_within_pages``: for each offset, each row's values at the
+    row that far away in the same page (0 where there is none), and 1.0 where there is one."""
+    cdef Py_ssize_t n = values.shape[0], k = values.shape[1], o, i, j, src
+    if pages.shape[0] != n:
+        raise ValueError("one page code per row is needed")
+    shifted_out = np.zeros((offsets.shape[0], n, k))
+    exists_out = np.zeros((offsets.shape[0], n))
+    cdef double[:, :, ::1] shifted = shifted_out
+    cdef double[:, ::1] exists = exists_out
+    with nogil:
+        for o in range(offsets.shape[0]):
+            for i in range(n):
+                src = i + offsets[o]
+                if 0 <= src < n and pages[src] == pages[i]:
+                    exists[o, i] = 1.0
+                    for j in range(k):
+                        shifted[o, i, j] = values[src, j]
+    return shifted_out, exists_out
+
+
+def run_bounds(const int64_t[::1] codes):
+    """``linesift._kernels.run_bounds``: start and end row of each run of equal codes."""
+    cdef Py_ssize_t n = codes.shape[0], i, runs = 1 if n else 0, r = 0
+    for i in range(1, n):
+        runs += codes[i] != codes[i - 1]
+    starts_out = np.empty(runs, dtype=np.int64)
+    ends_out = np.empty(runs, dtype=np.int64)
+    cdef int64_t[::1] starts = starts_out
+    cdef int64_t[::1] ends = ends_out
+    if n:
+        starts[0] = 0
+        for i in range(1, n):
+            if codes[i] != codes[i - 1]:
+                ends[r] = i
+                r += 1
+                starts[r] = i
+        ends[r] = n
+    return starts_out, ends_out

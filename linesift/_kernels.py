@@ -288,6 +288,9 @@ def run_bounds(codes):
     n = len(codes)
     if n == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    kernels = compiled()
+    if kernels is not None and codes.dtype == np.int64 and codes.ndim == 1:
+        return kernels.run_bounds(codes)  # called a dozen times per batch: one C call each
     change = np.flatnonzero(codes[1:] != codes[:-1]) + 1
     return np.concatenate([[0], change]), np.concatenate([change, [n]])
 
@@ -311,6 +314,21 @@ def shift_within_pages(values, pages, offset):
         ok[dst] = pages[src] == pages[dst]
         out[~ok] = 0
     return out, ok.astype(np.float64)
+
+
+def shifts_within_pages(values, pages, offsets):
+    """:func:`shift_within_pages` of the (rows, columns) array `values` for each of `offsets`:
+    ``(shifted, exists)``, shifted a (offsets, rows, columns) array and exists (offsets, rows)."""
+    values = np.asarray(values, dtype=np.float64)
+    kernels = compiled()
+    if kernels is not None:  # every offset in one pass over the rows
+        return kernels.shifts_within_pages(np.ascontiguousarray(values),
+                                           np.ascontiguousarray(pages, dtype=np.int64),
+                                           np.asarray(offsets, dtype=np.int64))
+    pairs = [shift_within_pages(values, pages, off) for off in offsets]
+    shape = (len(offsets),) + values.shape
+    return (np.array([p[0] for p in pairs]).reshape(shape),
+            np.array([p[1] for p in pairs]).reshape(shape[:2]))
 
 
 WINDOW_QUANTUM = 2.0 ** -20

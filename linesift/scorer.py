@@ -17,7 +17,8 @@ import zipfile
 
 import numpy as np
 
-from ._kernels import compiled, run_bounds, shift_within_pages, standardised_dot, window_means
+from ._kernels import (compiled, run_bounds, shifts_within_pages, standardised_dot,
+                       window_means)
 from .columns import MAX_FEATURE_CHARS
 from .columns.context import neighbour_columns, neighbour_names, relative_columns, relative_names
 from .columns.cues import cue_columns, cue_names
@@ -95,8 +96,9 @@ def context_matrix(Z, n_dense, first_scores, pages, offsets, windows, span=False
     high = (first_scores > NEUTRAL_SCORE).astype(np.float64)[:, None]
     Z[:, n_dense] = s[:, 0]
     col = n_dense + 1
-    for off in offsets:
-        Z[:, col:col + 1], Z[:, col + 1] = shift_within_pages(s, pages, off)
+    shifted, exists = shifts_within_pages(s, pages, offsets)
+    for o in range(len(offsets)):
+        Z[:, col], Z[:, col + 1] = shifted[o, :, 0], exists[o]
         col += 2
     for mean in window_means(np.hstack([s, high]), pages, windows):
         Z[:, col:col + 2] = mean
@@ -316,8 +318,7 @@ class CompactModel:
         columns, tokens = self._columns(texts, pages, site)
         span = c.get("span", False)
         Z = np.empty((n, context_width(n_dense, c["offsets"], c["windows"], span)), order="F")
-        for j, name in enumerate(c["dense_columns"]):
-            Z[:, j] = columns[name]
+        Z[:, :n_dense] = np.array([columns[name] for name in c["dense_columns"]]).T
         text = self._text_term(texts, tokens)
         first = self._first_stage(text, Z[:, :n_dense])
         terms = (self._contributions(text, Z[:, :n_dense], pages), names) if contributions \

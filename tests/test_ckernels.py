@@ -203,3 +203,30 @@ def test_ngram_terms_refuse_columns_past_the_weights():
     with pytest.raises(ValueError, match="add up"):
         ckernels.ngram_terms(np.array([3], dtype=np.int64), np.array([0, 1], dtype=np.int64),
                              np.zeros(3))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(1, 7), min_size=1, max_size=8),
+       st.lists(st.integers(-9, 9), max_size=6), st.integers(1, 3), st.randoms())
+def test_shifts_within_pages_are_the_same(sizes, offsets, columns, random):
+    pages = np.repeat(np.arange(len(sizes)), sizes)
+    values = np.array([[random.uniform(-5, 5) for _ in range(columns)] for _ in pages])
+    values[-1, 0] = np.nan
+    got, want = both(_kernels.shifts_within_pages, values, pages, offsets)
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(a, b)
+    for o, off in enumerate(offsets):  # the definition, row by row
+        for i in range(len(pages)):
+            there = 0 <= i + off < len(pages) and pages[i + off] == pages[i]
+            assert got[1][o, i] == there
+            np.testing.assert_array_equal(got[0][o, i], values[i + off] if there else 0.0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(-2, 3), max_size=40))
+def test_run_bounds_are_the_same(codes):
+    codes = np.array(codes, dtype=np.int64)
+    got, want = both(_kernels.run_bounds, codes)
+    for a, b in zip(got, want):
+        assert a.dtype == b.dtype == np.int64
+        np.testing.assert_array_equal(a, b)

@@ -93,7 +93,7 @@ def char_class_counts(lines, max_chars):
     """
     n = len(lines)
     clipped = [line[:max_chars] for line in lines]
-    lengths = np.fromiter((len(s) for s in clipped), dtype=np.int64, count=n)
+    lengths = np.fromiter(map(len, clipped), dtype=np.int64, count=n)
     zeros = np.zeros(n, dtype=np.float64)
     if n == 0 or lengths.sum() == 0:
         return CharCounts(np.zeros((n, len(CLASSES))), zeros, zeros.copy(), zeros.copy(),

@@ -3,7 +3,7 @@ around it, and their window means, within its page."""
 
 import numpy as np
 
-from .._kernels import run_bounds, shift_within_pages, window_means
+from .._kernels import run_bounds, shifts_within_pages, window_means
 
 RELATIVE_COLUMNS = ("log_chars", "log_words", "mean_word_len", "stopword_density",
                     "ends_terminal", "ratio_punct", "ratio_digit", "ratio_upper",
@@ -50,10 +50,10 @@ def neighbour_columns(values, pages, offsets, windows):
     k = values.shape[1]
     block = np.empty((len(offsets) * (1 + k) + len(windows) * k, len(values)))
     row = 0
-    for off in offsets:
-        shifted, exists = shift_within_pages(values, pages, off)
-        block[row] = exists
-        block[row + 1:row + 1 + k] = shifted.T
+    shifted, exists = shifts_within_pages(values, pages, offsets)
+    for o in range(len(offsets)):
+        block[row] = exists[o]
+        block[row + 1:row + 1 + k] = shifted[o].T
         row += 1 + k
     for mean in window_means(values, pages, windows):
         block[row:row + k] = mean.T
