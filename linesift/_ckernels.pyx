@@ -314,6 +314,30 @@ cdef extern from "stdlib.h" nogil:
     void qsort(void *base, size_t n, size_t size, int (*compar)(const void *, const void *))
 
 
+cdef Py_ssize_t _longest_run(const int64_t[::1] counts, Py_ssize_t total, str what) except -1:
+    """The largest of `counts`, after checking they are runs that cover `total` items exactly
+    (ValueError otherwise: the loops that read them would run past their arrays)."""
+    cdef Py_ssize_t i, longest = 0
+    cdef int64_t covered = 0
+    for i in range(counts.shape[0]):
+        if counts[i] < 0:
+            raise ValueError(f"{what}: a negative count")
+        covered += counts[i]
+        longest = max(longest, counts[i])
+    if covered != total:
+        raise ValueError(f"{what}: the counts do not add up")
+    return longest
+
+
+cdef int _within(const int64_t[::1] values, int64_t low, int64_t high, str what) except -1:
+    """ValueError unless every value is in [low, high)."""
+    cdef Py_ssize_t i
+    for i in range(values.shape[0]):
+        if not low <= values[i] < high:
+            raise ValueError(f"{what}: {values[i]} is outside [{low}, {high})")
+    return 0
+
+
 cdef int _compare_keys(const void *a, const void *b) noexcept nogil:
     cdef uint64_t x = (<const uint64_t *>a)[0], y = (<const uint64_t *>b)[0]
     return (x > y) - (x < y)
@@ -329,12 +353,11 @@ def distinct_per_line(const uint64_t[::1] hashes, const int64_t[::1] counts):
     the same when their hashes share the top 40 bits (all 64 from 2**24 lines on), as there."""
     cdef Py_ssize_t n = counts.shape[0], i, k, j, at = 0, size
     cdef int shift = 0 if n >= 1 << 24 else 24
-    if np.sum(counts) != hashes.shape[0] or np.min(counts, initial=0) < 0:
-        raise ValueError("counts do not add up to the hashes")
+    cdef Py_ssize_t longest = _longest_run(counts, hashes.shape[0], "token hashes")
     cdef uint64_t key
     out = np.zeros(n, dtype=np.int64)
     cdef int64_t[::1] distinct = out
-    buffer_out = np.empty(max(int(np.max(counts, initial=0)), 1), dtype=np.uint64)
+    buffer_out = np.empty(max(longest, 1), dtype=np.uint64)
     cdef uint64_t[::1] buffer = buffer_out
     with nogil:
         for i in range(n):
@@ -399,9 +422,8 @@ def stopword_hits(const int64_t[::1] rows, const int64_t[::1] counts,
     cdef Py_ssize_t n_lines = counts.shape[0], n_pages = page_starts.shape[0]
     cdef Py_ssize_t p, line, end_line, t, first_token, end_token, k, token = 0
     cdef int64_t r, best, best_count, key
-    if (np.sum(counts) != rows.shape[0] or np.min(counts, initial=0) < 0
-            or np.min(rows, initial=0) < 0 or np.max(rows, initial=0) + 1 >= indptr.shape[0]):
-        raise ValueError("token rows and counts do not fit the stoplists")
+    _longest_run(counts, rows.shape[0], "token rows")
+    _within(rows, 0, indptr.shape[0] - 1, "a token row of the stoplists")
     votes_out = np.zeros(n_lists, dtype=np.int64)
     hits_out = np.zeros(n_lines)
     cdef int64_t[::1] votes = votes_out
@@ -502,8 +524,7 @@ def line_ngrams(const uint64_t[::1] hashes, const int64_t[::1] counts, Py_ssize_
     """``linesift._kernels.ngram_hashes`` of each line's first `max_tokens` tokens, line by
     line (each line's n-grams together, by n then start): ``(n-grams per line, hashes)``."""
     cdef Py_ssize_t n = counts.shape[0], i, j, k, size, m, total = 0, at = 0, out_at = 0
-    if np.sum(counts) != hashes.shape[0] or np.min(counts, initial=0) < 0:
-        raise ValueError("counts do not add up to the hashes")
+    _longest_run(counts, hashes.shape[0], "token hashes")
     if low < 1 or high < low:
         raise ValueError("n-gram sizes must be 1 <= low <= high")
     for i in range(n):
@@ -541,13 +562,11 @@ def ngram_terms(const int64_t[::1] per_line, const int64_t[::1] columns,
     cdef int64_t key
     cdef float count, norm32
     cdef double squares, total
-    if np.sum(per_line) != columns.shape[0] or np.min(per_line, initial=0) < 0:
-        raise ValueError("n-grams per line do not add up to the columns")
-    if columns.shape[0] and np.max(columns) >= weights.shape[0]:
-        raise ValueError("a column past the weights")
+    cdef Py_ssize_t longest = _longest_run(per_line, columns.shape[0], "n-grams per line")
+    _within(columns, -1, weights.shape[0], "an n-gram column past the weights")
     out = np.zeros(n)
     cdef double[::1] terms = out
-    buffer_out = np.empty(max(int(np.max(per_line, initial=0)), 1), dtype=np.int64)
+    buffer_out = np.empty(max(longest, 1), dtype=np.int64)
     cdef int64_t[::1] buffer = buffer_out
     with nogil:
         for i in range(n):

@@ -17,12 +17,16 @@ except ImportError:
     _COMPILED = None
 
 
+USE_COMPILED = os.environ.get("LINESIFT_COMPILED", "1") != "0"
+"""False where ``LINESIFT_COMPILED=0`` was set when linesift was imported (tests switch it)."""
+
+
 def compiled():
     """The compiled kernels (:mod:`linesift._ckernels`), or None where they were not built or
-    ``LINESIFT_COMPILED=0`` is set: then the numpy kernels run, slower, to the same results."""
-    if os.environ.get("LINESIFT_COMPILED", "1") == "0":
-        return None
-    return _COMPILED
+    are switched off (:data:`USE_COMPILED`): then the numpy kernels run, slower, to the same
+    results. Read once at import: a page asks some thirty times, and the environment costs a
+    microsecond a lookup."""
+    return _COMPILED if USE_COMPILED else None
 
 
 # --- code points ---------------------------------------------------------------------------

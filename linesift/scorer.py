@@ -341,6 +341,13 @@ class CompactModel:
         terms -= np.repeat(np.add.reduceat(terms, starts, axis=0) / sizes[:, None], sizes, axis=0)
         return terms
 
+    @property
+    def _step_names(self):
+        """The names of the columns each step adds, in order (built once: a page asks)."""
+        if getattr(self, "_names", None) is None:
+            self._names = [_names_of(step) for step in self.spec["steps"]]
+        return self._names
+
     def _columns(self, texts, pages, site):
         """Every feature column the steps add, by name, and the lines' tokens if a step made
         them (``(hashes, counts)`` or None)."""
@@ -350,46 +357,35 @@ class CompactModel:
             return tokens if tokens is not None else batch_token_hashes(
                 [t[:MAX_FEATURE_CHARS] for t in texts])
 
-        for step in self.spec["steps"]:
+        for step, names in zip(self.spec["steps"], self._step_names):
             kind = step["kind"]
             if kind == "shape":
-                new = dict(zip(SHAPE_NAMES, shape_columns(texts, step["max_chars"])))
+                new = shape_columns(texts, step["max_chars"])
             elif kind == "stopwords":
                 tokens = batch_token_hashes([t[:step["max_chars"]] for t in texts])
                 starts, _ = run_bounds(pages)
-                new = dict(zip(STOPWORD_NAMES, stopword_columns(*tokens, starts,
-                                                                self.stoplists).T))
+                new = stopword_columns(*tokens, starts, self.stoplists).T
             elif kind == "repetition":
-                new = dict(zip(REPETITION_NAMES, repetition_columns(*line_tokens())))
+                new = repetition_columns(*line_tokens())
             elif kind == "position":
-                new = dict(zip(POSITION_NAMES, position_columns(texts, pages)))
+                new = position_columns(texts, pages)
             elif kind == "relative":
-                values = _stack(columns, step["columns"], len(texts))
-                new = dict(zip(relative_names(step["columns"]), relative_columns(values, pages)))
+                new = relative_columns(_stack(columns, step["columns"], len(texts)), pages)
             elif kind == "neighbours":
-                values = _stack(columns, step["columns"], len(texts))
-                names = neighbour_names(step["columns"], step["offsets"], step["windows"])
-                new = dict(zip(names, neighbour_columns(values, pages, step["offsets"],
-                                                        step["windows"])))
+                new = neighbour_columns(_stack(columns, step["columns"], len(texts)), pages,
+                                        step["offsets"], step["windows"])
             elif kind == "runs":
-                alternating = step.get("alternating", False)
-                new = dict(zip(RUN_NAMES + (ALTERNATING_NAMES if alternating else ()),
-                               run_columns(texts, pages, alternating)))
+                new = run_columns(texts, pages, step.get("alternating", False))
             elif kind == "cues":
-                new = dict(zip(cue_names(), cue_columns(*line_tokens(), pages)))
-            elif kind in ("site_context", "site_repetition"):
+                new = cue_columns(*line_tokens(), pages)
+            else:  # site_context, site_repetition (_names_of refused any other kind)
                 if site is None:
                     raise ValueError("this model uses site repetition: give the lines' site "
                                      "counts (linesift.columns.site.site_columns)")
-                if kind == "site_context":
-                    new = dict(zip(site_context_names(step["windows"]), site_context_columns(
-                        *site, pages, step["min_site_pages"], step["windows"])))
-                else:
-                    new = dict(zip(("site_share", "log_site_pages"),
-                                   site_repetition_columns(*site, step["min_site_pages"])))
-            else:
-                raise ModelError(f"compact model has a step of unknown kind {kind!r}")
-            columns.update(new)
+                new = site_context_columns(*site, pages, step["min_site_pages"],
+                                           step["windows"]) if kind == "site_context" \
+                    else site_repetition_columns(*site, step["min_site_pages"])
+            columns.update(zip(names, new))
         return columns, tokens
 
     def _text_term(self, texts, tokens):
@@ -464,6 +460,32 @@ class CompactModel:
             for tree in leaves:
                 chunk += tree
         return raw
+
+
+def _names_of(step):
+    """The names of the columns a compact step adds, in the order it adds them."""
+    kind = step["kind"]
+    if kind == "shape":
+        return SHAPE_NAMES
+    if kind == "stopwords":
+        return STOPWORD_NAMES
+    if kind == "repetition":
+        return REPETITION_NAMES
+    if kind == "position":
+        return POSITION_NAMES
+    if kind == "relative":
+        return relative_names(step["columns"])
+    if kind == "neighbours":
+        return neighbour_names(step["columns"], step["offsets"], step["windows"])
+    if kind == "runs":
+        return RUN_NAMES + (ALTERNATING_NAMES if step.get("alternating", False) else ())
+    if kind == "cues":
+        return cue_names()
+    if kind == "site_context":
+        return site_context_names(step["windows"])
+    if kind == "site_repetition":
+        return ("site_share", "log_site_pages")
+    raise ModelError(f"compact model has a step of unknown kind {kind!r}")
 
 
 def _stack(columns, names, n):

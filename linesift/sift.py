@@ -15,6 +15,7 @@ import math
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import compress
 from numbers import Real
 from os import PathLike
 
@@ -55,7 +56,7 @@ class SiftedPage:
     @property
     def cleaned(self) -> str:
         """The kept lines, in their order, joined with newlines."""
-        return join_lines(line for line, k in zip(self.page.lines, self.keep) if k)
+        return join_lines(compress(self.page.lines, self.keep))
 
 
 class Sifter:

@@ -1,7 +1,8 @@
 """The compiled kernels (linesift._ckernels) against the numpy and Python code they replace.
 
 Each kernel is a faster way to the same numbers: these tests run both ways on the same input
-(``LINESIFT_COMPILED=0`` turns the compiled ones off) and ask for equal results, exactly. The
+(``_kernels.USE_COMPILED`` off, as ``LINESIFT_COMPILED=0`` sets it) and ask for equal results,
+exactly. The
 scorer's trees are checked the same way in tests/test_scorer.py.
 """
 
@@ -28,10 +29,22 @@ def both(fn, *args):
     """`fn(*args)` with the compiled kernels, then without."""
     with pytest.MonkeyPatch.context() as mp:
         got = fn(*args)
-        mp.setenv("LINESIFT_COMPILED", "0")
+        mp.setattr(_kernels, "USE_COMPILED", False)
         assert _kernels.compiled() is None
         want = fn(*args)
     return got, want
+
+
+def test_linesift_compiled_0_switches_them_off_for_the_process():
+    import os
+    import subprocess
+    import sys
+
+    code = "from linesift import _kernels; print(_kernels.compiled() is None)"
+    for value, off in (("0", "True"), ("1", "False")):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env={**os.environ, "LINESIFT_COMPILED": value}, check=True)
+        assert out.stdout.strip() == off
 
 
 def test_the_compiled_kernels_are_built_here():
@@ -230,3 +243,24 @@ def test_run_bounds_are_the_same(codes):
     for a, b in zip(got, want):
         assert a.dtype == b.dtype == np.int64
         np.testing.assert_array_equal(a, b)
+
+
+def test_kernels_refuse_arrays_that_do_not_fit_each_other():
+    """Each kernel reads one array through another (runs of tokens, rows of the stoplists,
+    columns of the weights or the rows): a mismatch is refused, not read past."""
+    i64 = lambda *v: np.array(v, dtype=np.int64)  # noqa: E731
+    u64 = lambda *v: np.array(v, dtype=np.uint64)  # noqa: E731
+    cases = [
+        (ckernels.distinct_per_line, (u64(1, 2, 3), i64(1, 1)), "do not add up"),
+        (ckernels.distinct_per_line, (u64(1, 2), i64(3, -1)), "negative"),
+        (ckernels.line_ngrams, (u64(1, 2), i64(3), 24, 1, 2), "do not add up"),
+        (ckernels.ngram_terms, (i64(2), i64(0, -2), np.zeros(3)), "outside"),
+        (ckernels.stopword_hits, (i64(0, 9), i64(2), i64(0), i64(0, 1, 2), i64(0, 1), 1, 10),
+         "outside"),
+        (ckernels.tree_sums, (np.zeros((2, 1), order="F"), i64(3), np.zeros(1), i64(0),
+                              np.zeros(1, dtype=np.uint8), np.zeros(1), i64(0), 0.0),
+         "column"),
+    ]
+    for kernel, args, message in cases:
+        with pytest.raises(ValueError, match=message):
+            kernel(*args)

@@ -45,7 +45,7 @@ def kernels(request, monkeypatch):
     """Each test that takes it runs with the compiled kernels (linesift._ckernels), then with
     the numpy ones a machine without a C compiler runs."""
     if request.param == "numpy":
-        monkeypatch.setenv("LINESIFT_COMPILED", "0")
+        monkeypatch.setattr(_kernels, "USE_COMPILED", False)
     elif _kernels.compiled() is None:
         pytest.skip("the compiled kernels are not built (tests/test_ckernels.py says so)")
     return request.param
