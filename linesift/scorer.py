@@ -318,7 +318,8 @@ class CompactModel:
         columns, tokens = self._columns(texts, pages, site)
         span = c.get("span", False)
         Z = np.empty((n, context_width(n_dense, c["offsets"], c["windows"], span)), order="F")
-        Z[:, :n_dense] = np.array([columns[name] for name in c["dense_columns"]]).T
+        for j, name in enumerate(c["dense_columns"]):  # one copy each (no stacked copy first)
+            Z[:, j] = columns[name]
         text = self._text_term(texts, tokens)
         first = self._first_stage(text, Z[:, :n_dense])
         terms = (self._contributions(text, Z[:, :n_dense], pages), names) if contributions \

@@ -45,11 +45,9 @@ def _dups_in_page(texts, pages, length):
     built in C: fewer passes than factorising them with numpy sorts."""
     if len(texts) == 0:
         return np.zeros(0)
-    heads = [t[:MAX_FEATURE_CHARS] for t in texts]
-    joined = "\0".join(heads)
-    # one casefold for the batch (it maps each character alone), unless a line holds a NUL
-    heads = joined.casefold().split("\0") if joined.count("\0") == len(heads) - 1 \
-        else [h.casefold() for h in heads]
+    # line by line: an ASCII line takes casefold's fast path, where one non-ASCII character
+    # sends a batch joined into one string down the slow path whole
+    heads = [t[:MAX_FEATURE_CHARS].casefold() for t in texts]
     long_len = np.where(length > MAX_FEATURE_CHARS, length, -1.0).tolist()
     keys = list(zip(np.asarray(pages).tolist(), heads, long_len))
     counts = Counter(keys)
