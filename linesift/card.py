@@ -97,7 +97,9 @@ def render_card_readme(card):
     lines.append(card.get("description", "A line classifier: P(content) for each line of a page."))
     lines += ["", "## What it is", "",
               f"- Features: {', '.join(card.get('features', []))}",
-              f"- Decision threshold on P(content): {_fmt(card.get('threshold', DEFAULT_THRESHOLD))}",
+              f"- Decision threshold on P(content): {_fmt(card.get('threshold', DEFAULT_THRESHOLD))}"
+              + (f"; {_fmt(card['threshold_alone'])} on a page scored alone (its site counted "
+                 "on fewer than two pages)" if card.get("threshold_alone") is not None else ""),
               f"- Trained in {card.get('training_seconds', '?')} s on "
               f"{card.get('data', {}).get('pages', '?')} pages",
               f"- Versions: {', '.join(f'{k} {v}' for k, v in card.get('versions', {}).items())}",
@@ -123,7 +125,7 @@ def render_card_readme(card):
                 lines.append(f"| {key} | {_fmt(value)} |")
     per_source = card.get("cv_detail", {}).get("per_source")
     if per_source:
-        lines += ["", "Per source (each held out as the `split` column says, same threshold; "
+        lines += ["", "Per source (each held out as the `split` column says, same thresholds; "
                       "sparse sources on their labelled lines only):", "",
                   "| source | split | lines | content P | content R | content F1 |",
                   "|---|---|---|---|---|---|"]

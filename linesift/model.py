@@ -227,10 +227,14 @@ def _check_card(card, card_path):
         if key in card and not isinstance(card[key], str):
             raise ModelError(f"{card_path}: {key!r} must be a string, not "
                              f"{type(card[key]).__name__}")
-    threshold = card.get("threshold", DEFAULT_THRESHOLD)
-    if isinstance(threshold, bool) or not isinstance(threshold, Real) or not 0.0 <= threshold <= 1.0:
-        raise ModelError(f"{card_path}: 'threshold' must be a number from 0 to 1, not "
-                         f"{threshold!r}")
+    for key, default in (("threshold", DEFAULT_THRESHOLD), ("threshold_alone", None)):
+        threshold = card.get(key, default)
+        if threshold is None and default is None:
+            continue  # a model with one threshold for every page
+        if isinstance(threshold, bool) or not isinstance(threshold, Real) \
+                or not 0.0 <= threshold <= 1.0:
+            raise ModelError(f"{card_path}: {key!r} must be a number from 0 to 1, not "
+                             f"{threshold!r}")
     version = card.get("format_version", 1)
     if not isinstance(version, int) or isinstance(version, bool) or version > FORMAT_VERSION:
         raise ModelError(f"{card_path}: format_version {version!r} is not one this linesift "

@@ -22,7 +22,7 @@ from os import PathLike
 import numpy as np
 
 from .card import model_version
-from .columns.site import SiteStats, count_site_lines, site_columns
+from .columns.site import MIN_SITE_PAGES, SiteStats, count_site_lines, site_columns
 from .frame import LINE_NO, PAGE, line_rows, lines_frame
 from .labels import DEFAULT_THRESHOLD
 from .lines import join_lines
@@ -52,6 +52,9 @@ class SiftedPage:
     keep: list[bool]
     stage1: list[float | None] | None = field(default=None)
     reasons: list | None = field(default=None)
+    threshold: float | None = field(default=None)
+    """The threshold `keep` applied: the model's for a page of a crawl, its page-alone one for
+    a page whose site was counted on fewer than two pages (:attr:`Sifter.threshold_alone`)."""
 
     @property
     def cleaned(self) -> str:
@@ -69,7 +72,10 @@ class Sifter:
     card : dict
         The model's card.
     threshold : float, optional
-        Keep a line when P(content) >= threshold; default: the card's threshold.
+        Keep a line when P(content) >= threshold, on every page. Default: the card's
+        threshold on the pages of a crawl (their site counted on two pages or more) and its
+        ``threshold_alone`` on pages scored alone, where site repetition says nothing and
+        the boilerplate after the article scores higher (a model without one: the threshold).
     n_threads : int
         Threads for a pipeline model's native code (OpenMP, BLAS) while scoring; the compact
         scorer runs numpy on the calling thread.
@@ -100,6 +106,9 @@ class Sifter:
         self.card = card
         self.threshold = _checked_threshold(card.get("threshold", DEFAULT_THRESHOLD)
                                             if threshold is None else threshold)
+        self.threshold_alone = self.threshold if threshold is not None \
+            or card.get("threshold_alone") is None \
+            else _checked_threshold(card["threshold_alone"])
 
     @property
     def pipeline(self):
@@ -191,21 +200,25 @@ class Sifter:
     def _sift_batch(self, pages, site_stats, reasons):
         if self._uses_compact:  # numpy alone: no OpenMP, and BLAS only for one matrix-vector
             with gc_paused():
-                page_of, line_of, proba, details = self._score_compact(pages, site_stats, reasons)
+                page_of, line_of, proba, details, site_pages = self._score_compact(
+                    pages, site_stats, reasons)
         else:
             from threadpoolctl import threadpool_limits
 
             # One thread per process: parallelism comes from processes, and OpenMP threads
             # competing for a busy core make small batches far slower.
             with threadpool_limits(limits=self.n_threads), gc_paused():
-                page_of, line_of, proba, details = self._score(pages, site_stats, reasons)
+                page_of, line_of, proba, details, site_pages = self._score(
+                    pages, site_stats, reasons)
         bounds = np.searchsorted(page_of, np.arange(len(pages) + 1))
         for p, page in enumerate(pages):
             lo, hi = bounds[p], bounds[p + 1]
             line_nos = line_of[lo:hi].tolist()
             scores = _per_line(len(page.lines), line_nos, proba[lo:hi].tolist())
-            keep = [s is not None and s >= self.threshold for s in scores]
-            sifted = SiftedPage(page=page, scores=scores, keep=keep)
+            in_crawl = site_pages is not None and hi > lo and site_pages[lo] >= MIN_SITE_PAGES
+            threshold = self.threshold if in_crawl else self.threshold_alone
+            keep = [s is not None and s >= threshold for s in scores]
+            sifted = SiftedPage(page=page, scores=scores, keep=keep, threshold=threshold)
             if details is not None:
                 first, top = details
                 sifted.stage1 = _per_line(len(page.lines), line_nos, first[lo:hi].tolist())
@@ -222,36 +235,40 @@ class Sifter:
                 site = self.memory.site_counts(texts, page_of, pages, *site,
                                                site_stats.page_prints)
         proba, first, terms = self.compact.score(texts, page_of, site, contributions=bool(reasons))
+        site_pages = None if site is None else site[1]
         if not reasons:
-            return page_of, line_of, proba, None
-        return page_of, line_of, proba, (first, _top_reasons(*terms, reasons))
+            return page_of, line_of, proba, None, site_pages
+        return page_of, line_of, proba, (first, _top_reasons(*terms, reasons)), site_pages
 
     def _score(self, pages, site_stats, reasons):
-        """The page and line number of each scored line of `pages`, its P(content), and with
-        `reasons` the stage-one scores and top features of each line."""
+        """The page and line number of each scored line of `pages`, its P(content), with
+        `reasons` the stage-one scores and top features of each line, and the pages its site
+        was counted on (None without site counts)."""
         from .features.memory import memory_columns  # the pipeline path: scikit-learn is loaded
-        from .features.site import with_site_columns
+        from .features.site import SITE_PAGES, with_site_columns
 
         frame = lines_frame(pages)
         page_of, line_of = frame[PAGE].to_numpy(), frame[LINE_NO].to_numpy()
         if len(frame) == 0:
-            return page_of, line_of, np.zeros(0), ((np.zeros(0), []) if reasons else None)
+            return page_of, line_of, np.zeros(0), ((np.zeros(0), []) if reasons else None), None
         if site_stats is not None:
             frame = with_site_columns(frame, pages, site_stats)
             if self.memory is not None:
                 frame = self.memory.add_site_counts(frame, pages, site_stats.page_prints)
+        site_pages = frame[SITE_PAGES].to_numpy() if site_stats is not None else None
         if self.reads_memory:
             frame = memory_columns(frame, pages, self.memory)
         enriched = self.pipeline[:-1].transform(frame)
         classifier = self.pipeline[-1]
         proba = classifier.predict_proba(enriched)[:, 1]
         if not reasons:
-            return page_of, line_of, proba, None
+            return page_of, line_of, proba, None, site_pages
         contributions, names = classifier.first_stage_contributions(enriched)
         top = _top_reasons(contributions, names, reasons)
         if self.reads_memory and self.memory is not None:
             self._memory_reasons(frame, contributions, names, top)
-        return page_of, line_of, proba, (classifier.first_stage_proba(enriched), top)
+        return (page_of, line_of, proba, (classifier.first_stage_proba(enriched), top),
+                site_pages)
 
     def _memory_reasons(self, frame, contributions, names, top):
         """Put what the site memory says of a line first among its reasons ("like lines

@@ -26,11 +26,15 @@ def build_card(name, out_dir, fitted, threshold, cv, calibration, pages, frame, 
     out_dir = Path(out_dir)
     if cv:
         threshold_on_edge(threshold, notes)
+        if cv.get("threshold_alone") is not None:
+            threshold_on_edge(cv["threshold_alone"], notes)
     card = {
         "name": name or out_dir.name,
         "description": "linesift line classifier: P(content) for each non-blank line of a page.",
         "features": describe_features(fitted),
         "threshold": threshold,
+        # pages whose site was counted on fewer than two pages (linesift.sift.Sifter)
+        "threshold_alone": cv.get("threshold_alone"),
         "cv": _flatten_cv(cv),
         "cv_detail": cv,
         "cv_grouping": grouping if cv else None,
@@ -155,8 +159,11 @@ def report(card, out_dir, progress):
         return
     f1 = card["cv"].get("content_f1")
     figure = f"CV content F1 {f1:.3f}" if f1 is not None else "no CV figure"
-    log(f"saved {out_dir} (threshold {card['threshold']:.2f}, {figure}, CV grouped by "
-         f"{card.get('cv_grouping') or '-'})")
+    alone = card.get("threshold_alone")
+    thresholds = f"threshold {card['threshold']:.2f}" + (
+        f", {alone:.2f} for pages alone" if alone is not None else "")
+    log(f"saved {out_dir} ({thresholds}, {figure}, CV grouped by "
+        f"{card.get('cv_grouping') or '-'})")
     for name, m in card["cv_detail"].get("per_source", {}).items():
         log(f"  {name}: content F1 {m['content_f1']:.3f} on {m['lines']:,} lines "
              f"(held out by {m['split']})")

@@ -29,7 +29,7 @@ def evaluate_model(model, paths, *, threshold=None, read_options=None, keep_scor
     """
     sifter = load(model, threshold=threshold)
     pages = list(load_training_pages(paths, read_options))
-    truth, proba, page_of, langs = [], [], [], []
+    truth, proba, page_of, langs, thresholds = [], [], [], [], []
     # a list: the Sifter counts site repetition over the pages evaluated, as filter does
     for index, sifted in enumerate(sifter.sift_pages(pages)):
         for label, score in zip(sifted.page.labels, sifted.scores):
@@ -38,15 +38,17 @@ def evaluate_model(model, paths, *, threshold=None, read_options=None, keep_scor
                 proba.append(score)
                 page_of.append(index)
                 langs.append(sifted.page.meta.get("lang"))
+                thresholds.append(sifted.threshold)  # the page's: crawl or alone
     y, proba, page_of = np.asarray(truth), np.asarray(proba), np.asarray(page_of)
-    langs = np.asarray(langs, dtype=object)
+    langs, thresholds = np.asarray(langs, dtype=object), np.asarray(thresholds, dtype=float)
     result = {"model": sifter.version, "threshold": sifter.threshold,
+              "threshold_alone": sifter.threshold_alone,
               "trained_pages": trained_pages(sifter.card), "base": _base_version(sifter.card),
-              "overall": line_metrics(y, proba, page_of, sifter.threshold), "per_lang": {}}
+              "overall": line_metrics(y, proba, page_of, thresholds), "per_lang": {}}
     for lang in sorted({x for x in langs if x}):
         sel = langs == lang
         result["per_lang"][lang] = line_metrics(y[sel], proba[sel], page_of[sel],
-                                                sifter.threshold)
+                                                thresholds[sel])
     if keep_scores:
         result["scores"] = {"y": y.tolist(), "proba": proba.tolist()}
     return result

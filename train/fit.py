@@ -21,7 +21,7 @@ from linesift.run import refuse_overwriting_inputs
 from .adapt import adapt
 from .card import adapted_card, build_card, check_vocabulary, report
 from .curves import adaptation_curve, require_matplotlib, training_curve, write_training_png
-from .cv import CV_FOLDS, cv_groups, fit_with_cv, per_source_metrics
+from .cv import CV_FOLDS, cv_groups, fit_with_cv, line_thresholds, per_source_metrics
 from .data import load_training_pages, own_lines, source_weights, sources
 from .notes import Notes, log
 from .prepare import effective_ngram_min_sites, prepare, site_columns
@@ -87,7 +87,9 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, recipe=DEFAULT_REC
         pipeline, frame, y, folds=folds, jobs=jobs, calibrate=calibrate, progress=progress,
         weights=weights, groups=groups, notes=notes)
     if oof is not None:
-        cv["per_source"] = per_source_metrics(pages, frame, y, oof, threshold, groups, notes)
+        cv["per_source"] = per_source_metrics(
+            pages, frame, y, oof, line_thresholds(frame, threshold, cv.get("threshold_alone")),
+            groups, notes)
     card = build_card(name, out_dir, fitted, threshold, cv, calibration, pages, frame, paths,
                       started, used_recipe, prepared, grouping, notes)
     check_vocabulary(fitted, notes)

@@ -26,7 +26,7 @@ def line_metrics(y_true, proba, pages, threshold):
     (F1 is undefined there).
     """
     y_true = np.asarray(y_true)
-    pred = (np.asarray(proba) >= threshold).astype(int)
+    pred = (np.asarray(proba) >= threshold).astype(int)  # a threshold per line, or one
     cp, cr, cf = prf(y_true, pred, 1)
     bp, br, bf = prf(y_true, pred, 0)
     per_page = []
@@ -39,7 +39,7 @@ def line_metrics(y_true, proba, pages, threshold):
             continue
         per_page.append(prf(y_true[idx], pred[idx], 1)[2])
     return {
-        "threshold": float(threshold),
+        "threshold": float(threshold) if np.ndim(threshold) == 0 else None,
         "lines": int(len(y_true)),
         "content_lines": int(y_true.sum()),
         "content_precision": cp, "content_recall": cr, "content_f1": cf,

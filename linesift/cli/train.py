@@ -165,7 +165,10 @@ def evaluate_command(
 
 
 def _print_evaluation(result):
-    typer.echo(f"model {result['model']}, threshold {result['threshold']:.2f}")
+    alone = result.get("threshold_alone", result["threshold"])
+    typer.echo(f"model {result['model']}, threshold {result['threshold']:.2f}"
+               + (f" ({alone:.2f} for pages scored alone)" if alone != result["threshold"]
+                  else ""))
     rows = [("all", result["overall"])] + sorted(result["per_lang"].items())
     typer.echo(f"{'lang':<6}{'pages':>7}{'lines':>9}{'content P':>11}{'R':>7}{'F1':>7}"
                f"{'page F1':>9}{'boiler F1':>11}")

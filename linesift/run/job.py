@@ -375,6 +375,8 @@ def _resumable(sifter, options):
                 "scores": bool(options.scores), "id_field": options.read.id_field,
                 "text_field": options.read.text_field, "encoding": options.read.encoding,
                 "format": options.fmt}
+    if sifter.threshold_alone != sifter.threshold:  # absent otherwise: older runs resume
+        settings["threshold_alone"] = sifter.threshold_alone
     return ResumableRun(settings, fmt=options.fmt)
 
 
