@@ -39,7 +39,8 @@ def check(variant, smoke):
     if not path.exists():
         sys.exit(f"{path} missing: run `bench/quality.py run` and `report --variants {variant}`")
     saved = json.loads(path.read_text())
-    threshold, k = saved["threshold"], saved["k"]
+    # the page is scored alone: its threshold is the page-alone one where the report saved it
+    threshold, k = saved.get("threshold_alone", saved["threshold"]), saved["k"]
     page = Page("doingbuzz-fr.txt", EXAMPLE.read_text(encoding="utf-8"))
     frame = lines_frame([page])
     if VARIANTS[variant].recipe.site_stats:

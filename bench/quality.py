@@ -20,7 +20,8 @@ scored on their labelled lines only. The scoring labels are the shared labels al
 settled definition (:func:`linesift.train.align.align_with_definition`: comment sections and
 bylines / datelines / captions labelled content become unlabelled), the same for every variant;
 the threshold is the one that maximises pooled content F1 of the crawl setting over all
-held-out lines, as ``linesift train`` chooses it. daniel_a is also reported as the mean of its
+held-out lines, and the page setting's the one that maximises it over the page scores, as
+``linesift train`` chooses its two (a page scored alone is kept at its own threshold). daniel_a is also reported as the mean of its
 per-site F1 (a few sites have many pages).
 
     python bench/quality.py run --variants recipe previous --folds 2 --jobs 2
@@ -430,12 +431,15 @@ def report(variants, k, smoke, compact=False, json_out=None):
         scores = collect(name, frame, k, smoke, len(pages))
         mask = (y != UNLABELLED) & ~np.isnan(scores["crawl"])
         threshold = best_threshold(y[mask], scores["crawl"][mask])
-        res = results[name] = {"threshold": threshold,
-                               "site": VARIANTS[name].recipe.site_stats}
+        site = VARIANTS[name].recipe.site_stats
+        # a page alone is kept at its own threshold, chosen the same way on the page scores
+        alone = best_threshold(y[mask], scores["single"][mask]) if site else threshold
+        res = results[name] = {"threshold": threshold, "threshold_alone": alone, "site": site}
         (out_dir(smoke) / name / "threshold.json").write_text(
-            json.dumps({"threshold": threshold, "k": k}))
+            json.dumps({"threshold": threshold, "threshold_alone": alone, "k": k}))
         for setting in ("crawl", "single"):
-            keep = (np.nan_to_num(scores[setting], nan=0.0) >= threshold).astype(int)
+            at = threshold if setting == "crawl" else alone
+            keep = (np.nan_to_num(scores[setting], nan=0.0) >= at).astype(int)
             res[setting] = [prf(y[m], keep[m], 1) for _, _, m in rows]
             res[f"{setting}_errors"] = error_kinds(frame, y, keep)
             res[f"{setting}_daniel_sites"] = site_macro_f1(pages, frame, y, keep)
@@ -471,7 +475,8 @@ def _print_errors(results):
 
 
 def _print_variant(variant, rows, res, base_rows):
-    print(f"\n### {variant} (threshold {res['threshold']:.2f}"
+    print(f"\n### {variant} (threshold {res['threshold']:.2f}, pages alone "
+          f"{res['threshold_alone']:.2f}"
           f"{'' if res['site'] else '; no site counts: page = crawl'})\n")
     out = []
     for i, (name, part, m) in enumerate(rows):
@@ -503,7 +508,8 @@ def _print_compact(rows, results, base_rows):
             columns.append(f"{variant} page")
     print()
     print_table(out, columns)
-    print("thresholds: " + ", ".join(f"{v} {r['threshold']:.2f}" for v, r in results.items()))
+    print("thresholds (crawl / page alone): " + ", ".join(
+        f"{v} {r['threshold']:.2f} / {r['threshold_alone']:.2f}" for v, r in results.items()))
 
 
 def _print_sites(results, base_sites, base_sites_lang):

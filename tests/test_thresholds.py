@@ -73,40 +73,49 @@ def test_a_bad_alone_threshold_is_refused_at_load(tmp_path, bad):
         linesift.load(_model_with(tmp_path, threshold_alone=bad))
 
 
-def _table(n_per_side, seed=0):
-    """Held-out lines of crawl pages (site counted on 5 pages) and pages alone (1): content
-    scores high on both; boilerplate scores 0.2-0.45 in a crawl and 0.45-0.7 alone, as
-    boilerplate after an article scores when no site repetition is against it."""
+def _table(n, seed=0):
+    """`n` held-out content and `n` boilerplate lines, scored as trained (boilerplate 0.2-0.45)
+    and as pages alone (0.45-0.7: the boilerplate after an article has no site repetition
+    against it); content 0.75-1.0 both ways."""
     rng = np.random.default_rng(seed)
-    rows = []
-    for site_pages, low, high in ((5, 0.2, 0.45), (1, 0.45, 0.7)):
-        y = np.repeat([1, 0], n_per_side)
-        oof = np.where(y == 1, rng.uniform(0.75, 1.0, 2 * n_per_side),
-                       rng.uniform(low, high, 2 * n_per_side))
-        rows.append(pd.DataFrame({PAGE: np.arange(2 * n_per_side) // 10 + 1000 * site_pages,
-                                  SITE_PAGES: site_pages, "y": y, "oof": oof}))
-    frame = pd.concat(rows, ignore_index=True)
-    return frame, frame["y"].to_numpy(), frame["oof"].to_numpy()
+    y = np.repeat([1, 0], n)
+    content = rng.uniform(0.75, 1.0, 2 * n)
+    oof = np.where(y == 1, content, rng.uniform(0.2, 0.45, 2 * n))
+    oof_alone = np.where(y == 1, content, rng.uniform(0.45, 0.7, 2 * n))
+    frame = pd.DataFrame({PAGE: np.arange(2 * n) // 10, SITE_PAGES: 3})
+    return frame, y, oof, oof_alone
 
 
-def test_training_chooses_a_threshold_for_each_kind_of_page():
-    frame, y, oof = _table(ALONE_MIN_LINES)
-    threshold, cv = evaluate_oof(frame, y, oof)
+def test_training_chooses_a_threshold_for_pages_alone_on_their_scores():
+    frame, y, oof, oof_alone = _table(ALONE_MIN_LINES)
+    threshold, cv = evaluate_oof(frame, y, oof, oof_alone)
     alone = cv["threshold_alone"]
-    assert 0.45 <= threshold <= 0.75 and 0.7 <= alone <= 0.75  # each splits its own lines
+    assert 0.45 <= threshold <= 0.75 and 0.7 <= alone <= 0.75  # each splits its own scores
+    assert cv["at_threshold"]["threshold_alone"] == alone
     assert cv["pages_alone"]["content_f1"] == 1.0
-    assert cv["pages_alone_at_crawl_threshold"]["content_f1"] < 1.0
+    assert cv["pages_alone_at_threshold"]["content_f1"] < 1.0
+    assert cv["at_threshold"]["content_f1"] == 1.0
+    frame[SITE_PAGES] = np.where(np.arange(len(frame)) % 2, 1, 4)
     per_line = line_thresholds(frame, threshold, alone)
     assert set(per_line[frame[SITE_PAGES] == 1]) == {alone}
-    assert set(per_line[frame[SITE_PAGES] == 5]) == {threshold}
-    assert cv["at_threshold"]["content_f1"] == 1.0
+    assert set(per_line[frame[SITE_PAGES] == 4]) == {threshold}
 
 
-def test_too_few_lines_alone_give_one_threshold():
-    frame, y, oof = _table(ALONE_MIN_LINES - 1)
-    threshold, cv = evaluate_oof(frame, y, oof)
-    assert cv["threshold_alone"] is None
+def test_without_scores_alone_or_with_too_few_there_is_one_threshold():
+    frame, y, oof, oof_alone = _table(ALONE_MIN_LINES - 1)
+    threshold, cv = evaluate_oof(frame, y, oof, oof_alone)
+    assert cv["threshold_alone"] is None and "pages_alone" not in cv
     assert cv["at_threshold"]["threshold"] == threshold
     assert set(line_thresholds(frame, threshold, None)) == {threshold}
-    no_site = frame.drop(columns=[SITE_PAGES])
-    assert evaluate_oof(no_site, y, oof)[1]["threshold_alone"] is None
+    frame, y, oof, _ = _table(ALONE_MIN_LINES)
+    assert evaluate_oof(frame, y, oof)[1]["threshold_alone"] is None
+
+
+def test_alone_site_columns_count_each_page_by_itself():
+    from train.sites import alone_site_columns
+
+    pages = [Page(id="a", text="x\ny", meta={"domain": "s.fr"}), Page(id="b", text="x")]
+    frame = pd.DataFrame({PAGE: [0, 0, 1], SITE_PAGES: [2, 2, 0], "site_line_pages": [2, 1, 1]})
+    out = alone_site_columns(frame, pages)
+    assert out[SITE_PAGES].tolist() == [1, 1, 0] and out["site_line_pages"].tolist() == [1, 1, 1]
+    assert frame[SITE_PAGES].tolist() == [2, 2, 0]  # the table trained on is left as it was

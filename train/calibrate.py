@@ -32,6 +32,17 @@ def calibration_report(frame, y, oof, groups=None):
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in report.items()}
 
 
+def calibrated_with(classifier, calibration, scores):
+    """`scores` (NaN where none) through the isotonic map `calibration` of
+    :func:`calibrated_oof`."""
+    calibrator = clone(classifier)
+    calibrator.calibration_ = calibration
+    out = scores.copy()
+    known = ~np.isnan(scores)
+    out[known] = calibrator._calibrated(scores[known])[:, 1]
+    return out
+
+
 def calibrated_oof(classifier, y, oof):
     """Out-of-fold scores through an isotonic map fitted on them, and the map (what the
     fitted model's classifier then applies: ``calibration_``)."""

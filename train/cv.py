@@ -17,7 +17,7 @@ from linesift.labels import DEFAULT_THRESHOLD, UNLABELLED_CODE
 from linesift.recipe import CV_FOLDS
 from linesift.run.backends import watch_parent
 
-from .calibrate import calibrated_oof, calibration_report
+from .calibrate import calibrated_oof, calibrated_with, calibration_report
 from .data import line_sources, own_lines
 from .metrics import best_threshold, line_metrics
 from .notes import log
@@ -62,13 +62,19 @@ def cv_groups(pages, frame, folds=CV_FOLDS, notes=None):
 
 
 def fit_and_score(pipeline, train_frame, train_y, test_frame, weights=None):
-    """Fit a clone of `pipeline`; P(content) on `test_frame` (None: return the fitted model)."""
+    """Fit a clone of `pipeline`; P(content) on `test_frame`, or on each of a list of test
+    frames (None: return the fitted model)."""
     from threadpoolctl import threadpool_limits
 
     start = time.perf_counter()
     with threadpool_limits(1):  # parallelism comes from running folds side by side
         model = fit_weighted(clone(pipeline), train_frame, train_y, weights)
-        result = model if test_frame is None else model.predict_proba(test_frame)[:, 1]
+        if test_frame is None:
+            result = model
+        elif isinstance(test_frame, list):
+            result = [model.predict_proba(f)[:, 1] for f in test_frame]
+        else:
+            result = model.predict_proba(test_frame)[:, 1]
     return result, time.perf_counter() - start
 
 
@@ -103,22 +109,28 @@ def cv_splits(frame, y, groups, folds=CV_FOLDS, notes=None):
 
 
 def cross_validated_proba(pipeline, frame, y, folds=CV_FOLDS, progress=True, jobs=1,
-                          also_fit_all=False, weights=None, groups=None, notes=None):
+                          also_fit_all=False, weights=None, groups=None, notes=None,
+                          alone_frame=None):
     """Out-of-fold P(content) for every line, folds grouped by `groups` (default: site).
 
     With `jobs` > 1 the folds are fitted in parallel processes; with `also_fit_all` the model
-    on all lines is fitted alongside them.
+    on all lines is fitted alongside them. With `alone_frame` (the same lines, their site
+    columns counted page by page: :func:`train.sites.alone_site_columns`) each fold's model
+    also scores its held-out lines as pages alone.
 
     Returns
     -------
-    oof : ndarray of shape (n_lines,), or None when there are too few groups to split.
+    oof : ndarray of shape (n_lines,), or None when there are too few groups to split; with
+        `alone_frame`, a pair ``(oof, oof as pages alone)``.
     fitted : the pipeline fitted on all lines when `also_fit_all`, else None.
     """
     from joblib import Parallel, delayed
 
     groups = frame[GROUP].to_numpy() if groups is None else np.asarray(groups)
     splits = cv_splits(frame, y, groups, folds, notes)
-    tasks = [delayed(fit_and_score)(pipeline, frame.iloc[train], y[train], frame.iloc[test],
+    tasks = [delayed(fit_and_score)(pipeline, frame.iloc[train], y[train],
+                                     frame.iloc[test] if alone_frame is None
+                                     else [frame.iloc[test], alone_frame.iloc[test]],
                                      None if weights is None else weights[train])
              for train, test in splits]
     if also_fit_all:
@@ -126,6 +138,7 @@ def cross_validated_proba(pipeline, frame, y, folds=CV_FOLDS, progress=True, job
     with _workers_die_with_this_process(jobs):  # n_jobs=1: in this process
         results = Parallel(n_jobs=jobs, return_as="generator")(tasks)
     oof = np.full(len(frame), np.nan) if splits else None
+    oof_alone = np.full(len(frame), np.nan) if splits and alone_frame is not None else None
     fitted = None
     for k, (result, seconds) in enumerate(results, 1):
         if k > len(splits):
@@ -134,85 +147,75 @@ def cross_validated_proba(pipeline, frame, y, folds=CV_FOLDS, progress=True, job
                 log(f"  model on all lines: {seconds:.0f} s")
             continue
         train, test = splits[k - 1]
-        oof[test] = result
+        if alone_frame is None:
+            oof[test] = result
+        else:
+            oof[test], oof_alone[test] = result
         if progress:
             log(f"  fold {k}/{len(splits)}: {len(train):,} training lines, {seconds:.0f} s")
+    if alone_frame is not None and oof is not None:
+        return (oof, oof_alone), fitted
     return oof, fitted
 
 
 ALONE_MIN_LINES = 200
-"""Labelled lines of each class the pages of a crawl and the pages alone each need for a
-threshold of their own (fewer: one threshold for both)."""
+"""Labelled lines of each class the held-out lines need for a page-alone threshold of their
+own (fewer: one threshold for every page)."""
 
 
 def line_thresholds(frame, threshold, threshold_alone=None):
     """The threshold of each line of `frame`, as :class:`linesift.sift.Sifter` applies them:
     `threshold_alone` on lines of pages scored alone (their site counted on fewer than
     MIN_SITE_PAGES pages, or no site counts), `threshold` on the others."""
-    alone = alone_lines(frame)
-    if threshold_alone is None or alone is None:
+    if threshold_alone is None or SITE_PAGES not in frame.columns:
         return np.full(len(frame), float(threshold))
-    return np.where(alone, threshold_alone, threshold)
+    return np.where(frame[SITE_PAGES].to_numpy() < MIN_SITE_PAGES, threshold_alone, threshold)
 
 
-def alone_lines(frame):
-    """Lines of pages scored alone (their site counted on fewer than MIN_SITE_PAGES pages);
-    None for a table without site counts (a model that does not read them)."""
-    if SITE_PAGES not in frame.columns:
-        return None
-    return frame[SITE_PAGES].to_numpy() < MIN_SITE_PAGES
-
-
-def evaluate_oof(frame, y, oof):
+def evaluate_oof(frame, y, oof, oof_alone=None):
     """The threshold(s) and CV metrics from out-of-fold scores.
 
-    With site counts, the lines of pages counted in a crawl and those of pages counted alone
-    (``site_single_share`` of the training sites) each get the threshold that maximises their
-    content F1, when each holds ALONE_MIN_LINES labelled lines of both classes: alone, the
-    boilerplate after an article has no site repetition against it and scores higher, so the
-    best threshold there is higher (bench/RESULTS.md). Returns ``(threshold, cv)``; ``cv`` has
-    ``threshold_alone`` (None with one threshold), the metrics at the default threshold and at
-    the chosen one(s), and per kind of page.
+    `oof` scores the lines with their site columns as trained (most sites counted over all
+    their pages); `oof_alone`, when given, scores every held-out line as on a page filtered
+    alone. Each gets the threshold that maximises its content F1: alone, the boilerplate after
+    an article has no site repetition against it and scores higher, so the best threshold
+    there is higher (bench/RESULTS.md). Returns ``(threshold, cv)``; ``cv`` has
+    ``threshold_alone`` (None without `oof_alone` or with fewer than ALONE_MIN_LINES labelled
+    lines of a class), the metrics at the default threshold and at the chosen one, and with
+    pages alone their metrics at both thresholds.
     """
     mask = (y != UNLABELLED_CODE) & ~np.isnan(oof)
     pages = frame[PAGE].to_numpy()
-    alone = alone_lines(frame)
-    split = alone is not None and all(
-        ((y[mask & side] == 1).sum() >= ALONE_MIN_LINES
-         and (y[mask & side] == 0).sum() >= ALONE_MIN_LINES) for side in (alone, ~alone))
-    if split:
-        threshold = best_threshold(y[mask & ~alone], oof[mask & ~alone])
-        threshold_alone = best_threshold(y[mask & alone], oof[mask & alone])
-    else:
-        threshold, threshold_alone = best_threshold(y[mask], oof[mask]), None
-    per_line = line_thresholds(frame, threshold, threshold_alone)
-    at_threshold = line_metrics(y[mask], oof[mask], pages[mask],
-                                per_line[mask] if split else threshold)
-    at_threshold["threshold"] = threshold
-    if split:
-        at_threshold["threshold_alone"] = threshold_alone
-    cv = {"threshold_alone": threshold_alone,
+    threshold = best_threshold(y[mask], oof[mask])
+    at_threshold = line_metrics(y[mask], oof[mask], pages[mask], threshold)
+    cv = {"threshold_alone": None,
           f"at_{DEFAULT_THRESHOLD}": line_metrics(y[mask], oof[mask], pages[mask],
                                                   DEFAULT_THRESHOLD),
           "at_threshold": at_threshold}
-    if split:
-        for kind, side in (("crawl", ~alone), ("alone", alone)):
-            sel = mask & side
-            cv[f"pages_{kind}"] = line_metrics(y[sel], oof[sel], pages[sel], per_line[sel])
-        sel = mask & alone
-        cv["pages_alone_at_crawl_threshold"] = line_metrics(y[sel], oof[sel], pages[sel],
-                                                            threshold)
+    if oof_alone is None:
+        return threshold, cv
+    alone = (y != UNLABELLED_CODE) & ~np.isnan(oof_alone)
+    if min((y[alone] == 1).sum(), (y[alone] == 0).sum()) < ALONE_MIN_LINES:
+        return threshold, cv
+    threshold_alone = best_threshold(y[alone], oof_alone[alone])
+    cv["threshold_alone"] = at_threshold["threshold_alone"] = threshold_alone
+    cv["pages_alone"] = line_metrics(y[alone], oof_alone[alone], pages[alone], threshold_alone)
+    cv["pages_alone_at_threshold"] = line_metrics(y[alone], oof_alone[alone], pages[alone],
+                                                  threshold)
     return threshold, cv
 
 
 def fit_with_cv(pipeline, frame, y, *, folds=CV_FOLDS, jobs=1, calibrate=True, progress=True,
-                weights=None, groups=None, notes=None):
+                weights=None, groups=None, notes=None, alone_frame=None):
     """Fit `pipeline` on all lines and judge it by grouped cross-validation.
 
     Parameters
     ----------
     groups : array-like, optional
         CV group of each line (:func:`cv_groups`); default the site (``group`` column).
+    alone_frame : DataFrame, optional
+        `frame` with every page's site columns counted alone: the held-out lines are scored
+        that way too, and the page-alone threshold chosen on them (:func:`evaluate_oof`).
     notes : Notes, optional
         Collects warnings (a figure that cannot be computed).
 
@@ -231,12 +234,16 @@ def fit_with_cv(pipeline, frame, y, *, folds=CV_FOLDS, jobs=1, calibrate=True, p
             log(f"cross-validating ({folds} folds; {jobs} job{'s' if jobs != 1 else ''})")
         oof, fitted = cross_validated_proba(pipeline, frame, y, folds, progress, jobs=jobs,
                                             also_fit_all=jobs != 1, weights=weights,
-                                            groups=groups, notes=notes)
+                                            groups=groups, notes=notes,
+                                            alone_frame=alone_frame)
+        oof, oof_alone = oof if isinstance(oof, tuple) else (oof, None)
         if oof is not None and calibrate:
             calibration = calibration_report(frame, y, oof, groups)
             oof, calibration_map = calibrated_oof(_classifier(pipeline), y, oof)
+            if oof_alone is not None:  # the same map: the model applies one to every page
+                oof_alone = calibrated_with(_classifier(pipeline), calibration_map, oof_alone)
         if oof is not None:
-            threshold, cv = evaluate_oof(frame, y, oof)
+            threshold, cv = evaluate_oof(frame, y, oof, oof_alone)
     elif notes is not None:
         notes.warn("no cross-validation (folds 0 or 1): the card has no held-out figure, the "
                    f"threshold is {DEFAULT_THRESHOLD} and P(content) is not calibrated")

@@ -9,6 +9,7 @@ import numpy as np
 
 from linesift.classifier import ContextClassifier
 from linesift.errors import LinesiftError
+from linesift.features.site import SITE_PAGES
 from linesift.formats import expand_inputs
 from linesift.formats.atomic import atomic_directory
 from linesift.frame import GROUP
@@ -25,6 +26,7 @@ from .cv import CV_FOLDS, cv_groups, fit_with_cv, line_thresholds, per_source_me
 from .data import load_training_pages, own_lines, source_weights, sources
 from .notes import Notes, log
 from .prepare import effective_ngram_min_sites, prepare, site_columns
+from .sites import alone_site_columns
 
 
 def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, recipe=DEFAULT_RECIPE, base=None,
@@ -83,9 +85,11 @@ def train_model(paths, out_dir, *, name=None, folds=CV_FOLDS, recipe=DEFAULT_REC
     if recipe.balance_sources and len(sources(pages)) > 1:
         weights = source_weights(pages, frame, y, recipe.balance_sources)
     groups, grouping = cv_groups(pages, frame, folds, notes)
+    alone_frame = alone_site_columns(frame, pages) if SITE_PAGES in frame.columns else None
     fitted, threshold, cv, calibration, oof = fit_with_cv(
         pipeline, frame, y, folds=folds, jobs=jobs, calibrate=calibrate, progress=progress,
-        weights=weights, groups=groups, notes=notes)
+        weights=weights, groups=groups, notes=notes, alone_frame=alone_frame)
+    del alone_frame
     if oof is not None:
         cv["per_source"] = per_source_metrics(
             pages, frame, y, oof, line_thresholds(frame, threshold, cv.get("threshold_alone")),

@@ -39,3 +39,12 @@ def mixed_site_columns(frame, pages, single_share, seed=0):
     out.loc[rows, SITE_LINE_PAGES] = 1
     out.loc[rows, SITE_PAGES] = 1
     return out
+
+
+def alone_site_columns(frame, pages):
+    """The training table with every page's site columns counted over that page alone: each
+    line on 1 page, its site on 1 page (0 without a domain), what a page filtered by itself
+    gets. Held-out lines are scored this way too, to choose the page-alone threshold."""
+    has_domain = np.array([bool(p.domain) for p in pages])
+    return frame.assign(**{SITE_LINE_PAGES: 1,
+                           SITE_PAGES: has_domain[frame[PAGE].to_numpy()].astype(np.int64)})
