@@ -19,6 +19,7 @@ ctypedef Py_UCS4 ucs4
 
 cdef enum:
     BLOCK_ROWS = 256  # rows whose walks through one tree go on together
+    SORT_BY_INSERTION = 32  # keys of a run sorted by insertion up to this many
 
 
 def tree_sums(const double[::1, :] Z, const int64_t[::1] feature, const double[::1] threshold,
@@ -348,13 +349,37 @@ cdef int _compare_signed(const void *a, const void *b) noexcept nogil:
     return (x > y) - (x < y)
 
 
+ctypedef fused sort_key:
+    uint64_t
+    int64_t
+
+
+cdef void _sort_keys(sort_key *keys, Py_ssize_t n) noexcept nogil:
+    """Sort `n` keys in place: insertion sort for a line's few dozen (most lines), qsort past
+    SORT_BY_INSERTION."""
+    cdef Py_ssize_t k, j
+    cdef sort_key key
+    if n > SORT_BY_INSERTION:
+        if sort_key is uint64_t:
+            qsort(keys, n, sizeof(uint64_t), _compare_keys)
+        else:
+            qsort(keys, n, sizeof(int64_t), _compare_signed)
+        return
+    for k in range(1, n):
+        key = keys[k]
+        j = k - 1
+        while j >= 0 and keys[j] > key:
+            keys[j + 1] = keys[j]
+            j -= 1
+        keys[j + 1] = key
+
+
 def distinct_per_line(const uint64_t[::1] hashes, const int64_t[::1] counts):
     """``linesift._kernels.distinct_per_line``: the distinct tokens of each line, two tokens
     the same when their hashes share the top 40 bits (all 64 from 2**24 lines on), as there."""
-    cdef Py_ssize_t n = counts.shape[0], i, k, j, at = 0, size
+    cdef Py_ssize_t n = counts.shape[0], i, k, at = 0, size
     cdef int shift = 0 if n >= 1 << 24 else 24
     cdef Py_ssize_t longest = _longest_run(counts, hashes.shape[0], "token hashes")
-    cdef uint64_t key
     out = np.zeros(n, dtype=np.int64)
     cdef int64_t[::1] distinct = out
     buffer_out = np.empty(max(longest, 1), dtype=np.uint64)
@@ -365,16 +390,7 @@ def distinct_per_line(const uint64_t[::1] hashes, const int64_t[::1] counts):
             for k in range(size):
                 buffer[k] = hashes[at + k] >> shift
             at += size
-            if size > 16:
-                qsort(&buffer[0], size, sizeof(uint64_t), _compare_keys)
-            else:  # insertion sort: most lines have few tokens
-                for k in range(1, size):
-                    key = buffer[k]
-                    j = k - 1
-                    while j >= 0 and buffer[j] > key:
-                        buffer[j + 1] = buffer[j]
-                        j -= 1
-                    buffer[j + 1] = key
+            _sort_keys(&buffer[0], size)
             for k in range(size):
                 distinct[i] += k == 0 or buffer[k] != buffer[k - 1]
     return out
@@ -559,7 +575,6 @@ def ngram_terms(const int64_t[::1] per_line, const int64_t[::1] columns,
     each column, l2-normalised over all the line's n-grams, times `weights`. The same float32
     counts and the same float64 sums, in the same order (columns ascending), as there."""
     cdef Py_ssize_t n = per_line.shape[0], i, k, j, at = 0, size, unknown
-    cdef int64_t key
     cdef float count, norm32
     cdef double squares, total
     cdef Py_ssize_t longest = _longest_run(per_line, columns.shape[0], "n-grams per line")
@@ -574,16 +589,7 @@ def ngram_terms(const int64_t[::1] per_line, const int64_t[::1] columns,
             for k in range(size):
                 buffer[k] = columns[at + k]
             at += size
-            if size > 64:
-                qsort(&buffer[0], size, sizeof(int64_t), _compare_signed)
-            else:  # insertion sort: a line has a few dozen n-grams
-                for k in range(1, size):
-                    key = buffer[k]
-                    j = k - 1
-                    while j >= 0 and buffer[j] > key:
-                        buffer[j + 1] = buffer[j]
-                        j -= 1
-                    buffer[j + 1] = key
+            _sort_keys(&buffer[0], size)
             unknown = 0
             while unknown < size and buffer[unknown] < 0:
                 unknown += 1
