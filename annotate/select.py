@@ -43,8 +43,13 @@ def wrong_chance(scores, threshold):
 
 
 def expected_wrong_lines(sifted, threshold):
-    """The expected number of wrong lines of a page (see the module docstring)."""
-    return float(wrong_chance(sifted.scores, threshold).sum())
+    """The expected number of wrong lines of a page (see the module docstring), at the
+    threshold its verdicts were made at (a page alone has its own), else `threshold`."""
+    return float(wrong_chance(sifted.scores, _threshold_of(sifted, threshold)).sum())
+
+
+def _threshold_of(sifted, threshold):
+    return sifted.threshold if getattr(sifted, "threshold", None) is not None else threshold
 
 
 def select_pages(pages, strategy, budget, *, sifted=None, threshold=DEFAULT_THRESHOLD, seed=0):
@@ -112,7 +117,8 @@ def select_lines(pages, strategy, budget, *, sifted=None, candidates=None,
     if strategy == RANDOM:
         return [lines[int(i)] for i in rng.permutation(len(lines))[:budget]]
     if strategy == UNCERTAIN:
-        chance = {k: wrong_chance(s.scores, threshold) for k, s in enumerate(sifted)}
+        chance = {k: wrong_chance(s.scores, _threshold_of(s, threshold))
+                  for k, s in enumerate(sifted)}
         wrong = np.array([chance[k][n] for k, n in lines])
         return [lines[int(i)] for i in np.argsort(-wrong, kind="stable")[:budget]]
     keys = [(pages[k].meta.get("lang") or UNKNOWN_LANG, pages[k].domain or pages[k].id)

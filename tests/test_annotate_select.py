@@ -86,3 +86,12 @@ def test_review_prefill_shows_the_labels_and_the_audits_doubt():
     (sifted,) = prefill.sift_pages([page])
     assert sifted.keep == [False, True, False, True]  # the labels, not the scores
     assert sifted.scores == [0.1, 0.9, None, 0.05]    # line 3: labelled content, P 0.05
+
+
+def test_a_pages_doubt_is_measured_at_the_threshold_its_verdicts_were_made_at():
+    page = get_page("a\nb", id="alone")
+    at_its_own = SiftedPage(page=page, scores=[0.45, 0.9], keep=[True, True], threshold=0.4)
+    # kept at 0.4, the 0.45 line is wrong with chance 0.55 (not 0.45 as if dropped at 0.5)
+    assert expected_wrong_lines(at_its_own, 0.5) == pytest.approx(0.55 + 0.1)
+    line_doubt = select_lines([page], "uncertain", 1, sifted=[at_its_own])
+    assert line_doubt == [(0, 0)]

@@ -41,11 +41,14 @@ def shape_columns(texts, max_chars=MAX_FEATURE_CHARS):
     cols += list(_line_ends(texts).T)
     cols += [(cc.first == CLASSES.index("upper")).astype(float),
              (cc.first == CLASSES.index("digit")).astype(float),
-             np.isin(cc.first, [CLASSES.index("punct"), CLASSES.index("symbol")]).astype(float),
+             ((cc.first == _PUNCT) | (cc.first == _SYMBOL)).astype(float),
              np.log1p(cc.separators)]
     cols += list(_pattern_marks(texts, max_chars).T)
     cols += [cc.capitalised / np.maximum(cc.words, 1.0), (true_len > max_chars).astype(float)]
     return cols
+
+
+_PUNCT, _SYMBOL = CLASSES.index("punct"), CLASSES.index("symbol")
 
 
 def _line_ends(texts):
