@@ -374,6 +374,15 @@ cdef void _sort_keys(sort_key *keys, Py_ssize_t n) noexcept nogil:
         keys[j + 1] = key
 
 
+cdef void _sorted_copy(const sort_key *run, sort_key *keys, Py_ssize_t n, int shift) noexcept nogil:
+    """One line's `n` keys copied from `run` into `keys`, shifted right by `shift` bits, and
+    sorted there."""
+    cdef Py_ssize_t k
+    for k in range(n):
+        keys[k] = run[k] >> shift
+    _sort_keys(keys, n)
+
+
 def distinct_per_line(const uint64_t[::1] hashes, const int64_t[::1] counts):
     """``linesift._kernels.distinct_per_line``: the distinct tokens of each line, two tokens
     the same when their hashes share the top 40 bits (all 64 from 2**24 lines on), as there."""
@@ -387,10 +396,8 @@ def distinct_per_line(const uint64_t[::1] hashes, const int64_t[::1] counts):
     with nogil:
         for i in range(n):
             size = counts[i]
-            for k in range(size):
-                buffer[k] = hashes[at + k] >> shift
+            _sorted_copy(&hashes[at], &buffer[0], size, shift)
             at += size
-            _sort_keys(&buffer[0], size)
             for k in range(size):
                 distinct[i] += k == 0 or buffer[k] != buffer[k - 1]
     return out
@@ -568,6 +575,14 @@ def line_ngrams(const uint64_t[::1] hashes, const int64_t[::1] counts, Py_ssize_
 
 
 
+cdef inline Py_ssize_t _run_end(const int64_t *keys, Py_ssize_t k, Py_ssize_t n) noexcept nogil:
+    """The end of the run of keys equal to ``keys[k]`` in sorted `keys` (n of them)."""
+    cdef Py_ssize_t j = k
+    while j < n and keys[j] == keys[k]:
+        j += 1
+    return j
+
+
 def ngram_terms(const int64_t[::1] per_line, const int64_t[::1] columns,
                 const double[::1] weights):
     """``linesift.columns.ngrams.ngram_decision`` from each line's n-gram columns (runs of
@@ -586,19 +601,15 @@ def ngram_terms(const int64_t[::1] per_line, const int64_t[::1] columns,
     with nogil:
         for i in range(n):
             size = per_line[i]
-            for k in range(size):
-                buffer[k] = columns[at + k]
+            _sorted_copy(&columns[at], &buffer[0], size, 0)
             at += size
-            _sort_keys(&buffer[0], size)
             unknown = 0
             while unknown < size and buffer[unknown] < 0:
                 unknown += 1
             squares = 0.0
             k = unknown
-            while k < size:
-                j = k
-                while j < size and buffer[j] == buffer[k]:
-                    j += 1
+            while k < size:  # each column's count: the length of its run of equal keys
+                j = _run_end(&buffer[0], k, size)
                 count = <float>(j - k)
                 squares += <double>(count * count)
                 k = j
@@ -606,11 +617,8 @@ def ngram_terms(const int64_t[::1] per_line, const int64_t[::1] columns,
             total = 0.0
             k = unknown
             while k < size:
-                j = k
-                while j < size and buffer[j] == buffer[k]:
-                    j += 1
-                count = <float>(j - k)
-                total += <double>(count / norm32) * weights[buffer[k]]
+                j = _run_end(&buffer[0], k, size)
+                total += <double>(<float>(j - k) / norm32) * weights[buffer[k]]
                 k = j
             terms[i] = total
     return out

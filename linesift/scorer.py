@@ -31,7 +31,8 @@ from .columns.repetition import NAMES as REPETITION_NAMES
 from .columns.repetition import repetition_columns
 from .columns.shape import NAMES as SHAPE_NAMES
 from .columns.shape import shape_columns
-from .columns.site import site_context_columns, site_context_names, site_repetition_columns
+from .columns.site import (SITE_REPETITION_NAMES, site_context_columns, site_context_names,
+                           site_repetition_columns)
 from .columns.stopwords import NAMES as STOPWORD_NAMES
 from .columns.stopwords import Stoplists, stoplists, stopword_columns
 from .columns.tokens import batch_token_hashes
@@ -179,6 +180,7 @@ class CompactModel:
         self.spec = spec
         self.arrays = arrays
         self._check()
+        self._step_names = [_names_of(step) for step in spec["steps"]]
         self.stoplists = (Stoplists(arrays["stop_hashes"], arrays["stop_members"], spec["stop_lists"])
                           if "stop_hashes" in arrays else None)
 
@@ -342,13 +344,6 @@ class CompactModel:
         terms -= np.repeat(np.add.reduceat(terms, starts, axis=0) / sizes[:, None], sizes, axis=0)
         return terms
 
-    @property
-    def _step_names(self):
-        """The names of the columns each step adds, in order (built once: a page asks)."""
-        if getattr(self, "_names", None) is None:
-            self._names = [_names_of(step) for step in self.spec["steps"]]
-        return self._names
-
     def _columns(self, texts, pages, site):
         """Every feature column the steps add, by name, and the lines' tokens if a step made
         them (``(hashes, counts)`` or None)."""
@@ -379,7 +374,7 @@ class CompactModel:
                 new = run_columns(texts, pages, step.get("alternating", False))
             elif kind == "cues":
                 new = cue_columns(*line_tokens(), pages)
-            else:  # site_context, site_repetition (_names_of refused any other kind)
+            else:  # site_context, site_repetition (_names_of refused any other kind at load)
                 if site is None:
                     raise ValueError("this model uses site repetition: give the lines' site "
                                      "counts (linesift.columns.site.site_columns)")
@@ -485,7 +480,7 @@ def _names_of(step):
     if kind == "site_context":
         return site_context_names(step["windows"])
     if kind == "site_repetition":
-        return ("site_share", "log_site_pages")
+        return SITE_REPETITION_NAMES
     raise ModelError(f"compact model has a step of unknown kind {kind!r}")
 
 

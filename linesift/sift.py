@@ -106,9 +106,8 @@ class Sifter:
         self.card = card
         self.threshold = _checked_threshold(card.get("threshold", DEFAULT_THRESHOLD)
                                             if threshold is None else threshold)
-        self.threshold_alone = self.threshold if threshold is not None \
-            or card.get("threshold_alone") is None \
-            else _checked_threshold(card["threshold_alone"])
+        alone = card.get("threshold_alone") if threshold is None else None
+        self.threshold_alone = self.threshold if alone is None else _checked_threshold(alone)
 
     @property
     def pipeline(self):

@@ -63,8 +63,8 @@ def audit_labels(paths, *, recipe=DEFAULT_RECIPE, folds=CV_FOLDS, threshold=DEFA
     pipeline = replace(recipe, ngram_min_sites=min_sites).pipeline()
     frame = site_columns(pages, frame, pipeline, notes)
     by_page = frame[PAGE].to_numpy()
-    oof, _ = cross_validated_proba(pipeline, frame, y, folds, progress, jobs=jobs,
-                                   groups=by_page, notes=notes)
+    oof, _, _ = cross_validated_proba(pipeline, frame, y, folds, progress, jobs=jobs,
+                                      groups=by_page, notes=notes)
     if oof is None:
         oof = np.full(len(frame), np.nan)
     return pages, _ranking(pages, frame, y, oof, threshold)

@@ -47,7 +47,5 @@ def calibrated_oof(classifier, y, oof):
     """Out-of-fold scores through an isotonic map fitted on them, and the map (what the
     fitted model's classifier then applies: ``calibration_``)."""
     mask = (y != UNLABELLED_CODE) & ~np.isnan(oof)
-    calibrator = clone(classifier).set_calibration(oof[mask], y[mask])
-    oof = oof.copy()
-    oof[mask] = calibrator._calibrated(oof[mask])[:, 1]
-    return oof, calibrator.calibration_
+    calibration = clone(classifier).set_calibration(oof[mask], y[mask]).calibration_
+    return calibrated_with(classifier, calibration, oof), calibration

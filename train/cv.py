@@ -120,8 +120,8 @@ def cross_validated_proba(pipeline, frame, y, folds=CV_FOLDS, progress=True, job
 
     Returns
     -------
-    oof : ndarray of shape (n_lines,), or None when there are too few groups to split; with
-        `alone_frame`, a pair ``(oof, oof as pages alone)``.
+    oof : ndarray of shape (n_lines,), or None when there are too few groups to split.
+    oof_alone : the same scores of the lines as pages alone (None without `alone_frame`).
     fitted : the pipeline fitted on all lines when `also_fit_all`, else None.
     """
     from joblib import Parallel, delayed
@@ -153,9 +153,7 @@ def cross_validated_proba(pipeline, frame, y, folds=CV_FOLDS, progress=True, job
             oof[test], oof_alone[test] = result
         if progress:
             log(f"  fold {k}/{len(splits)}: {len(train):,} training lines, {seconds:.0f} s")
-    if alone_frame is not None and oof is not None:
-        return (oof, oof_alone), fitted
-    return oof, fitted
+    return oof, oof_alone, fitted
 
 
 ALONE_MIN_LINES = 200
@@ -232,11 +230,9 @@ def fit_with_cv(pipeline, frame, y, *, folds=CV_FOLDS, jobs=1, calibrate=True, p
     if folds and folds > 1:
         if progress:
             log(f"cross-validating ({folds} folds; {jobs} job{'s' if jobs != 1 else ''})")
-        oof, fitted = cross_validated_proba(pipeline, frame, y, folds, progress, jobs=jobs,
-                                            also_fit_all=jobs != 1, weights=weights,
-                                            groups=groups, notes=notes,
-                                            alone_frame=alone_frame)
-        oof, oof_alone = oof if isinstance(oof, tuple) else (oof, None)
+        oof, oof_alone, fitted = cross_validated_proba(
+            pipeline, frame, y, folds, progress, jobs=jobs, also_fit_all=jobs != 1,
+            weights=weights, groups=groups, notes=notes, alone_frame=alone_frame)
         if oof is not None and calibrate:
             calibration = calibration_report(frame, y, oof, groups)
             oof, calibration_map = calibrated_oof(_classifier(pipeline), y, oof)

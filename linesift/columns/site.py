@@ -323,6 +323,10 @@ def site_context_columns(line_pages, site_pages, pages, min_site_pages, windows)
     return [share, np.log1p(others), template, *(mean[:, 0] for mean in means)]
 
 
+SITE_REPETITION_NAMES = ("site_share", "log_site_pages")
+"""The columns of :func:`site_repetition_columns`."""
+
+
 def site_repetition_columns(line_pages, site_pages, min_site_pages):
     """``site_share`` (share of the domain's pages that carry the line; 0 below
     `min_site_pages` pages) and ``log_site_pages``: the columns of models of format 2."""

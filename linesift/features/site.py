@@ -5,7 +5,8 @@ here too, where models and code written before it found them.
 """
 
 from ..columns.site import (DOMAIN_ROW, MIN_SITE_PAGES, SITE_COLUMNS, SITE_LINE_PAGES,  # noqa: F401
-                            SITE_PAGES, SITE_WINDOWS, SiteStats, count_site_lines, line_hash,
+                            SITE_PAGES, SITE_REPETITION_NAMES, SITE_WINDOWS, SiteStats,
+                            count_site_lines, line_hash,
                             line_keys, load_site_stats, normalise_line, page_line_hashes,
                             page_print, site_columns, site_context_columns, site_context_names,
                             site_repetition_columns, site_rows)
@@ -52,7 +53,7 @@ class SiteRepetition(FrameStep):
         self.min_site_pages = min_site_pages
 
     def _feature_names(self):
-        return ["site_share", "log_site_pages"]
+        return list(SITE_REPETITION_NAMES)
 
     def _features(self, X):
         return X.drop(columns=list(SITE_COLUMNS)), site_repetition_columns(
