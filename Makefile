@@ -42,7 +42,7 @@ test-fast: $(STAMP)  ## Unit tests only (no Label Studio, no browser)
 # The recipe is linesift.recipe.DEFAULT_RECIPE, which `linesift train` uses without options.
 # Two folds choose the threshold and the calibration as well as five on 5,300 pages of some
 # 800 sites, for 2.5 times less training.
-default-model: $(STAMP)  ## Retrain models/default on ../shared/data (about 25 minutes on 2 cores)
+default-model: $(STAMP)  ## Retrain models/default on ../shared/data (about 20 minutes on 2 cores)
 	$(BIN)/linesift train $(SHARED)/data/*.jsonl.gz -o models/default --name default --folds 2 --jobs 2
 
 bench: $(STAMP)  ## Quality (site-grouped CV, about 20 minutes) and throughput benchmarks (print tables)

@@ -29,8 +29,9 @@ per-site F1 (a few sites have many pages).
     python bench/quality.py report --variants recipe no_site previous --compact
     python bench/check_example.py --variants recipe          # the fold models on one page
 
-Variants: ``recipe`` (DEFAULT_RECIPE), ``no_site`` (it without site counts), ``no_span`` and
-``no_runs`` (it without the article span, without the line runs), ``previous``
+Variants: ``recipe`` (DEFAULT_RECIPE), ``no_site`` (it without site counts), ``no_span``,
+``no_runs`` and ``no_refine`` (it without the article span, the line runs, the third stage),
+``previous``
 (the recipe shipped before issue 18), and each of them as ``NAME_no_daniel`` (daniel_a left out
 of training, still scored).
 
@@ -96,6 +97,8 @@ _BASE = {
     "no_span": replace(DEFAULT_RECIPE, article_span=False),
     "no_runs": replace(DEFAULT_RECIPE, line_runs=False),
     "teasers": replace(DEFAULT_RECIPE, teaser_runs=True),
+    "no_refine": replace(DEFAULT_RECIPE, refine=False),
+    "kept": replace(DEFAULT_RECIPE, kept_context=True),
 }
 VARIANTS = {name: Variant(recipe) for name, recipe in _BASE.items()}
 VARIANTS.update({f"{name}_no_daniel": Variant(recipe, ("daniel_a",))

@@ -67,7 +67,7 @@ def time_steps(path, model=None, repeat=1):
     """Seconds spent in each step of the model's pipeline over the pages of `path`, batched as
     `linesift filter` batches them, in this process pinned to one core; with `repeat`, each
     step's fastest of that many passes."""
-    from linesift.classifier import PREDICT_CHUNK_ROWS
+    from linesift.classifier import chunked_proba
     from linesift.frame import lines_frame
     from linesift.formats import read_pages
     from linesift.sift import gc_paused, load
@@ -106,9 +106,10 @@ def time_steps(path, model=None, repeat=1):
                 Z = timed("stage one", lambda: clf._dense_head(X)[0])
                 first = timed("stage one", lambda: clf.first_stage_proba(X, clf._fill_dense(X, Z)))
                 Z = timed("stage two: input", clf._context_matrix, X, first, Z)
-                timed("stage two: trees", lambda: [
-                    clf.second_.predict_proba(Z[i:i + PREDICT_CHUNK_ROWS])
-                    for i in range(0, len(Z), PREDICT_CHUNK_ROWS)])
+                second = timed("stage two: trees", clf._second_proba, Z)
+                if getattr(clf, "third_", None) is not None:
+                    Z3 = timed("stage three: input", clf._refine_matrix, X, Z, second)
+                    timed("stage three: trees", chunked_proba, clf.third_, Z3)
         best = {k: min(v, best.get(k, v)) for k, v in seconds.items()}
     seconds = best
     total = sum(seconds.values())

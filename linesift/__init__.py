@@ -8,7 +8,7 @@ How the code is laid out, each floor importing only the floors below it:
 3. ``columns``: what each feature computes, with numpy alone; the site counts.
 4. ``features``: the feature steps over the lines table (scikit-learn transformers).
 5. ``scorer``: the compact scorer, a fitted model as arrays scored with numpy alone.
-6. ``classifier`` and ``recipe``: the two-stage classifier and the pipeline it ends.
+6. ``classifier`` and ``recipe``: the staged classifier and the pipeline it ends.
 7. ``model`` and ``card``: saving, loading and trusting a model.
 8. ``sift``: :class:`Sifter`, the one batch call everything scores through.
 9. ``run`` and ``explain``: the filtering job and its backends; why a line was dropped.

@@ -4,7 +4,9 @@ Stage one scores each line from its own text and shape (hashed n-grams and dense
 logistic regression). Stage two sees a window of stage-one scores around the line, smoothed over
 several widths, plus the dense features, and decides with gradient-boosted trees: jusText's
 context-sensitive pass, learned instead of hand-tuned. Boilerplate comes in runs; the article is
-one contiguous block in most pages. Both verdicts are kept (`first_stage_proba`).
+one contiguous block in most pages. Both verdicts are kept (`first_stage_proba`). With
+``refine``, a third stage does the same over stage two's scores (auto-context): a short line
+between two lines stage two keeps is read against verdicts far surer than stage one's.
 """
 
 import numpy as np
@@ -21,7 +23,7 @@ from ._kernels import run_bounds, standardised_dot
 from .features import LineText
 from .frame import BASE_COLUMNS, GROUP, PAGE, TEXT, TOKENS, check_frame
 from .labels import BOILERPLATE_CODE, CONTENT_CODE, DEFAULT_THRESHOLD, UNLABELLED_CODE
-from .scorer import NEUTRAL_SCORE, context_matrix, context_width, expit
+from .scorer import NEUTRAL_SCORE, context_matrix, context_width, expit, refine_matrix
 
 SCORE_OFFSETS = (-4, -3, -2, -1, 1, 2, 3, 4)
 SCORE_WINDOWS = (1, 3, 7, 15, 40)
@@ -84,6 +86,14 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         Stage one keeps only the word n-grams found on at least this many training sites,
         each in its own column (:class:`~linesift.features.LineText`'s ``min_sites``); None
         hashes every n-gram into shared buckets.
+    refine : bool
+        Add a third stage: the same trees again, over stage two's input plus the context of
+        stage two's own scores (auto-context). Stage two's verdicts on the neighbours are
+        far better than stage one's, so a short line between two lines stage two keeps, or
+        the article span drawn from stage two's scores, is read with more certainty.
+    kept_context : bool
+        With `refine`, stage three also sees where the lines stage two keeps lie across the
+        whole page (:func:`linesift.scorer.kept_context`).
     random_state : int
         Seed of stage two's trees.
 
@@ -96,7 +106,8 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(self, *, offsets=SCORE_OFFSETS, windows=SCORE_WINDOWS, inner_folds=INNER_FOLDS,
                  trees=SECOND_STAGE_TREES, learning_rate=SECOND_STAGE_LEARNING_RATE,
-                 ngram_min_sites=None, article_span=False, random_state=0):
+                 ngram_min_sites=None, article_span=False, refine=False, kept_context=False,
+                 random_state=0):
         self.offsets = offsets
         self.windows = windows
         self.inner_folds = inner_folds
@@ -104,6 +115,8 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         self.learning_rate = learning_rate
         self.ngram_min_sites = ngram_min_sites
         self.article_span = article_span
+        self.refine = refine
+        self.kept_context = kept_context
         self.random_state = random_state
 
     def fit(self, X, y, sample_weight=None):
@@ -121,14 +134,57 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         self.first_ = fit_weighted(clone(first), X[labelled], y[labelled],
                                    None if w is None else w[labelled])
         oof = self._out_of_fold(first, X, y, w)
-        second = HistGradientBoostingClassifier(
+        Z = self._context_matrix(X, oof)
+        self.second_ = fit_weighted(self._trees(), Z[labelled], y[labelled],
+                                    None if w is None else w[labelled])
+        if self.refine:
+            oof2 = self._out_of_fold_second(X, Z, y, w)
+            Z3 = self._refine_matrix(X, Z, oof2)
+            self.third_ = fit_weighted(self._trees(), Z3[labelled], y[labelled],
+                                       None if w is None else w[labelled])
+        return self
+
+    def _trees(self):
+        return HistGradientBoostingClassifier(
             max_iter=self.trees, learning_rate=self.learning_rate,
             max_leaf_nodes=SECOND_STAGE_LEAVES, l2_regularization=SECOND_STAGE_L2,
             random_state=self.random_state)
-        Z = self._context_matrix(X, oof)
-        self.second_ = fit_weighted(second, Z[labelled], y[labelled],
-                                    None if w is None else w[labelled])
-        return self
+
+    def _groups(self, X):
+        groups = X[GROUP].to_numpy() if GROUP in X else X[PAGE].to_numpy()
+        if len(np.unique(groups)) < 2:
+            groups = X[PAGE].to_numpy()
+        return groups
+
+    def _out_of_fold_second(self, X, Z, y, w=None):
+        """Stage-two scores for every line from trees that did not see its site (or page).
+
+        `Z` is stage two's input over out-of-fold stage-one scores already, so only the
+        trees are refitted per fold. A single page is scored in-sample, as in stage one.
+        """
+        groups = self._groups(X)
+        n_groups = len(np.unique(groups))
+        if n_groups < 2:
+            return self._second_proba(Z)
+        oof = np.zeros(len(X))
+        for train, test in GroupKFold(n_splits=min(self.inner_folds, n_groups)).split(
+                Z, y, groups):
+            train = train[y[train] != UNLABELLED_CODE]
+            if len(np.unique(y[train])) < 2:
+                oof[test] = y[train].mean() if len(train) else NEUTRAL_SCORE
+                continue
+            trees = fit_weighted(self._trees(), Z[train], y[train],
+                                 None if w is None else w[train])
+            oof[test] = chunked_proba(trees, Z[test])
+        return oof
+
+    def _refine_matrix(self, X, Z, second_scores):
+        """Stage three's input: stage two's, then the context of stage two's scores."""
+        return refine_matrix(Z, second_scores, X[PAGE].to_numpy(), self.offsets, self.windows,
+                             self._span, getattr(self, "kept_context", False))
+
+    def _second_proba(self, Z):
+        return chunked_proba(self.second_, Z)
 
     def _text_columns(self, X):
         """Columns stage one's text step reads: the sites too when it counts n-grams by site."""
@@ -141,9 +197,7 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         With a single page there is nothing to hold out: the fitted stage one scores it
         in-sample (tiny labelling sessions only).
         """
-        groups = X[GROUP].to_numpy() if GROUP in X else X[PAGE].to_numpy()
-        if len(np.unique(groups)) < 2:
-            groups = X[PAGE].to_numpy()
+        groups = self._groups(X)
         n_groups = len(np.unique(groups))
         if n_groups < 2:
             return self.first_.predict_proba(X)[:, 1]
@@ -236,11 +290,10 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         dense = self._fill_dense(X, Z)
         first = self.first_stage_proba(X, dense)
         Z = self._context_matrix(X, first, Z)
-        # The trees walk the rows once per tree: row chunks (views of the column-major Z) that
-        # stay in cache are faster than one pass over a large batch.
-        proba = [self.second_.predict_proba(Z[i:i + PREDICT_CHUNK_ROWS])[:, 1]
-                 for i in range(0, len(Z), PREDICT_CHUNK_ROWS)]
-        return self._calibrated(np.concatenate(proba) if proba else np.zeros(0))
+        proba = self._second_proba(Z)
+        if getattr(self, "third_", None) is not None:
+            proba = chunked_proba(self.third_, self._refine_matrix(X, Z, proba))
+        return self._calibrated(proba)
 
     def set_calibration(self, scores, y):
         """Map P(content) through an isotonic fit of held-out `scores` to their labels `y`.
@@ -266,6 +319,14 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         return (self.predict_proba(X)[:, 1] >= DEFAULT_THRESHOLD).astype(int)
+
+
+def chunked_proba(trees, Z):
+    """P(content) from fitted trees over a column-major matrix. The trees walk the rows once
+    per tree: row chunks (views of Z) that stay in cache are faster than one large pass."""
+    proba = [trees.predict_proba(Z[i:i + PREDICT_CHUNK_ROWS])[:, 1]
+             for i in range(0, len(Z), PREDICT_CHUNK_ROWS)]
+    return np.concatenate(proba) if proba else np.zeros(0)
 
 
 def fit_weighted(estimator, X, y, sample_weight):

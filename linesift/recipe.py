@@ -52,6 +52,12 @@ class Recipe:
     teaser_runs : bool
         With `line_runs`, also the runs of lines shaped like the line two before: blocks of
         teasers, a headline and its summary again and again.
+    refine : bool
+        Add a third stage over the context of stage two's scores (``ContextClassifier``'s
+        ``refine``).
+    kept_context : bool
+        With `refine`, stage three also sees where stage two's kept lines lie across the page
+        (``ContextClassifier``'s ``kept_context``).
     """
 
     unlabel_trailing_prose: bool = False
@@ -66,6 +72,8 @@ class Recipe:
     article_span: bool = False
     line_runs: bool = False
     teaser_runs: bool = False
+    refine: bool = False
+    kept_context: bool = False
 
     def with_options(self, **options):
         """A copy with the given options changed; options given as None keep this recipe's."""
@@ -80,7 +88,8 @@ class Recipe:
         return build_pipeline(site_stats=self.site_stats, page_relative=self.page_relative,
                               ngram_min_sites=self.ngram_min_sites,
                               cue_features=self.cue_features, article_span=self.article_span,
-                              line_runs=self.line_runs, teaser_runs=self.teaser_runs)
+                              line_runs=self.line_runs, teaser_runs=self.teaser_runs,
+                              refine=self.refine, kept_context=self.kept_context)
 
     def as_dict(self):
         return asdict(self)
@@ -98,6 +107,7 @@ DEFAULT_RECIPE = Recipe(
     cue_features=True,
     article_span=True,
     line_runs=True,
+    refine=True,
 )
 """The shipped model's recipe: what ``make default-model`` and ``linesift train`` without
 options train. Measured as a set (README, *The default model*; bench/RESULTS.md): change the
@@ -105,8 +115,9 @@ values here, and only here, when a better recipe is measured."""
 
 
 def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=None,
-                   cue_features=False, article_span=False, line_runs=False, teaser_runs=False):
-    """The full model: frame feature steps, then the two-stage :class:`ContextClassifier`.
+                   cue_features=False, article_span=False, line_runs=False, teaser_runs=False,
+                   refine=False, kept_context=False):
+    """The full model: frame feature steps, then the staged :class:`ContextClassifier`.
 
     Parameters
     ----------
@@ -124,7 +135,7 @@ def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=Non
     page_relative : bool
         Add a :class:`~linesift.features.PageRelative` step: each line's features against its
         page's mean.
-    ngram_min_sites, article_span
+    ngram_min_sites, article_span, refine, kept_context
         Passed to :class:`ContextClassifier`.
     """
     # imported here: the CLI reads DEFAULT_RECIPE for its help without loading scikit-learn
@@ -142,7 +153,8 @@ def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=Non
         *([("relative", PageRelative())] if page_relative else []),
         ("neighbours", NeighbourFeatures()),
         ("classify", ContextClassifier(ngram_min_sites=ngram_min_sites,
-                                       article_span=article_span)),
+                                       article_span=article_span, refine=refine,
+                                       kept_context=kept_context)),
     ]
     if site_stats:
         names = [name for name, _ in steps]

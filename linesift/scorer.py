@@ -2,11 +2,12 @@
 
 Training fits a scikit-learn pipeline (:mod:`linesift.recipe`); :meth:`CompactModel.from_pipeline`
 reads what it learned into arrays: each feature step's parameters, stage one's n-gram
-vocabulary, weights and scaler, stage two's trees (one row per node), the isotonic map. Saved
-beside the pipeline (``compact.npz``, no pickle), they score a page with the functions of
-:mod:`linesift.columns` and the ones below, so ``linesift filter``, ``explain``, ``evaluate``,
-the Python API and ``annotate serve`` import neither scikit-learn nor pandas. The pipeline
-stays the reference: the tests check that both keep the same lines, with scores within 1e-9.
+vocabulary, weights and scaler, the trees of stage two and three (one row per node), the
+isotonic map. Saved beside the pipeline (``compact.npz``, no pickle), they score a page with
+the functions of :mod:`linesift.columns` and the ones below, so ``linesift filter``,
+``explain``, ``evaluate``, the Python API and ``annotate serve`` import neither scikit-learn
+nor pandas. The pipeline stays the reference: the tests check that both keep the same lines,
+with scores within 1e-9.
 
 Stage two's input (:func:`context_matrix`) is built here for both, so there is one definition
 of it.
@@ -139,6 +140,56 @@ def article_span(scores, pages, threshold=NEUTRAL_SCORE, lower_bar=True):
     return out
 
 
+KEPT_COLUMNS = 4
+
+
+def refine_matrix(Z, second_scores, pages, offsets, windows, span=False, kept=False):
+    """Stage three's input: stage two's input `Z`, then the context of stage two's scores
+    (:func:`context_matrix` without dense columns) and, with `kept`, :func:`kept_context`."""
+    width = Z.shape[1]
+    extra = context_width(0, offsets, windows, span)
+    Z3 = np.empty((len(Z), width + extra + (KEPT_COLUMNS if kept else 0)), order="F")
+    Z3[:, :width] = Z
+    context_matrix(Z3[:, width:width + extra], 0, second_scores, pages, offsets, windows, span)
+    if kept:
+        Z3[:, width + extra:] = kept_context(second_scores, pages)
+    return Z3
+
+
+def kept_context(scores, pages, bar=NEUTRAL_SCORE):
+    """Per line (an (n, 4) array): log(1 + lines) to the nearest line before it in its page
+    scored above `bar`, the same after it (log(1 + page lines) when there is none), and the
+    share of the page's lines above the bar that lie before it, and after it.
+
+    Where the window means see 40 lines either way, these see the whole page: a short line
+    with kept lines close on both sides lies inside the article however long the list it
+    belongs to, and a line after every kept line is past the article's end.
+    """
+    n = len(scores)
+    out = np.zeros((n, KEPT_COLUMNS))
+    if n == 0:
+        return out
+    starts, ends = run_bounds(pages)
+    sizes = ends - starts
+    first, last = np.repeat(starts, sizes), np.repeat(ends - 1, sizes)
+    idx = np.arange(n)
+    high = scores > bar
+    before = np.maximum.accumulate(np.where(high, idx, -1))  # the nearest at or before i
+    before = np.concatenate([[-1], before[:-1]])  # ... strictly before
+    after = np.minimum.accumulate(np.where(high, idx, n)[::-1])[::-1]
+    after = np.concatenate([after[1:], [n]])
+    size = np.repeat(sizes, sizes).astype(np.float64)
+    out[:, 0] = np.log1p(np.where(before >= first, idx - before, size))
+    out[:, 1] = np.log1p(np.where(after <= last, after - idx, size))
+    counts = np.concatenate([[0], np.cumsum(high)])
+    total = np.repeat(counts[ends] - counts[starts], sizes)
+    above_before = counts[idx] - counts[first]
+    denominator = np.maximum(total, 1)
+    out[:, 2] = above_before / denominator
+    out[:, 3] = (total - above_before - high) / denominator
+    return out
+
+
 def page_stats(scores, pages):
     """Page mean and max score, the line's score rank in its page, distance to the best line."""
     n = len(scores)
@@ -255,30 +306,14 @@ class CompactModel:
         c = spec["classifier"]
         n_dense = len(c["dense_columns"])
         width = context_width(n_dense, c["offsets"], c["windows"], c.get("span", False))
-        nodes = len(a["tree_feature"])
-        if any(len(a[k]) != nodes for k in _NODE_ARRAYS):
-            raise ModelError("compact model's tree arrays differ in length")
-        roots, left = a["tree_roots"], a["tree_left"]
-        right = left + 1
-        ends = np.append(roots[1:], nodes)
-        tree_of = np.repeat(np.arange(len(roots)), np.diff(np.append(roots, nodes)))
-        if len(roots) and (roots[0] != 0 or np.any(np.diff(roots) <= 0) or roots[-1] >= nodes):
-            raise ModelError("compact model's tree roots are out of order")
-        index = np.arange(nodes)
-        leaf = left == index
-        inner = ~leaf
-        if np.any(inner & ((left <= index) | (right <= index) | (left >= ends[tree_of])
-                           | (right >= ends[tree_of]))):
-            raise ModelError("compact model's tree nodes point outside their tree")
-        if np.any(inner & ((a["tree_feature"] < 0) | (a["tree_feature"] >= width))):
-            raise ModelError("compact model's trees read features it does not have")
-        depth = np.zeros(nodes, dtype=np.int64)
-        for _ in range(max(c["tree_depths"], default=0) + 1):  # children come after parents
-            depth[left[inner]] = depth[inner] + 1
-            depth[right[inner]] = depth[inner] + 1
-        if len(c["tree_depths"]) != len(roots) or (len(roots) and np.any(
-                np.maximum.reduceat(depth, roots) > np.asarray(c["tree_depths"]))):
-            raise ModelError("compact model's trees are deeper than it says")
+        _check_trees(a, "tree", c["tree_depths"], width)
+        if "refine" in c:
+            extra = context_width(0, c["offsets"], c["windows"], c.get("span", False)) + (
+                KEPT_COLUMNS if c["refine"].get("kept", False) else 0)
+            missing = [k for k in ("refine_roots", *_node_arrays("refine")) if k not in a]
+            if missing:
+                raise ModelError(f"compact model lacks arrays {missing}")
+            _check_trees(a, "refine", c["refine"]["tree_depths"], width + extra)
         if len(a["first_coef"]) != c["n_text"] + n_dense or \
                 len(a["dense_mean"]) != n_dense or len(a["dense_scale"]) != n_dense:
             raise ModelError("compact model's stage one does not match its columns")
@@ -327,7 +362,11 @@ class CompactModel:
         terms = (self._contributions(text, Z[:, :n_dense], pages), names) if contributions \
             else None
         context_matrix(Z, n_dense, first, pages, c["offsets"], c["windows"], span)
-        p = expit(self._trees(Z))
+        p = expit(self._trees(Z, "tree", c))
+        if "refine" in c:  # stage three: stage two's input and the context of its scores
+            Z3 = refine_matrix(Z, p, pages, c["offsets"], c["windows"], span,
+                               c["refine"].get("kept", False))
+            p = expit(self._trees(Z3, "refine", c["refine"]))
         calibration = self.arrays["calibration"]
         if calibration.size:
             p = np.interp(p, calibration[0], calibration[1])
@@ -410,9 +449,10 @@ class CompactModel:
                                     intercept=decision)
         return expit(decision)
 
-    def _trees(self, Z):
-        """Stage two's raw score of each row: the baseline plus one leaf value per tree, added
-        tree by tree as scikit-learn adds them.
+    def _trees(self, Z, prefix, c):
+        """The raw score of each row from the trees stored under `prefix` (stage two's are
+        ``tree_*``, stage three's ``refine_*``; `c` holds their baseline and depths): the
+        baseline plus one leaf value per tree, added tree by tree as scikit-learn adds them.
 
         All trees are walked at once, one level per step, over a chunk of rows. The walks are
         laid out tree-major with the deepest trees first, so at each level the walks still
@@ -420,17 +460,16 @@ class CompactModel:
         step is ``node = left[node] + (x > threshold[node])``; a leaf is its own left child
         with an infinite threshold, so a walk that reached one stays there.
         """
-        a, c = self.arrays, self.spec["classifier"]
-        feature, threshold = a["tree_feature"], a["tree_threshold"]
-        left, nan_left, value = a["tree_left"], a["tree_nan_left"], a["tree_value"]
+        a = self.arrays
+        feature, threshold, left, nan_left, value = (a[k] for k in _node_arrays(prefix))
         kernels = compiled()
         if kernels is not None:  # the same walks, one row at a time, in C
             return kernels.tree_sums(np.asfortranarray(Z, dtype=np.float64), feature, threshold,
-                                     left, nan_left.view(np.uint8), value, a["tree_roots"],
-                                     float(c["baseline"]))
+                                     left, nan_left.view(np.uint8), value,
+                                     a[f"{prefix}_roots"], float(c["baseline"]))
         depths = np.asarray(c["tree_depths"], dtype=np.int64)
         order = np.argsort(-depths, kind="stable")
-        roots, depths = a["tree_roots"][order], depths[order]
+        roots, depths = a[f"{prefix}_roots"][order], depths[order]
         going_at = [int((depths > level).sum()) for level in range(int(depths.max(initial=0)))]
         n_trees, n = len(roots), len(Z)
         raw = np.full(n, float(c["baseline"]))
@@ -530,13 +569,54 @@ def _export_classifier(classifier, arrays):
     calibration = getattr(classifier, "calibration_", None)
     arrays["calibration"] = (np.asarray(calibration, dtype=np.float64) if calibration is not None
                              else np.zeros((2, 0)))
-    spec.update(_export_trees(classifier.second_, arrays))
+    spec.update(_export_trees(classifier.second_, arrays, "tree"))
+    third = getattr(classifier, "third_", None)
+    if third is not None:
+        spec["refine"] = {**_export_trees(third, arrays, "refine"),
+                          "kept": bool(getattr(classifier, "kept_context", False))}
     return spec
 
 
-def _export_trees(model, arrays):
-    """A binary HistGradientBoostingClassifier's trees as node arrays (:data:`_NODE_ARRAYS`),
-    each tree's nodes numbered breadth first so that a node's two children are adjacent."""
+def _node_arrays(prefix):
+    """The names of one tree set's node arrays: ``tree_feature`` ... for stage two."""
+    return tuple(name.replace("tree", prefix, 1) for name in _NODE_ARRAYS)
+
+
+def _check_trees(a, prefix, depths, width):
+    """Refuse a tree set whose nodes would index out of bounds: a tree's children must be
+    later nodes of the same tree, features within the `width` columns of its input."""
+    names = _node_arrays(prefix)
+    feature, left = a[names[0]], a[names[2]]
+    nodes = len(feature)
+    if any(len(a[k]) != nodes for k in names):
+        raise ModelError("compact model's tree arrays differ in length")
+    roots = a[f"{prefix}_roots"]
+    right = left + 1
+    ends = np.append(roots[1:], nodes)
+    tree_of = np.repeat(np.arange(len(roots)), np.diff(np.append(roots, nodes)))
+    if len(roots) and (roots[0] != 0 or np.any(np.diff(roots) <= 0) or roots[-1] >= nodes):
+        raise ModelError("compact model's tree roots are out of order")
+    index = np.arange(nodes)
+    leaf = left == index
+    inner = ~leaf
+    if np.any(inner & ((left <= index) | (right <= index) | (left >= ends[tree_of])
+                       | (right >= ends[tree_of]))):
+        raise ModelError("compact model's tree nodes point outside their tree")
+    if np.any(inner & ((feature < 0) | (feature >= width))):
+        raise ModelError("compact model's trees read features it does not have")
+    depth = np.zeros(nodes, dtype=np.int64)
+    for _ in range(max(depths, default=0) + 1):  # children come after parents
+        depth[left[inner]] = depth[inner] + 1
+        depth[right[inner]] = depth[inner] + 1
+    if len(depths) != len(roots) or (len(roots) and np.any(
+            np.maximum.reduceat(depth, roots) > np.asarray(depths))):
+        raise ModelError("compact model's trees are deeper than it says")
+
+
+def _export_trees(model, arrays, prefix):
+    """A binary HistGradientBoostingClassifier's trees as node arrays (:func:`_node_arrays`
+    of `prefix`), each tree's nodes numbered breadth first so that a node's two children are
+    adjacent."""
     if getattr(model, "n_trees_per_iteration_", 1) != 1 or len(model.classes_) != 2:
         raise NotCompilable("stage two is not a binary gradient-boosting model")
     parts = {k: [] for k in _NODE_ARRAYS}
@@ -565,7 +645,8 @@ def _export_trees(model, arrays):
         roots.append(offset)
         depths.append(int(nodes["depth"].max()))
         offset += len(order)
-    arrays.update({k: np.concatenate(v) for k, v in parts.items()})
-    arrays["tree_roots"] = np.asarray(roots, dtype=np.int64)
+    arrays.update({name: np.concatenate(parts[k])
+                   for k, name in zip(_NODE_ARRAYS, _node_arrays(prefix))})
+    arrays[f"{prefix}_roots"] = np.asarray(roots, dtype=np.int64)
     baseline = np.asarray(model._baseline_prediction, dtype=np.float64).ravel()
     return {"baseline": float(baseline[0]), "tree_depths": depths}

@@ -92,6 +92,39 @@ def test_a_model_trained_without_the_shipped_options_compiles_and_agrees(tiny_mo
     assert np.abs(got - want).max() < TOLERANCE and got_keep == want_keep
 
 
+@pytest.fixture(scope="module")
+def refined_model(tmp_path_factory, sample_path):
+    """A model with a third stage (``Recipe(refine=True)``), trained here on the sample."""
+    from threadpoolctl import threadpool_limits
+
+    from linesift.recipe import Recipe
+    from linesift.train.fit import train_model
+
+    out = tmp_path_factory.mktemp("models") / "refined"
+    with threadpool_limits(limits=1):
+        train_model([str(sample_path)], out, folds=0, progress=False,
+                    recipe=Recipe(refine=True, kept_context=True))
+    return out
+
+
+def test_a_model_with_a_third_stage_compiles_and_agrees(refined_model, sample_path, kernels):
+    compact, pipeline = _both(refined_model)
+    classifier = pipeline._pipeline[-1]
+    assert classifier.third_ is not None and "refine" in compact.compact.spec["classifier"]
+    pages = list(linesift.read_labelled_pages([sample_path]))
+    got, got_keep, _ = _scores(compact, pages)
+    want, want_keep, _ = _scores(pipeline, pages)
+    assert np.abs(got - want).max() < TOLERANCE and got_keep == want_keep
+    # the third stage decides: its trees' verdicts are not stage two's
+    third = classifier.third_
+    del classifier.third_
+    try:
+        second_only, _, _ = _scores(pipeline, pages)
+    finally:
+        classifier.third_ = third
+    assert np.abs(second_only - want).max() > 1e-3
+
+
 def test_trees_follow_missing_values_as_scikit_learn_does(kernels):
     pipeline, _ = load_pipeline("default")
     model = CompactModel.from_pipeline(pipeline)
@@ -101,7 +134,7 @@ def test_trees_follow_missing_values_as_scikit_learn_does(kernels):
     Z = np.asfortranarray(rng.normal(size=(300, width)))
     Z[rng.random(Z.shape) < 0.2] = np.nan
     want = trees._raw_predict(Z)[:, 0]
-    assert np.abs(model._trees(Z) - want).max() < 1e-12
+    assert np.abs(model._trees(Z, "tree", model.spec["classifier"]) - want).max() < 1e-12
 
 
 def test_an_empty_input_scores_nothing():
@@ -129,7 +162,8 @@ def test_a_missing_compact_file_the_card_names_is_refused(tmp_path):
         linesift.load(model)
 
 
-@pytest.mark.parametrize("change", ["child_outside", "deeper", "feature", "unsorted", "spec"])
+@pytest.mark.parametrize("change", ["child_outside", "deeper", "feature", "unsorted", "spec",
+                                    "third_feature", "third_missing", "third_deeper"])
 def test_malformed_arrays_are_refused_before_use(tmp_path, change):
     pipeline, _ = load_pipeline("default")
     model = CompactModel.from_pipeline(pipeline)
@@ -143,6 +177,15 @@ def test_malformed_arrays_are_refused_before_use(tmp_path, change):
         a["tree_feature"][inner[0]] = 10_000
     elif change == "unsorted":
         a["vocabulary"] = a["vocabulary"][::-1].copy()
+    elif change.startswith("third"):  # the default model's stage three is checked as two's
+        assert "refine" in spec["classifier"]
+        third = np.flatnonzero(a["refine_left"] != np.arange(len(a["refine_left"])))
+        if change == "third_feature":
+            a["refine_feature"][third[0]] = a["refine_feature"].max() + 10_000
+        elif change == "third_missing":
+            del a["refine_roots"]
+        else:
+            spec["classifier"]["refine"]["tree_depths"][0] = 1
     else:
         spec["format"] = 99
     path = tmp_path / COMPACT_FILE

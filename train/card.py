@@ -202,4 +202,6 @@ def describe_features(pipeline):
         out.append("stage one: logistic regression fitted by averaged SGD")
         out.append(f"context stage over first-stage scores (offsets {list(clf.offsets)}, "
                    f"windows {list(clf.windows)})")
+        if getattr(clf, "third_", None) is not None:
+            out.append("third stage: the same context over the context stage's scores")
     return out

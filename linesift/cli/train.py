@@ -68,6 +68,11 @@ def train_command(
         help="Also give each line the run of lines shaped like the line two before it (blocks "
              "of teasers: a headline, its summary, the next headline). Implies --line-runs. "
              f"Recipe: {_on(DEFAULT_RECIPE.teaser_runs)}."),
+    refine: Optional[bool] = typer.Option(
+        None, "--refine/--no-refine",
+        help="Add a third stage: the context stage again, over the context stage's own "
+             "scores (a short line between two kept lines, teasers after the article). "
+             f"Recipe: {_on(DEFAULT_RECIPE.refine)}."),
     calibrate: bool = typer.Option(True, "--calibrate/--no-calibrate",
                                    help="Map P(content) through an isotonic fit of the "
                                         "cross-validated scores (needs --folds >= 2)."),
@@ -110,15 +115,17 @@ def train_command(
         balance_sources=balance_sources, page_relative=page_relative,
         ngram_min_sites=ngram_min_sites, site_single_share=site_single_share,
         align_definition=align_definition, glue_lines=glue_lines, cue_features=cue_features,
-        article_span=article_span, line_runs=line_runs, teaser_runs=teaser_runs)
+        article_span=article_span, line_runs=line_runs, teaser_runs=teaser_runs,
+        refine=refine)
     if ngram_min_sites == 0:
         recipe = replace(recipe, ngram_min_sites=None)
     if base is not None and (page_relative is not None or site_stats is not None
                              or cue_features is not None or article_span is not None
-                             or line_runs is not None or teaser_runs is not None):
+                             or line_runs is not None or teaser_runs is not None
+                             or refine is not None):
         typer.echo("warning: with --base the feature steps are the base model's; "
                    "--page-relative, --site-stats, --cue-features, --article-span, "
-                   "--line-runs and --teaser-runs are ignored", err=True)
+                   "--line-runs, --teaser-runs and --refine are ignored", err=True)
     train_model(data, out, name=name, folds=folds, recipe=recipe, base=base,
                 calibrate=calibrate, jobs=jobs, curve=curve)
 
