@@ -91,9 +91,6 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         stage two's own scores (auto-context). Stage two's verdicts on the neighbours are
         far better than stage one's, so a short line between two lines stage two keeps, or
         the article span drawn from stage two's scores, is read with more certainty.
-    kept_context : bool
-        With `refine`, stage three also sees where the lines stage two keeps lie across the
-        whole page (:func:`linesift.scorer.kept_context`).
     random_state : int
         Seed of stage two's trees.
 
@@ -106,8 +103,7 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(self, *, offsets=SCORE_OFFSETS, windows=SCORE_WINDOWS, inner_folds=INNER_FOLDS,
                  trees=SECOND_STAGE_TREES, learning_rate=SECOND_STAGE_LEARNING_RATE,
-                 ngram_min_sites=None, article_span=False, refine=False, kept_context=False,
-                 random_state=0):
+                 ngram_min_sites=None, article_span=False, refine=False, random_state=0):
         self.offsets = offsets
         self.windows = windows
         self.inner_folds = inner_folds
@@ -116,7 +112,6 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         self.ngram_min_sites = ngram_min_sites
         self.article_span = article_span
         self.refine = refine
-        self.kept_context = kept_context
         self.random_state = random_state
 
     def fit(self, X, y, sample_weight=None):
@@ -181,7 +176,7 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
     def _refine_matrix(self, X, Z, second_scores):
         """Stage three's input: stage two's, then the context of stage two's scores."""
         return refine_matrix(Z, second_scores, X[PAGE].to_numpy(), self.offsets, self.windows,
-                             self._span, getattr(self, "kept_context", False))
+                             self._span)
 
     def _second_proba(self, Z):
         return chunked_proba(self.second_, Z)

@@ -55,9 +55,6 @@ class Recipe:
     refine : bool
         Add a third stage over the context of stage two's scores (``ContextClassifier``'s
         ``refine``).
-    kept_context : bool
-        With `refine`, stage three also sees where stage two's kept lines lie across the page
-        (``ContextClassifier``'s ``kept_context``).
     """
 
     unlabel_trailing_prose: bool = False
@@ -73,7 +70,6 @@ class Recipe:
     line_runs: bool = False
     teaser_runs: bool = False
     refine: bool = False
-    kept_context: bool = False
 
     def with_options(self, **options):
         """A copy with the given options changed; options given as None keep this recipe's."""
@@ -89,7 +85,7 @@ class Recipe:
                               ngram_min_sites=self.ngram_min_sites,
                               cue_features=self.cue_features, article_span=self.article_span,
                               line_runs=self.line_runs, teaser_runs=self.teaser_runs,
-                              refine=self.refine, kept_context=self.kept_context)
+                              refine=self.refine)
 
     def as_dict(self):
         return asdict(self)
@@ -116,7 +112,7 @@ values here, and only here, when a better recipe is measured."""
 
 def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=None,
                    cue_features=False, article_span=False, line_runs=False, teaser_runs=False,
-                   refine=False, kept_context=False):
+                   refine=False):
     """The full model: frame feature steps, then the staged :class:`ContextClassifier`.
 
     Parameters
@@ -135,7 +131,7 @@ def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=Non
     page_relative : bool
         Add a :class:`~linesift.features.PageRelative` step: each line's features against its
         page's mean.
-    ngram_min_sites, article_span, refine, kept_context
+    ngram_min_sites, article_span, refine
         Passed to :class:`ContextClassifier`.
     """
     # imported here: the CLI reads DEFAULT_RECIPE for its help without loading scikit-learn
@@ -153,8 +149,7 @@ def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=Non
         *([("relative", PageRelative())] if page_relative else []),
         ("neighbours", NeighbourFeatures()),
         ("classify", ContextClassifier(ngram_min_sites=ngram_min_sites,
-                                       article_span=article_span, refine=refine,
-                                       kept_context=kept_context)),
+                                       article_span=article_span, refine=refine)),
     ]
     if site_stats:
         names = [name for name, _ in steps]

@@ -140,54 +140,14 @@ def article_span(scores, pages, threshold=NEUTRAL_SCORE, lower_bar=True):
     return out
 
 
-KEPT_COLUMNS = 4
-
-
-def refine_matrix(Z, second_scores, pages, offsets, windows, span=False, kept=False):
+def refine_matrix(Z, second_scores, pages, offsets, windows, span=False):
     """Stage three's input: stage two's input `Z`, then the context of stage two's scores
-    (:func:`context_matrix` without dense columns) and, with `kept`, :func:`kept_context`."""
+    (:func:`context_matrix` without dense columns)."""
     width = Z.shape[1]
-    extra = context_width(0, offsets, windows, span)
-    Z3 = np.empty((len(Z), width + extra + (KEPT_COLUMNS if kept else 0)), order="F")
+    Z3 = np.empty((len(Z), width + context_width(0, offsets, windows, span)), order="F")
     Z3[:, :width] = Z
-    context_matrix(Z3[:, width:width + extra], 0, second_scores, pages, offsets, windows, span)
-    if kept:
-        Z3[:, width + extra:] = kept_context(second_scores, pages)
+    context_matrix(Z3[:, width:], 0, second_scores, pages, offsets, windows, span)
     return Z3
-
-
-def kept_context(scores, pages, bar=NEUTRAL_SCORE):
-    """Per line (an (n, 4) array): log(1 + lines) to the nearest line before it in its page
-    scored above `bar`, the same after it (log(1 + page lines) when there is none), and the
-    share of the page's lines above the bar that lie before it, and after it.
-
-    Where the window means see 40 lines either way, these see the whole page: a short line
-    with kept lines close on both sides lies inside the article however long the list it
-    belongs to, and a line after every kept line is past the article's end.
-    """
-    n = len(scores)
-    out = np.zeros((n, KEPT_COLUMNS))
-    if n == 0:
-        return out
-    starts, ends = run_bounds(pages)
-    sizes = ends - starts
-    first, last = np.repeat(starts, sizes), np.repeat(ends - 1, sizes)
-    idx = np.arange(n)
-    high = scores > bar
-    before = np.maximum.accumulate(np.where(high, idx, -1))  # the nearest at or before i
-    before = np.concatenate([[-1], before[:-1]])  # ... strictly before
-    after = np.minimum.accumulate(np.where(high, idx, n)[::-1])[::-1]
-    after = np.concatenate([after[1:], [n]])
-    size = np.repeat(sizes, sizes).astype(np.float64)
-    out[:, 0] = np.log1p(np.where(before >= first, idx - before, size))
-    out[:, 1] = np.log1p(np.where(after <= last, after - idx, size))
-    counts = np.concatenate([[0], np.cumsum(high)])
-    total = np.repeat(counts[ends] - counts[starts], sizes)
-    above_before = counts[idx] - counts[first]
-    denominator = np.maximum(total, 1)
-    out[:, 2] = above_before / denominator
-    out[:, 3] = (total - above_before - high) / denominator
-    return out
 
 
 def page_stats(scores, pages):
@@ -308,8 +268,7 @@ class CompactModel:
         width = context_width(n_dense, c["offsets"], c["windows"], c.get("span", False))
         _check_trees(a, "tree", c["tree_depths"], width)
         if "refine" in c:
-            extra = context_width(0, c["offsets"], c["windows"], c.get("span", False)) + (
-                KEPT_COLUMNS if c["refine"].get("kept", False) else 0)
+            extra = context_width(0, c["offsets"], c["windows"], c.get("span", False))
             missing = [k for k in ("refine_roots", *_node_arrays("refine")) if k not in a]
             if missing:
                 raise ModelError(f"compact model lacks arrays {missing}")
@@ -364,8 +323,7 @@ class CompactModel:
         context_matrix(Z, n_dense, first, pages, c["offsets"], c["windows"], span)
         p = expit(self._trees(Z, "tree", c))
         if "refine" in c:  # stage three: stage two's input and the context of its scores
-            Z3 = refine_matrix(Z, p, pages, c["offsets"], c["windows"], span,
-                               c["refine"].get("kept", False))
+            Z3 = refine_matrix(Z, p, pages, c["offsets"], c["windows"], span)
             p = expit(self._trees(Z3, "refine", c["refine"]))
         calibration = self.arrays["calibration"]
         if calibration.size:
@@ -572,8 +530,7 @@ def _export_classifier(classifier, arrays):
     spec.update(_export_trees(classifier.second_, arrays, "tree"))
     third = getattr(classifier, "third_", None)
     if third is not None:
-        spec["refine"] = {**_export_trees(third, arrays, "refine"),
-                          "kept": bool(getattr(classifier, "kept_context", False))}
+        spec["refine"] = _export_trees(third, arrays, "refine")
     return spec
 
 

@@ -103,7 +103,7 @@ def refined_model(tmp_path_factory, sample_path):
     out = tmp_path_factory.mktemp("models") / "refined"
     with threadpool_limits(limits=1):
         train_model([str(sample_path)], out, folds=0, progress=False,
-                    recipe=Recipe(refine=True, kept_context=True))
+                    recipe=Recipe(refine=True))
     return out
 
 
