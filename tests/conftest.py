@@ -45,14 +45,19 @@ def sample_path():
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory):
     """A real model trained on the committed sample (no CV: a few seconds)."""
+    from linesift.recipe import Recipe
+
+    return train_sample_model(tmp_path_factory.mktemp("models") / "tiny", Recipe())
+
+
+def train_sample_model(out, recipe):
+    """Train `recipe` on the committed sample into `out`, without CV (seconds)."""
     from threadpoolctl import threadpool_limits
 
-    from linesift.recipe import Recipe
     from linesift.train.fit import train_model
 
-    out = tmp_path_factory.mktemp("models") / "tiny"
     with threadpool_limits(limits=1):  # OpenMP threads on a busy 2-core machine are slower
-        train_model([str(SAMPLE)], out, folds=0, progress=False, recipe=Recipe())
+        train_model([str(SAMPLE)], out, folds=0, progress=False, recipe=recipe)
     return out
 
 

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 import linesift
+from conftest import train_sample_model
 from linesift.annotate.select import select_pages
 from linesift.cli import app
 from linesift.formats import read_labelled_pages, read_pages
@@ -29,18 +30,12 @@ def _tasks(sdk, title):
 
 
 @pytest.fixture(scope="module")
-def other_model(tmp_path_factory, sample_path):
+def other_model(tmp_path_factory):
     """A second model (no CV: seconds), so that pre-fills can change hands."""
-    from threadpoolctl import threadpool_limits
-
     from linesift.recipe import Recipe
-    from linesift.train.fit import train_model
 
-    out = tmp_path_factory.mktemp("models") / "second"
-    with threadpool_limits(limits=1):
-        train_model([str(sample_path)], out, folds=0, progress=False,
-                    recipe=Recipe(page_relative=True))
-    return out
+    return train_sample_model(tmp_path_factory.mktemp("models") / "second",
+                              Recipe(page_relative=True))
 
 
 def test_select_uncertain_pushes_the_budget_where_the_model_doubts_and_never_twice(

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import linesift
+from conftest import train_sample_model
 from linesift import _kernels
 from linesift.columns.site import SiteStats, count_site_lines
 from linesift.errors import ModelError
@@ -93,18 +94,11 @@ def test_a_model_trained_without_the_shipped_options_compiles_and_agrees(tiny_mo
 
 
 @pytest.fixture(scope="module")
-def refined_model(tmp_path_factory, sample_path):
+def refined_model(tmp_path_factory):
     """A model with a third stage (``Recipe(refine=True)``), trained here on the sample."""
-    from threadpoolctl import threadpool_limits
-
     from linesift.recipe import Recipe
-    from linesift.train.fit import train_model
 
-    out = tmp_path_factory.mktemp("models") / "refined"
-    with threadpool_limits(limits=1):
-        train_model([str(sample_path)], out, folds=0, progress=False,
-                    recipe=Recipe(refine=True))
-    return out
+    return train_sample_model(tmp_path_factory.mktemp("models") / "refined", Recipe(refine=True))
 
 
 def test_a_model_with_a_third_stage_compiles_and_agrees(refined_model, sample_path, kernels):
