@@ -23,7 +23,8 @@ from ._kernels import run_bounds, standardised_dot
 from .features import LineText
 from .frame import BASE_COLUMNS, GROUP, PAGE, TEXT, TOKENS, check_frame
 from .labels import BOILERPLATE_CODE, CONTENT_CODE, DEFAULT_THRESHOLD, UNLABELLED_CODE
-from .scorer import NEUTRAL_SCORE, context_matrix, context_width, expit, refine_matrix
+from .scorer import (NEUTRAL_SCORE, context_matrix, context_width, expit, refine_context,
+                     refine_matrix)
 
 SCORE_OFFSETS = (-4, -3, -2, -1, 1, 2, 3, 4)
 SCORE_WINDOWS = (1, 3, 7, 15, 40)
@@ -218,8 +219,17 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         if Z is None:
             Z, _ = self._dense_head(X)
             self._fill_dense(X, Z)
-        return context_matrix(Z, len(self.dense_columns_), first_scores, X[PAGE].to_numpy(),
-                              self.offsets, self.windows, self._span)
+        return context_matrix(Z[:, :self._second_width], len(self.dense_columns_),
+                              first_scores, X[PAGE].to_numpy(), self.offsets, self.windows,
+                              self._span)
+
+    @property
+    def _second_width(self):
+        return context_width(len(self.dense_columns_), self.offsets, self.windows, self._span)
+
+    @property
+    def _third(self):
+        return getattr(self, "third_", None)  # models saved before it: None
 
     @property
     def _span(self):
@@ -264,11 +274,13 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
                                axis=0)
         return terms, names
 
-    def _dense_head(self, X):
-        """An empty column-major stage-two matrix for X, and the width of its dense part."""
-        width = len(self.dense_columns_)
-        return np.empty((len(X), context_width(width, self.offsets, self.windows, self._span)),
-                        order="F"), width
+    def _dense_head(self, X, third=False):
+        """An empty column-major stage-two matrix for X (with `third`, stage three's: stage
+        two's columns, then those of its scores' context), and the width of its dense part."""
+        width = self._second_width
+        if third:
+            width += context_width(0, self.offsets, self.windows, self._span)
+        return np.empty((len(X), width), order="F"), len(self.dense_columns_)
 
     def _fill_dense(self, X, Z):
         """Copy the dense feature columns into Z's first columns in one selection: column by
@@ -281,13 +293,15 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X):
         check_is_fitted(self)
         X = check_frame(X)
-        Z, _ = self._dense_head(X)
-        dense = self._fill_dense(X, Z)
+        third = self._third
+        full, _ = self._dense_head(X, third is not None)
+        dense = self._fill_dense(X, full)
         first = self.first_stage_proba(X, dense)
-        Z = self._context_matrix(X, first, Z)
-        proba = self._second_proba(Z)
-        if getattr(self, "third_", None) is not None:
-            proba = chunked_proba(self.third_, self._refine_matrix(X, Z, proba))
+        proba = self._second_proba(self._context_matrix(X, first, full))
+        if third is not None:
+            refine_context(full, self._second_width, proba, X[PAGE].to_numpy(), self.offsets,
+                           self.windows, self._span)
+            proba = chunked_proba(third, full)
         return self._calibrated(proba)
 
     def set_calibration(self, scores, y):

@@ -142,10 +142,17 @@ def article_span(scores, pages, threshold=NEUTRAL_SCORE, lower_bar=True):
 
 def refine_matrix(Z, second_scores, pages, offsets, windows, span=False):
     """Stage three's input: stage two's input `Z`, then the context of stage two's scores
-    (:func:`context_matrix` without dense columns)."""
+    (:func:`context_matrix` without dense columns), in a new matrix."""
     width = Z.shape[1]
     Z3 = np.empty((len(Z), width + context_width(0, offsets, windows, span)), order="F")
     Z3[:, :width] = Z
+    return refine_context(Z3, width, second_scores, pages, offsets, windows, span)
+
+
+def refine_context(Z3, width, second_scores, pages, offsets, windows, span=False):
+    """Fill `Z3`'s columns from `width` on with the context of stage two's scores, in place:
+    scoring allocates stage three's columns beside stage two's input from the start, so
+    stage two's trees read a view of it and nothing is copied."""
     context_matrix(Z3[:, width:], 0, second_scores, pages, offsets, windows, span)
     return Z3
 
@@ -313,7 +320,11 @@ class CompactModel:
                 if contributions else None
         columns, tokens = self._columns(texts, pages, site)
         span = c.get("span", False)
-        Z = np.empty((n, context_width(n_dense, c["offsets"], c["windows"], span)), order="F")
+        width = context_width(n_dense, c["offsets"], c["windows"], span)
+        refine = c.get("refine")
+        extra = context_width(0, c["offsets"], c["windows"], span) if refine else 0
+        full = np.empty((n, width + extra), order="F")
+        Z = full[:, :width]  # stage two's input; stage three's columns follow it
         for j, name in enumerate(c["dense_columns"]):  # one copy each (no stacked copy first)
             Z[:, j] = columns[name]
         text = self._text_term(texts, tokens)
@@ -322,9 +333,9 @@ class CompactModel:
             else None
         context_matrix(Z, n_dense, first, pages, c["offsets"], c["windows"], span)
         p = expit(self._trees(Z, "tree", c))
-        if "refine" in c:  # stage three: stage two's input and the context of its scores
-            Z3 = refine_matrix(Z, p, pages, c["offsets"], c["windows"], span)
-            p = expit(self._trees(Z3, "refine", c["refine"]))
+        if refine:  # stage three: stage two's input and the context of its scores
+            refine_context(full, width, p, pages, c["offsets"], c["windows"], span)
+            p = expit(self._trees(full, "refine", refine))
         calibration = self.arrays["calibration"]
         if calibration.size:
             p = np.interp(p, calibration[0], calibration[1])
