@@ -68,6 +68,7 @@ def time_steps(path, model=None, repeat=1):
     `linesift filter` batches them, in this process pinned to one core; with `repeat`, each
     step's fastest of that many passes."""
     from linesift.classifier import chunked_proba
+    from linesift.features.site import count_site_lines, with_site_columns
     from linesift.frame import lines_frame
     from linesift.formats import read_pages
     from linesift.sift import gc_paused, load
@@ -77,6 +78,7 @@ def time_steps(path, model=None, repeat=1):
     pipeline = sifter.pipeline
     clf = pipeline[-1]
     pages = list(read_pages([str(path)]))
+    stats = count_site_lines(pages) if sifter.uses_site_stats else None
     batches, batch, n = [], [], 0
     for page in pages:
         batch.append(page)
@@ -101,6 +103,8 @@ def time_steps(path, model=None, repeat=1):
         with threadpool_limits(limits=1), gc_paused():  # as `linesift filter` scores
             for batch in batches:
                 X = timed("lines table", lines_frame, batch)
+                if stats is not None:  # counted over the whole input, as `linesift filter` does
+                    X = timed("lines table", with_site_columns, X, batch, stats)
                 for name, step in pipeline.steps[:-1]:
                     X = timed(name, step.transform, X)
                 Z = timed("stage one", lambda: clf._dense_head(X)[0])
