@@ -178,11 +178,25 @@ class Server:
         self.retries = retries
         self.backoff = backoff
         self._secret = credentials.api_key
+        # our own HTTP client, so that close() can release its connections (the SDK's own
+        # is closed by nothing but the garbage collector)
+        self._http = httpx.Client(timeout=timeout, follow_redirects=True)
         try:
             self._sdk = LabelStudio(base_url=credentials.url, api_key=credentials.api_key,
-                                    timeout=timeout, max_retries=0)
+                                    timeout=timeout, max_retries=0, httpx_client=self._http)
         except ApiError as exc:  # an expired or malformed JWT is refused before any request
+            self._http.close()
             raise self._error(exc, "connect") from None
+
+    def close(self):
+        """Close the connections to the server; the Server is not usable after."""
+        self._http.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
     def check(self):
         """Ask who we are: raises ServerUnreachable or AuthError early; returns the email."""
@@ -482,7 +496,12 @@ def connect(url=None, api_key=None, **kwargs):
     Returns
     -------
     Server
+        Use it as a context manager, or call its ``close()``, to release its connections.
     """
     server = Server(resolve_credentials(url, api_key), **kwargs)
-    server.check()
+    try:
+        server.check()
+    except BaseException:
+        server.close()
+        raise
     return server

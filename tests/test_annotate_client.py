@@ -178,3 +178,11 @@ def test_two_projects_with_one_title_ask_for_an_id(ls_server, project_name):
         ls_server.create_project(project_name, label_config("page"))
     with pytest.raises(LabelStudioError, match="several projects are titled"):
         ls_server.find_project(project_name)
+
+
+@pytest.mark.labelstudio
+def test_a_server_closes_its_connections(ls_credentials):
+    with Server(ls_credentials) as server:
+        assert server.check()
+        assert not server._http.is_closed
+    assert server._http.is_closed

@@ -45,14 +45,21 @@ _PROJECT = typer.Option(..., "--project", "-p", help="Project title or id (digit
 
 def connect(url, api_key):
     """The Label Studio server of the options, the environment or the credentials file; a key
-    given on the command line is used, with a warning (other users see it in `ps`)."""
+    given on the command line is used, with a warning (other users see it in `ps`). Its
+    connections are closed when the command ends."""
+    import click
+
     from ..annotate.client import connect as connect_server
 
     if api_key:
         typer.echo("warning: --api-key shows the key to every user of this machine (`ps`) and "
                    "keeps it in the shell history; set LABEL_STUDIO_API_KEY or use "
                    ".labelstudio/credentials.env", err=True)
-    return connect_server(url, api_key)
+    server = connect_server(url, api_key)
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.call_on_close(server.close)
+    return server
 
 
 def _sifter(model, no_model):
