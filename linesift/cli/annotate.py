@@ -6,6 +6,7 @@ from functools import partial
 from pathlib import Path
 from typing import Optional
 
+import click
 import typer
 
 from ..annotate.config import (BATCH_SIZE, DEFAULT_HOST, DEFAULT_PORT, LINE_LAYOUT, PAGE_LAYOUT,
@@ -47,8 +48,6 @@ def connect(url, api_key):
     """The Label Studio server of the options, the environment or the credentials file; a key
     given on the command line is used, with a warning (other users see it in `ps`). Its
     connections are closed when the command ends."""
-    import click
-
     from ..annotate.client import connect as connect_server
 
     if api_key:
