@@ -69,8 +69,9 @@ def time_steps(path, model=None, repeat=1):
     step's fastest of that many passes."""
     from linesift.classifier import chunked_proba
     from linesift.features.site import count_site_lines, with_site_columns
-    from linesift.frame import lines_frame
     from linesift.formats import read_pages
+    from linesift.frame import PAGE, lines_frame
+    from linesift.scorer import refine_context
     from linesift.sift import gc_paused, load
 
     os.sched_setaffinity(0, {0})
@@ -107,13 +108,16 @@ def time_steps(path, model=None, repeat=1):
                     X = timed("lines table", with_site_columns, X, batch, stats)
                 for name, step in pipeline.steps[:-1]:
                     X = timed(name, step.transform, X)
-                Z = timed("stage one", lambda: clf._dense_head(X)[0])
-                first = timed("stage one", lambda: clf.first_stage_proba(X, clf._fill_dense(X, Z)))
-                Z = timed("stage two: input", clf._context_matrix, X, first, Z)
+                third = clf._third
+                full = timed("stage one", lambda: clf._dense_head(X, third is not None)[0])
+                first = timed("stage one",
+                              lambda: clf.first_stage_proba(X, clf._fill_dense(X, full)))
+                Z = timed("stage two: input", clf._context_matrix, X, first, full)
                 second = timed("stage two: trees", clf._second_proba, Z)
-                if getattr(clf, "third_", None) is not None:
-                    Z3 = timed("stage three: input", clf._refine_matrix, X, Z, second)
-                    timed("stage three: trees", chunked_proba, clf.third_, Z3)
+                if third is not None:
+                    timed("stage three: input", refine_context, full, Z.shape[1], second,
+                          X[PAGE].to_numpy(), clf.offsets, clf.windows, clf._span)
+                    timed("stage three: trees", chunked_proba, third, full)
         best = {k: min(v, best.get(k, v)) for k, v in seconds.items()}
     seconds = best
     total = sum(seconds.values())

@@ -24,7 +24,7 @@ from .features import LineText
 from .frame import BASE_COLUMNS, GROUP, PAGE, TEXT, TOKENS, check_frame
 from .labels import BOILERPLATE_CODE, CONTENT_CODE, DEFAULT_THRESHOLD, UNLABELLED_CODE
 from .scorer import (NEUTRAL_SCORE, context_matrix, context_width, expit, refine_context,
-                     refine_matrix)
+                     refine_width)
 
 SCORE_OFFSETS = (-4, -3, -2, -1, 1, 2, 3, 4)
 SCORE_WINDOWS = (1, 3, 7, 15, 40)
@@ -127,17 +127,33 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         self.dense_columns_ = feature_columns(X)
         first = make_first_stage(self.dense_columns_, text_columns=self._text_columns(X),
                                  ngram_min_sites=self.ngram_min_sites)
-        self.first_ = fit_weighted(clone(first), X[labelled], y[labelled],
-                                   None if w is None else w[labelled])
-        oof = self._out_of_fold(first, X, y, w)
-        Z = self._context_matrix(X, oof)
-        self.second_ = fit_weighted(self._trees(), Z[labelled], y[labelled],
-                                    None if w is None else w[labelled])
+        weights = (lambda rows: None) if w is None else (lambda rows: w[rows])
+        self.first_ = fit_weighted(clone(first), X[labelled], y[labelled], weights(labelled))
+
+        def first_fold(train, test):
+            model = fit_weighted(clone(first), X.iloc[train], y[train], weights(train))
+            return model.predict_proba(X.iloc[test])[:, 1]
+
+        # with a single page there is nothing to hold out: the fitted stage one scores it
+        # in-sample (tiny labelling sessions only)
+        oof = self._out_of_fold(X, y, first_fold,
+                                lambda: self.first_.predict_proba(X)[:, 1])
+        full, _ = self._dense_head(X, third=self.refine)
+        self._fill_dense(X, full)
+        Z = self._context_matrix(X, oof, full)
+        self.second_ = fit_weighted(self._trees(), Z[labelled], y[labelled], weights(labelled))
         if self.refine:
-            oof2 = self._out_of_fold_second(X, Z, y, w)
-            Z3 = self._refine_matrix(X, Z, oof2)
-            self.third_ = fit_weighted(self._trees(), Z3[labelled], y[labelled],
-                                       None if w is None else w[labelled])
+            # Z is built from out-of-fold stage-one scores already: only the trees are
+            # refitted per fold
+            def second_fold(train, test):
+                trees = fit_weighted(self._trees(), Z[train], y[train], weights(train))
+                return chunked_proba(trees, Z[test])
+
+            oof2 = self._out_of_fold(X, y, second_fold, lambda: self._second_proba(Z))
+            refine_context(full, self._second_width, oof2, X[PAGE].to_numpy(), self.offsets,
+                           self.windows, self._span)
+            self.third_ = fit_weighted(self._trees(), full[labelled], y[labelled],
+                                       weights(labelled))
         return self
 
     def _trees(self):
@@ -146,38 +162,26 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
             max_leaf_nodes=SECOND_STAGE_LEAVES, l2_regularization=SECOND_STAGE_L2,
             random_state=self.random_state)
 
-    def _groups(self, X):
+    def _out_of_fold(self, X, y, score_fold, in_sample):
+        """Scores for every line from models that did not see its site (or page):
+        ``score_fold(train, test)`` fits on the labelled rows `train` and scores the rows
+        `test`. With a single site and page there is nothing to hold out: ``in_sample()``.
+        """
         groups = X[GROUP].to_numpy() if GROUP in X else X[PAGE].to_numpy()
         if len(np.unique(groups)) < 2:
             groups = X[PAGE].to_numpy()
-        return groups
-
-    def _out_of_fold_second(self, X, Z, y, w=None):
-        """Stage-two scores for every line from trees that did not see its site (or page).
-
-        `Z` is stage two's input over out-of-fold stage-one scores already, so only the
-        trees are refitted per fold. A single page is scored in-sample, as in stage one.
-        """
-        groups = self._groups(X)
         n_groups = len(np.unique(groups))
         if n_groups < 2:
-            return self._second_proba(Z)
+            return in_sample()
         oof = np.zeros(len(X))
         for train, test in GroupKFold(n_splits=min(self.inner_folds, n_groups)).split(
-                Z, y, groups):
+                X, y, groups):
             train = train[y[train] != UNLABELLED_CODE]
             if len(np.unique(y[train])) < 2:
                 oof[test] = y[train].mean() if len(train) else NEUTRAL_SCORE
                 continue
-            trees = fit_weighted(self._trees(), Z[train], y[train],
-                                 None if w is None else w[train])
-            oof[test] = chunked_proba(trees, Z[test])
+            oof[test] = score_fold(train, test)
         return oof
-
-    def _refine_matrix(self, X, Z, second_scores):
-        """Stage three's input: stage two's, then the context of stage two's scores."""
-        return refine_matrix(Z, second_scores, X[PAGE].to_numpy(), self.offsets, self.windows,
-                             self._span)
 
     def _second_proba(self, Z):
         return chunked_proba(self.second_, Z)
@@ -187,38 +191,13 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         wanted = (TEXT, TOKENS, GROUP) if self.ngram_min_sites else (TEXT, TOKENS)
         return [c for c in wanted if c in X]
 
-    def _out_of_fold(self, first, X, y, w=None):
-        """Stage-one scores for every line from models that did not see its site (or page).
-
-        With a single page there is nothing to hold out: the fitted stage one scores it
-        in-sample (tiny labelling sessions only).
-        """
-        groups = self._groups(X)
-        n_groups = len(np.unique(groups))
-        if n_groups < 2:
-            return self.first_.predict_proba(X)[:, 1]
-        oof = np.zeros(len(X))
-        folds = GroupKFold(n_splits=min(self.inner_folds, n_groups))
-        for train, test in folds.split(X, y, groups):
-            train = train[y[train] != UNLABELLED_CODE]
-            if len(np.unique(y[train])) < 2:
-                oof[test] = y[train].mean() if len(train) else NEUTRAL_SCORE
-                continue
-            model = fit_weighted(clone(first), X.iloc[train], y[train],
-                                  None if w is None else w[train])
-            oof[test] = model.predict_proba(X.iloc[test])[:, 1]
-        return oof
-
-    def _context_matrix(self, X, first_scores, Z=None):
+    def _context_matrix(self, X, first_scores, Z):
         """Stage two's input (:func:`linesift.scorer.context_matrix`): the dense features,
-        then the stage-one score context.
+        then the stage-one score context, as a view of `Z`.
 
-        `Z`, if given, is :meth:`_dense_head`'s matrix with the dense columns already filled
+        `Z` is :meth:`_dense_head`'s matrix with the dense columns already filled
         (:meth:`_fill_dense`, shared with stage one); the rest is filled in place.
         """
-        if Z is None:
-            Z, _ = self._dense_head(X)
-            self._fill_dense(X, Z)
         return context_matrix(Z[:, :self._second_width], len(self.dense_columns_),
                               first_scores, X[PAGE].to_numpy(), self.offsets, self.windows,
                               self._span)
@@ -279,7 +258,7 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         two's columns, then those of its scores' context), and the width of its dense part."""
         width = self._second_width
         if third:
-            width += context_width(0, self.offsets, self.windows, self._span)
+            width += refine_width(self.offsets, self.windows, self._span)
         return np.empty((len(X), width), order="F"), len(self.dense_columns_)
 
     def _fill_dense(self, X, Z):

@@ -140,19 +140,16 @@ def article_span(scores, pages, threshold=NEUTRAL_SCORE, lower_bar=True):
     return out
 
 
-def refine_matrix(Z, second_scores, pages, offsets, windows, span=False):
-    """Stage three's input: stage two's input `Z`, then the context of stage two's scores
-    (:func:`context_matrix` without dense columns), in a new matrix."""
-    width = Z.shape[1]
-    Z3 = np.empty((len(Z), width + context_width(0, offsets, windows, span)), order="F")
-    Z3[:, :width] = Z
-    return refine_context(Z3, width, second_scores, pages, offsets, windows, span)
+def refine_width(offsets, windows, span=False):
+    """Columns stage three adds to stage two's input: the context of stage two's scores."""
+    return context_width(0, offsets, windows, span)
 
 
 def refine_context(Z3, width, second_scores, pages, offsets, windows, span=False):
-    """Fill `Z3`'s columns from `width` on with the context of stage two's scores, in place:
-    scoring allocates stage three's columns beside stage two's input from the start, so
-    stage two's trees read a view of it and nothing is copied."""
+    """Fill `Z3`'s columns from `width` on with the context of stage two's scores
+    (:func:`context_matrix` without dense columns), in place: stage three's columns are
+    allocated beside stage two's input from the start, so stage two's trees read a view of
+    it and nothing is copied."""
     context_matrix(Z3[:, width:], 0, second_scores, pages, offsets, windows, span)
     return Z3
 
@@ -266,8 +263,8 @@ class CompactModel:
         if found != COMPACT_FORMAT:
             raise ModelError(f"compact format {found!r} is not {COMPACT_FORMAT}; recompile with "
                              "`linesift model compile`")
-        missing = [k for k in ("first_coef", "dense_mean", "dense_scale", "calibration",
-                               "tree_roots", *_NODE_ARRAYS) if k not in a]
+        missing = [k for k in ("first_coef", "dense_mean", "dense_scale", "calibration")
+                   if k not in a]
         if missing:
             raise ModelError(f"compact model lacks arrays {missing}")
         c = spec["classifier"]
@@ -275,11 +272,8 @@ class CompactModel:
         width = context_width(n_dense, c["offsets"], c["windows"], c.get("span", False))
         _check_trees(a, "tree", c["tree_depths"], width)
         if "refine" in c:
-            extra = context_width(0, c["offsets"], c["windows"], c.get("span", False))
-            missing = [k for k in ("refine_roots", *_node_arrays("refine")) if k not in a]
-            if missing:
-                raise ModelError(f"compact model lacks arrays {missing}")
-            _check_trees(a, "refine", c["refine"]["tree_depths"], width + extra)
+            _check_trees(a, "refine", c["refine"]["tree_depths"],
+                         width + refine_width(c["offsets"], c["windows"], c.get("span", False)))
         if len(a["first_coef"]) != c["n_text"] + n_dense or \
                 len(a["dense_mean"]) != n_dense or len(a["dense_scale"]) != n_dense:
             raise ModelError("compact model's stage one does not match its columns")
@@ -322,7 +316,7 @@ class CompactModel:
         span = c.get("span", False)
         width = context_width(n_dense, c["offsets"], c["windows"], span)
         refine = c.get("refine")
-        extra = context_width(0, c["offsets"], c["windows"], span) if refine else 0
+        extra = refine_width(c["offsets"], c["windows"], span) if refine else 0
         full = np.empty((n, width + extra), order="F")
         Z = full[:, :width]  # stage two's input; stage three's columns follow it
         for j, name in enumerate(c["dense_columns"]):  # one copy each (no stacked copy first)
@@ -554,6 +548,9 @@ def _check_trees(a, prefix, depths, width):
     """Refuse a tree set whose nodes would index out of bounds: a tree's children must be
     later nodes of the same tree, features within the `width` columns of its input."""
     names = _node_arrays(prefix)
+    missing = [k for k in (f"{prefix}_roots", *names) if k not in a]
+    if missing:
+        raise ModelError(f"compact model lacks arrays {missing}")
     feature, left = a[names[0]], a[names[2]]
     nodes = len(feature)
     if any(len(a[k]) != nodes for k in names):
