@@ -68,6 +68,7 @@ TRUSTED_TYPES = (
     "linesift.features.position.PagePosition",
     "linesift.features.relative.PageRelative",
     "linesift.features.runs.LineRuns",
+    "linesift.features.comments.CommentMarks",
     "linesift.features.repetition.TokenRepetition",
     "linesift.features.shape.LineShape",
     "linesift.features.site.SiteContext",

@@ -52,6 +52,9 @@ class Recipe:
     teaser_runs : bool
         With `line_runs`, also the runs of lines shaped like the line two before: blocks of
         teasers, a headline and its summary again and again.
+    comment_marks : bool
+        Add comment headers and commenters' lines, how many came before each line on its
+        page, and time-stamped lines around it (:class:`CommentMarks`).
     refine : bool
         Add a third stage over the context of stage two's scores (``ContextClassifier``'s
         ``refine``).
@@ -69,6 +72,7 @@ class Recipe:
     article_span: bool = False
     line_runs: bool = False
     teaser_runs: bool = False
+    comment_marks: bool = False
     refine: bool = False
 
     def with_options(self, **options):
@@ -85,7 +89,7 @@ class Recipe:
                               ngram_min_sites=self.ngram_min_sites,
                               cue_features=self.cue_features, article_span=self.article_span,
                               line_runs=self.line_runs, teaser_runs=self.teaser_runs,
-                              refine=self.refine)
+                              comment_marks=self.comment_marks, refine=self.refine)
 
     def as_dict(self):
         return asdict(self)
@@ -103,6 +107,7 @@ DEFAULT_RECIPE = Recipe(
     cue_features=True,
     article_span=True,
     line_runs=True,
+    comment_marks=True,
     refine=True,
 )
 """The shipped model's recipe: what ``make default-model`` and ``linesift train`` without
@@ -112,7 +117,7 @@ values here, and only here, when a better recipe is measured."""
 
 def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=None,
                    cue_features=False, article_span=False, line_runs=False, teaser_runs=False,
-                   refine=False):
+                   comment_marks=False, refine=False):
     """The full model: frame feature steps, then the staged :class:`ContextClassifier`.
 
     Parameters
@@ -125,6 +130,8 @@ def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=Non
         its own in-page window).
     line_runs : bool
         Add a :class:`~linesift.features.LineRuns` step just before the classifier.
+    comment_marks : bool
+        Add a :class:`~linesift.features.CommentMarks` step just before the classifier.
     teaser_runs : bool
         That step also measures alternating runs (``LineRuns(alternating=True)``); implies
         `line_runs`.
@@ -138,7 +145,7 @@ def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=Non
     from sklearn.pipeline import Pipeline
 
     from .classifier import ContextClassifier
-    from .features import (CueWords, LineRuns, LineShape, NeighbourFeatures, PagePosition,
+    from .features import (CommentMarks, CueWords, LineRuns, LineShape, NeighbourFeatures, PagePosition,
                            PageRelative, SiteContext, StopwordDensity, TokenRepetition)
 
     steps = [
@@ -158,4 +165,6 @@ def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=Non
         steps.insert(len(steps) - 1, ("cues", CueWords()))
     if line_runs or teaser_runs:
         steps.insert(len(steps) - 1, ("runs", LineRuns(alternating=teaser_runs)))
+    if comment_marks:
+        steps.insert(len(steps) - 1, ("comments", CommentMarks()))
     return Pipeline(steps)

@@ -21,6 +21,8 @@ import numpy as np
 from ._kernels import (compiled, run_bounds, shifts_within_pages, standardised_dot,
                        window_means)
 from .columns import MAX_FEATURE_CHARS
+from .columns.comments import NAMES as COMMENT_NAMES
+from .columns.comments import comment_columns
 from .columns.context import neighbour_columns, neighbour_names, relative_columns, relative_names
 from .columns.cues import cue_columns, cue_names
 from .columns.ngrams import MAX_NGRAM_CHARS, ngram_decision
@@ -53,7 +55,7 @@ _STEPS = {
     "LineShape": "shape", "StopwordDensity": "stopwords", "TokenRepetition": "repetition",
     "PagePosition": "position", "PageRelative": "relative", "SiteContext": "site_context",
     "SiteRepetition": "site_repetition", "NeighbourFeatures": "neighbours", "CueWords": "cues",
-    "LineRuns": "runs",
+    "LineRuns": "runs", "CommentMarks": "comments",
 }
 """Frame step class -> the kind of step the compact scorer runs."""
 _NODE_ARRAYS = ("tree_feature", "tree_threshold", "tree_left", "tree_nan_left", "tree_value")
@@ -376,6 +378,8 @@ class CompactModel:
                 new = run_columns(texts, pages, step.get("alternating", False))
             elif kind == "cues":
                 new = cue_columns(*line_tokens(), pages)
+            elif kind == "comments":
+                new = comment_columns(texts, pages, *line_tokens())
             else:  # site_context, site_repetition (_names_of refused any other kind at load)
                 if site is None:
                     raise ValueError("this model uses site repetition: give the lines' site "
@@ -479,6 +483,8 @@ def _names_of(step):
         return RUN_NAMES + (ALTERNATING_NAMES if step.get("alternating", False) else ())
     if kind == "cues":
         return cue_names()
+    if kind == "comments":
+        return COMMENT_NAMES
     if kind == "site_context":
         return site_context_names(step["windows"])
     if kind == "site_repetition":

@@ -95,10 +95,11 @@ def test_a_model_trained_without_the_shipped_options_compiles_and_agrees(tiny_mo
 
 @pytest.fixture(scope="module")
 def refined_model(tmp_path_factory):
-    """A model with a third stage (``Recipe(refine=True)``), trained here on the sample."""
+    """A model with a third stage and comment marks, trained here on the sample."""
     from linesift.recipe import Recipe
 
-    return train_sample_model(tmp_path_factory.mktemp("models") / "refined", Recipe(refine=True))
+    return train_sample_model(tmp_path_factory.mktemp("models") / "refined",
+                              Recipe(refine=True, comment_marks=True))
 
 
 def test_a_model_with_a_third_stage_compiles_and_agrees(refined_model, sample_path, kernels):

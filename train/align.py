@@ -18,29 +18,12 @@ takes and returns pages, so they chain before :func:`train.data.training_table`.
 import re
 from dataclasses import replace
 
+from linesift.columns.comments import COMMENT_AUTHOR, COMMENT_HEADER
 from linesift.labels import CONTENT
 
 FORUM_MARKS = ("forum", "topic", "thread", "viewtopic", "showthread", "/t/", "board")
 """A page whose id or URL holds one of these is a forum thread: its posts are content."""
 
-COMMENT_SECTION_WORDS = (
-    r"comments?|responses?|replies|reactions|discussion|"
-    r"kommentare?|leserkommentare|commentaires?|comentarios?|comentários?|commenti|"
-    r"komentarz[ey]?|komentarzy|komentáře|komentari|reacties|kommentarer|yorumlar|"
-    r"комментари[ийя]|комментариев|отзывы|σχόλια|评论|留言|網友回應|评论区")
-COMMENT_HEADER = re.compile(
-    r"^\s*(\(?\d+\)?\s+)?(" + COMMENT_SECTION_WORDS + r")\s*(\(\d+\)|:|\d+|[|»].*|"
-    r"\s(to|on|zu|à|sur|do)\s.{1,80})?\s*:?\s*$"
-    r"|^\s*(leave|post|add|write|submit)\s+(a|your)\s+(reply|comment|response)"
-    r"|^\s*(dodaj|napisz)\s+komentarz|^\s*(kommentar|kommentare)\s+(schreiben|verfassen)",
-    re.IGNORECASE)
-"""A comment section's header ("310 Responses to …", "Comments (9)", "Leave a Reply")."""
-COMMENT_AUTHOR = re.compile(
-    r"^\s*\S.{0,60}\s(says|said|wrote|schrieb|napisał\(a\)|napisała?|пишет|написал[а]?)"
-    r"\s*(:|\.\.\.|…)\s*$|^\s*comment\s*#\s*\d+",
-    re.IGNORECASE)
-"""A commenter's header line ("Sniffnoy Says:", "Anonymous said...", "Comment #1 July 23rd").
-"Posted by X at 3:00 AM" is not one: blogs put it under each post of the blog itself."""
 SECTION_REACH = 8
 """A comment header opens a section only when a commenter line follows within this many lines
 (a "Comments (3)" link next to the headline is not the section)."""

@@ -1,9 +1,9 @@
 """Feature steps over the lines table (:mod:`linesift.frame`), one per module.
 
 The frame steps (:class:`~linesift.features.base.FrameStep`: shape, stopwords, repetition,
-position, site, relative, cues, neighbours) take the lines table and return it with feature columns
-added, so later steps build on earlier ones; :class:`LineText` turns the text into word
-n-gram columns. All follow scikit-learn's estimator contract, and every feature is defined for
+position, site, relative, cues, runs, comments, neighbours) take the lines table and return it
+with feature columns added, so later steps build on earlier ones; :class:`LineText` turns the
+text into word n-gram columns. All follow scikit-learn's estimator contract, and every feature is defined for
 any language and script. What they compute is :mod:`linesift.columns`' (numpy alone); the
 speed kernels under it are in :mod:`linesift._kernels`.
 
@@ -20,7 +20,7 @@ _EXPORTS = {
     "SiteContext": "site", "SiteRepetition": "site", "SiteStats": "site",
     "count_site_lines": "site", "load_site_stats": "site", "site_rows": "site",
     "uses_site_stats": "site", "with_site_columns": "site", "StopwordDensity": "stopwords",
-    "LineText": "text", "LineRuns": "runs",
+    "LineText": "text", "LineRuns": "runs", "CommentMarks": "comments",
 }
 """Name -> module of the package's exports, imported on first use: the steps import
 scikit-learn, and the modules of this package that do not (the site memory) are imported

@@ -16,7 +16,7 @@ from sklearn.pipeline import Pipeline
 import linesift.features
 from conftest import get_page
 from frames import FRAME, PAGES, enriched
-from linesift.features import (FrameStep, LineRuns, LineShape, LineText, NeighbourFeatures,
+from linesift.features import (CommentMarks, FrameStep, LineRuns, LineShape, LineText, NeighbourFeatures,
                                PagePosition,
                                PageRelative, SiteRepetition, StopwordDensity, TokenRepetition,
                                count_site_lines, with_site_columns)
@@ -35,6 +35,7 @@ def with_sites(frame, pages):
 CASES = [
     (LineShape(), plain),
     (LineRuns(), plain),
+    (CommentMarks(), plain),
     (PagePosition(), plain),
     (StopwordDensity(), plain),
     (TokenRepetition(), plain),
