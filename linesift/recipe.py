@@ -145,8 +145,9 @@ def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=Non
     from sklearn.pipeline import Pipeline
 
     from .classifier import ContextClassifier
-    from .features import (CommentMarks, CueWords, LineRuns, LineShape, NeighbourFeatures, PagePosition,
-                           PageRelative, SiteContext, StopwordDensity, TokenRepetition)
+    from .features import (CommentMarks, CueWords, LineRuns, LineShape, NeighbourFeatures,
+                           PagePosition, PageRelative, SiteContext, StopwordDensity,
+                           TokenRepetition)
 
     steps = [
         ("shape", LineShape()),

@@ -3,9 +3,9 @@
 The frame steps (:class:`~linesift.features.base.FrameStep`: shape, stopwords, repetition,
 position, site, relative, cues, runs, comments, neighbours) take the lines table and return it
 with feature columns added, so later steps build on earlier ones; :class:`LineText` turns the
-text into word n-gram columns. All follow scikit-learn's estimator contract, and every feature is defined for
-any language and script. What they compute is :mod:`linesift.columns`' (numpy alone); the
-speed kernels under it are in :mod:`linesift._kernels`.
+text into word n-gram columns. All follow scikit-learn's estimator contract, and every feature
+is defined for any language and script. What they compute is :mod:`linesift.columns`' (numpy
+alone); the speed kernels under it are in :mod:`linesift._kernels`.
 
 Models saved while the steps lived in one module name them ``linesift.features.LineShape``
 and so on, in pickles and in ``.skops`` files: the names exported here keep those resolving.

@@ -16,10 +16,10 @@ from sklearn.pipeline import Pipeline
 import linesift.features
 from conftest import get_page
 from frames import FRAME, PAGES, enriched
-from linesift.features import (CommentMarks, FrameStep, LineRuns, LineShape, LineText, NeighbourFeatures,
-                               PagePosition,
-                               PageRelative, SiteRepetition, StopwordDensity, TokenRepetition,
-                               count_site_lines, with_site_columns)
+from linesift.features import (CommentMarks, FrameStep, LineRuns, LineShape, LineText,
+                               NeighbourFeatures, PagePosition, PageRelative, SiteRepetition,
+                               StopwordDensity, TokenRepetition, count_site_lines,
+                               with_site_columns)
 from linesift.frame import BASE_COLUMNS, lines_frame
 from linesift.model import _legacy_modules
 
