@@ -299,6 +299,15 @@ def run_bounds(codes):
     return np.concatenate([[0], change]), np.concatenate([change, [n]])
 
 
+def sums_before_in_pages(values, starts, ends):
+    """Sum of `values` over the rows before each row in its page (pages from :func:`run_bounds`:
+    ``starts``, ``ends``); 0 on a page's first row."""
+    before = np.cumsum(values) - values
+    if len(before) == 0:
+        return before
+    return before - np.repeat(before[starts], ends - starts)
+
+
 def shift_within_pages(values, pages, offset):
     """Values of the row `offset` rows away in the same page (0 where there is none).
 

@@ -351,11 +351,14 @@ class CompactModel:
     def _columns(self, texts, pages, site):
         """Every feature column the steps add, by name, and the lines' tokens if a step made
         them (``(hashes, counts)`` or None)."""
-        columns, tokens = {}, None
+        columns, tokens, made = {}, None, []
 
-        def line_tokens():
-            return tokens if tokens is not None else batch_token_hashes(
-                [t[:MAX_FEATURE_CHARS] for t in texts])
+        def line_tokens():  # the stopwords step's tokens, else made once for every step
+            if tokens is not None:
+                return tokens
+            if not made:
+                made.append(batch_token_hashes([t[:MAX_FEATURE_CHARS] for t in texts]))
+            return made[0]
 
         for step, names in zip(self.spec["steps"], self._step_names):
             kind = step["kind"]

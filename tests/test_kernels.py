@@ -370,3 +370,14 @@ def test_collapse_whitespace_splits_and_joins_every_nul_separated_part(parts):
     text = "\0".join(parts)
     expected = "\0".join(" ".join(part.split()) for part in parts)
     assert k.collapse_whitespace(k.code_points(text)).tolist() == k.code_points(expected).tolist()
+
+
+def test_sums_before_in_pages_follow_their_definition():
+    from linesift._kernels import run_bounds, sums_before_in_pages
+
+    rng = np.random.default_rng(0)
+    pages = np.sort(rng.integers(0, 6, 60))
+    values = rng.integers(0, 5, 60).astype(float)
+    want = [values[(pages == pages[i]) & (np.arange(60) < i)].sum() for i in range(60)]
+    assert sums_before_in_pages(values, *run_bounds(pages)).tolist() == want
+    assert len(sums_before_in_pages(np.zeros(0), *run_bounds(np.zeros(0, dtype=np.int64)))) == 0

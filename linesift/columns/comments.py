@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .._kernels import run_bounds, sorted_lookup, window_means
+from .._kernels import run_bounds, sorted_lookup, sums_before_in_pages, window_means
 from .tokens import string_hashes
 
 COMMENT_SECTION_WORDS = (
@@ -79,8 +79,5 @@ def comment_columns(texts, pages, hashes, counts):
         if ":" in text and len(text) <= MARK_MAX_CHARS and TIME_OF_DAY.search(text):
             stamp[i] = 1.0
     pages = np.asarray(pages)
-    before = np.cumsum(mark) - mark
-    starts, ends = run_bounds(pages)
-    before -= np.repeat(before[starts], ends - starts)
-    return [mark, stamp, np.log1p(before),
+    return [mark, stamp, np.log1p(sums_before_in_pages(mark, *run_bounds(pages))),
             window_means(stamp[:, None], pages, [STAMP_WINDOW])[0][:, 0]]

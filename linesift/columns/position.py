@@ -5,6 +5,7 @@ from collections import Counter
 import numpy as np
 
 from .._kernels import run_bounds as page_bounds
+from .._kernels import sums_before_in_pages
 from . import MAX_FEATURE_CHARS
 
 
@@ -22,9 +23,8 @@ def position_columns(texts, pages):
     rank = np.arange(n) - np.repeat(starts, sizes)
     size = np.repeat(sizes, sizes).astype(float)
     length = np.fromiter(map(len, texts), dtype=np.float64, count=n)
-    cum = np.cumsum(length) - length
     page_chars = np.add.reduceat(length, starts) if n else np.zeros(0)
-    before = cum - np.repeat(cum[starts] if n else cum, sizes)
+    before = sums_before_in_pages(length, starts, ends)
     med = np.repeat(_page_medians(length, starts, sizes), sizes)
     mx = np.repeat(np.maximum.reduceat(length, starts) if n else np.zeros(0), sizes)
     dups = _dups_in_page(texts, pages, length)
