@@ -98,7 +98,8 @@ _BASE = {
     "no_runs": replace(DEFAULT_RECIPE, line_runs=False),
     "teasers": replace(DEFAULT_RECIPE, teaser_runs=True),
     "no_refine": replace(DEFAULT_RECIPE, refine=False),
-    "no_comments": replace(DEFAULT_RECIPE, comment_marks=False),
+    "no_comments": replace(DEFAULT_RECIPE, comment_marks=False, comment_mentions=False),
+    "no_mentions": replace(DEFAULT_RECIPE, comment_mentions=False),
 }
 VARIANTS = {name: Variant(recipe) for name, recipe in _BASE.items()}
 VARIANTS.update({f"{name}_no_daniel": Variant(recipe, ("daniel_a",))

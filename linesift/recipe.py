@@ -55,6 +55,10 @@ class Recipe:
     comment_marks : bool
         Add comment headers and commenters' lines, how many came before each line on its
         page, and time-stamped lines around it (:class:`CommentMarks`).
+    comment_mentions : bool
+        With `comment_marks`, also the lines that mention comments in any wording and how many
+        came before each line on its page (``CommentMarks(mentions=True)``); implies
+        `comment_marks`.
     refine : bool
         Add a third stage over the context of stage two's scores (``ContextClassifier``'s
         ``refine``).
@@ -73,6 +77,7 @@ class Recipe:
     line_runs: bool = False
     teaser_runs: bool = False
     comment_marks: bool = False
+    comment_mentions: bool = False
     refine: bool = False
 
     def with_options(self, **options):
@@ -89,7 +94,8 @@ class Recipe:
                               ngram_min_sites=self.ngram_min_sites,
                               cue_features=self.cue_features, article_span=self.article_span,
                               line_runs=self.line_runs, teaser_runs=self.teaser_runs,
-                              comment_marks=self.comment_marks, refine=self.refine)
+                              comment_marks=self.comment_marks,
+                              comment_mentions=self.comment_mentions, refine=self.refine)
 
     def as_dict(self):
         return asdict(self)
@@ -108,6 +114,7 @@ DEFAULT_RECIPE = Recipe(
     article_span=True,
     line_runs=True,
     comment_marks=True,
+    comment_mentions=True,
     refine=True,
 )
 """The shipped model's recipe: what ``make default-model`` and ``linesift train`` without
@@ -117,7 +124,7 @@ values here, and only here, when a better recipe is measured."""
 
 def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=None,
                    cue_features=False, article_span=False, line_runs=False, teaser_runs=False,
-                   comment_marks=False, refine=False):
+                   comment_marks=False, comment_mentions=False, refine=False):
     """The full model: frame feature steps, then the staged :class:`ContextClassifier`.
 
     Parameters
@@ -132,6 +139,9 @@ def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=Non
         Add a :class:`~linesift.features.LineRuns` step just before the classifier.
     comment_marks : bool
         Add a :class:`~linesift.features.CommentMarks` step just before the classifier.
+    comment_mentions : bool
+        That step also marks lines that mention comments (``CommentMarks(mentions=True)``);
+        implies `comment_marks`.
     teaser_runs : bool
         That step also measures alternating runs (``LineRuns(alternating=True)``); implies
         `line_runs`.
@@ -166,6 +176,6 @@ def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=Non
         steps.insert(len(steps) - 1, ("cues", CueWords()))
     if line_runs or teaser_runs:
         steps.insert(len(steps) - 1, ("runs", LineRuns(alternating=teaser_runs)))
-    if comment_marks:
-        steps.insert(len(steps) - 1, ("comments", CommentMarks()))
+    if comment_marks or comment_mentions:
+        steps.insert(len(steps) - 1, ("comments", CommentMarks(mentions=comment_mentions)))
     return Pipeline(steps)

@@ -21,6 +21,7 @@ import numpy as np
 from ._kernels import (compiled, run_bounds, shifts_within_pages, standardised_dot,
                        window_means)
 from .columns import MAX_FEATURE_CHARS
+from .columns.comments import MENTION_NAMES
 from .columns.comments import NAMES as COMMENT_NAMES
 from .columns.comments import comment_columns
 from .columns.context import neighbour_columns, neighbour_names, relative_columns, relative_names
@@ -382,7 +383,8 @@ class CompactModel:
             elif kind == "cues":
                 new = cue_columns(*line_tokens(), pages)
             elif kind == "comments":
-                new = comment_columns(texts, pages, *line_tokens())
+                new = comment_columns(texts, pages, *line_tokens(),
+                                      mentions=step.get("mentions", False))
             else:  # site_context, site_repetition (_names_of refused any other kind at load)
                 if site is None:
                     raise ValueError("this model uses site repetition: give the lines' site "
@@ -487,7 +489,7 @@ def _names_of(step):
     if kind == "cues":
         return cue_names()
     if kind == "comments":
-        return COMMENT_NAMES
+        return COMMENT_NAMES + (MENTION_NAMES if step.get("mentions", False) else ())
     if kind == "site_context":
         return site_context_names(step["windows"])
     if kind == "site_repetition":

@@ -95,17 +95,21 @@ def test_a_model_trained_without_the_shipped_options_compiles_and_agrees(tiny_mo
 
 @pytest.fixture(scope="module")
 def refined_model(tmp_path_factory):
-    """A model with a third stage and comment marks, trained here on the sample."""
+    """A model with a third stage and comment marks and mentions, trained here on the
+    sample."""
     from linesift.recipe import Recipe
 
     return train_sample_model(tmp_path_factory.mktemp("models") / "refined",
-                              Recipe(refine=True, comment_marks=True))
+                              Recipe(refine=True, comment_marks=True, comment_mentions=True))
 
 
 def test_a_model_with_a_third_stage_compiles_and_agrees(refined_model, sample_path, kernels):
     compact, pipeline = _both(refined_model)
     classifier = pipeline._pipeline[-1]
     assert classifier.third_ is not None and "refine" in compact.compact.spec["classifier"]
+    comments = [step for step in compact.compact.spec["steps"] if step["kind"] == "comments"]
+    assert len(comments) == 1 and comments[0]["mentions"] is True
+    assert "comment_words_before" in compact.compact.spec["classifier"]["dense_columns"]
     pages = list(linesift.read_labelled_pages([sample_path]))
     got, got_keep, _ = _scores(compact, pages)
     want, want_keep, _ = _scores(pipeline, pages)

@@ -73,6 +73,11 @@ def train_command(
         help="Also mark comment-section headers, commenters' lines and time-stamped lines, and "
              "count the marks before each line on its page (comments read like prose). "
              f"Recipe: {_on(DEFAULT_RECIPE.comment_marks)}."),
+    comment_mentions: Optional[bool] = typer.Option(
+        None, "--comment-mentions/--no-comment-mentions",
+        help="Also mark lines that mention comments in any wording (a comment form, its "
+             "rules) and count them before each line on its page. Implies --comment-marks. "
+             f"Recipe: {_on(DEFAULT_RECIPE.comment_mentions)}."),
     refine: Optional[bool] = typer.Option(
         None, "--refine/--no-refine",
         help="Add a third stage: the context stage again, over the context stage's own "
@@ -121,16 +126,18 @@ def train_command(
         ngram_min_sites=ngram_min_sites, site_single_share=site_single_share,
         align_definition=align_definition, glue_lines=glue_lines, cue_features=cue_features,
         article_span=article_span, line_runs=line_runs, teaser_runs=teaser_runs,
-        comment_marks=comment_marks, refine=refine)
+        comment_marks=comment_marks, comment_mentions=comment_mentions, refine=refine)
     if ngram_min_sites == 0:
         recipe = replace(recipe, ngram_min_sites=None)
     if base is not None and (page_relative is not None or site_stats is not None
                              or cue_features is not None or article_span is not None
                              or line_runs is not None or teaser_runs is not None
-                             or comment_marks is not None or refine is not None):
+                             or comment_marks is not None or comment_mentions is not None
+                             or refine is not None):
         typer.echo("warning: with --base the feature steps are the base model's; "
                    "--page-relative, --site-stats, --cue-features, --article-span, "
-                   "--line-runs, --teaser-runs, --comment-marks and --refine are ignored",
+                   "--line-runs, --teaser-runs, --comment-marks, --comment-mentions and "
+                   "--refine are ignored",
                    err=True)
     train_model(data, out, name=name, folds=folds, recipe=recipe, base=base,
                 calibrate=calibrate, jobs=jobs, curve=curve)

@@ -53,7 +53,24 @@ MARK_MAX_CHARS = 200
 STAMP_WINDOW = 10
 """Half-width of the window over the stamp lines: a comment section stamps post after post."""
 
+COMMENT_STEMS = ("comment", "коммент", "коментар", "komentar", "komentá", "kommentar",
+                 "comentar", "comentá", "σχόλι", "yorum", "reacties", "hozzászól", "评论", "評論",
+                 "留言", "コメント", "댓글")
+"""Stems of "comment" across languages, matched anywhere in a line: a comment form's labels
+("Текст комментария"), its rules ("Комментарий пользователя будет удален…") and a thread's
+header all mention comments, whatever their wording."""
+MENTION = re.compile("|".join(sorted(
+    {re.escape(form) for stem in COMMENT_STEMS
+     for form in (stem, stem.capitalize(), stem.upper())}, key=len, reverse=True)))
+"""A stem in lower case, capitalised or upper case: the expression runs without IGNORECASE,
+which would make it five times slower (it then tries every position of the text)."""
+
 NAMES = ("comment_mark", "time_stamp", "comment_marks_before", f"time_stamp_win{STAMP_WINDOW}")
+MENTION_NAMES = ("comment_word", "comment_words_before")
+"""With ``mentions``: the line (at most MARK_MAX_CHARS characters) mentions comments, and
+log(1 + such lines before it in its page). A news page mentions comments once or twice above
+its article ("Comments: 0"); a comment form, its rules and the thread under it mention them
+again and again."""
 
 
 @lru_cache(maxsize=1)
@@ -61,16 +78,18 @@ def _mark_words():
     return np.unique(string_hashes(MARK_WORDS.split()))
 
 
-def comment_columns(texts, pages, hashes, counts):
+def comment_columns(texts, pages, hashes, counts, mentions=False):
     """:data:`NAMES` for each line, from the texts, page codes and tokens (``(hashes,
     counts)``): whether the line (at most MARK_MAX_CHARS characters) is a comment header or a
     commenter's line, whether it carries a time of day, log(1 + marks before it in its page),
-    and the share of stamped lines within STAMP_WINDOW lines."""
+    and the share of stamped lines within STAMP_WINDOW lines. With `mentions`, then
+    :data:`MENTION_NAMES`."""
     n = len(texts)
     mark = np.zeros(n)
     stamp = np.zeros(n)
     if n == 0:
-        return [mark, stamp, mark.copy(), stamp.copy()]
+        return [mark, stamp, mark.copy(), stamp.copy()] + \
+            [mark.copy(), mark.copy()] * bool(mentions)
     line_of = np.repeat(np.arange(n), counts)
     for i in np.unique(line_of[sorted_lookup(_mark_words(), hashes) >= 0]).tolist():
         text = texts[i]
@@ -79,5 +98,35 @@ def comment_columns(texts, pages, hashes, counts):
         if ":" in text and len(text) <= MARK_MAX_CHARS and TIME_OF_DAY.search(text):
             stamp[i] = 1.0
     pages = np.asarray(pages)
-    return [mark, stamp, np.log1p(sums_before_in_pages(mark, *run_bounds(pages))),
-            window_means(stamp[:, None], pages, [STAMP_WINDOW])[0][:, 0]]
+    bounds = run_bounds(pages)
+    out = [mark, stamp, np.log1p(sums_before_in_pages(mark, *bounds)),
+           window_means(stamp[:, None], pages, [STAMP_WINDOW])[0][:, 0]]
+    if mentions:
+        mention = comment_mentions(texts)
+        out += [mention, np.log1p(sums_before_in_pages(mention, *bounds))]
+    return out
+
+
+def comment_mentions(texts):
+    """1.0 for each line of at most MARK_MAX_CHARS characters holding a stem of COMMENT_STEMS
+    (:data:`MENTION`).
+
+    One search over the short lines joined by newlines, not one per line: the stems are rare,
+    and the search skips the text between them at C speed. A match's line is the number of
+    newlines before it, counted from the previous match on."""
+    n = len(texts)
+    out = np.zeros(n)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    short = np.flatnonzero(lengths <= MARK_MAX_CHARS).tolist()
+    joined = "\n".join([texts[i] for i in short])
+    if joined.count("\n") != max(len(short) - 1, 0):  # a line holding a newline
+        joined = "\n".join([texts[i].replace("\n", " ") for i in short])
+    lines, line, previous = [], 0, 0
+    for match in MENTION.finditer(joined):
+        at = match.start()
+        line += joined.count("\n", previous, at)
+        previous = at
+        lines.append(line)
+    if lines:
+        out[np.asarray(short)[np.unique(lines)]] = 1.0
+    return out

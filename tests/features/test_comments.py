@@ -3,8 +3,9 @@
 import numpy as np
 
 from conftest import get_page
-from linesift.columns.comments import (COMMENT_AUTHOR, COMMENT_HEADER, MARK_MAX_CHARS, NAMES,
-                                       TIME_OF_DAY)
+from linesift.columns.comments import (COMMENT_AUTHOR, COMMENT_HEADER, COMMENT_STEMS,
+                                       MARK_MAX_CHARS, MENTION_NAMES, NAMES, TIME_OF_DAY,
+                                       comment_mentions)
 from linesift.columns.comments import comment_columns as _columns
 from linesift.columns.tokens import batch_token_hashes
 from linesift.features import CommentMarks
@@ -64,3 +65,46 @@ def test_the_word_filter_keeps_every_line_the_expressions_match():
     stamped = [len(t) <= MARK_MAX_CHARS and bool(TIME_OF_DAY.search(t)) for t in texts]
     assert mark.astype(bool).tolist() == plain and 100 < sum(plain) < len(texts) - 100
     assert stamp.astype(bool).tolist() == stamped and 100 < sum(stamped)
+
+
+def test_mentions_of_comments_in_any_wording_are_counted_before_each_line():
+    texts = ["Комментарии: 0", ARTICLE, "ПРАВИЛА КОММЕНТИРОВАНИЯ",
+             "Комментарий пользователя будет удален, если он:", "x" * MARK_MAX_CHARS + " comment",
+             "Σχόλια", "留言板", "Ajouter un commentaire", ARTICLE]
+    pages = np.array([0] * 5 + [1] * 4)
+    out = _columns(texts, pages, *batch_token_hashes(texts), mentions=True)
+    assert len(out) == len(NAMES) + len(MENTION_NAMES)
+    mention, before = out[-2:]
+    # the long line mentions comments but is prose; the second page counts from zero
+    assert mention.tolist() == [1, 0, 1, 1, 0, 1, 1, 1, 0]
+    assert np.expm1(before).round().tolist() == [0, 1, 1, 2, 3, 0, 1, 2, 3]
+    # without mentions the columns are the marks' alone, the same values
+    plain = _columns(texts, pages, *batch_token_hashes(texts))
+    assert len(plain) == len(NAMES)
+    assert all(np.array_equal(a, b) for a, b in zip(plain, out))
+
+
+def test_mentions_search_the_joined_batch_as_each_line_alone_would():
+    rng = np.random.default_rng(1)
+    parts = ["comment", "Kommentare", "x", "комментарий", "a\nb", "评论", "word", "y" * 120,
+             "COMMENTS", "İ", "ΣΧΌΛΙΑ", "Kom", "mentar"]
+    texts = ["".join(rng.choice(parts, rng.integers(0, 4))) for _ in range(3000)]
+    plain = [float(len(t) <= MARK_MAX_CHARS and any(
+        form in t for stem in COMMENT_STEMS for form in (stem, stem.capitalize(), stem.upper())))
+        for t in texts]
+    assert comment_mentions(texts).tolist() == plain
+    assert comment_mentions([]).tolist() == []
+
+
+def test_the_step_with_mentions_adds_two_columns_and_old_steps_load_without_them():
+    frame = lines_frame([get_page("\n".join(PAGE), id="p")])
+    step = CommentMarks(mentions=True).fit(frame)
+    assert list(step.get_feature_names_out()) == list(NAMES) + list(MENTION_NAMES)
+    assert step.transform(frame)["comment_word"].tolist() == [0, 1, 0, 0, 0, 0]
+    old = CommentMarks().fit(frame)
+    state = old.__getstate__()
+    del state["mentions"]  # a step pickled before the parameter existed
+    restored = CommentMarks.__new__(CommentMarks)
+    restored.__setstate__(state)
+    assert restored.mentions is False
+    assert list(restored.get_feature_names_out()) == list(NAMES)

@@ -36,6 +36,7 @@ CASES = [
     (LineShape(), plain),
     (LineRuns(), plain),
     (CommentMarks(), plain),
+    (CommentMarks(mentions=True), plain),
     (PagePosition(), plain),
     (StopwordDensity(), plain),
     (TokenRepetition(), plain),
