@@ -104,6 +104,17 @@ def based_model(tmp_path_factory, tiny_model):
     return tmp / "based", result.output
 
 
+def test_train_on_a_base_names_the_step_options_it_ignores(tmp_path, tiny_model):
+    data = _write(tmp_path / "own.jsonl", _own(per_site=5))
+    result = CliRunner().invoke(app, ["train", str(data), "-o", str(tmp_path / "based"),
+                                      "--base", str(tiny_model), "--folds", "0",
+                                      "--no-comment-marks", "--refine"])
+    assert result.exit_code == 0, result.output
+    assert ("warning: with --base the feature steps are the base model's; "
+            "--comment-marks, --refine ignored") in result.output
+    assert "--page-relative" not in result.output
+
+
 def test_a_based_model_records_its_base_and_the_bases_figure(based_model, tiny_model):
     model, output = based_model
     card = json.loads((model / "card.json").read_text())

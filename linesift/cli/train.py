@@ -129,16 +129,15 @@ def train_command(
         comment_marks=comment_marks, comment_mentions=comment_mentions, refine=refine)
     if ngram_min_sites == 0:
         recipe = replace(recipe, ngram_min_sites=None)
-    if base is not None and (page_relative is not None or site_stats is not None
-                             or cue_features is not None or article_span is not None
-                             or line_runs is not None or teaser_runs is not None
-                             or comment_marks is not None or comment_mentions is not None
-                             or refine is not None):
+    step_options = {"--page-relative": page_relative, "--site-stats": site_stats,
+                    "--cue-features": cue_features, "--article-span": article_span,
+                    "--line-runs": line_runs, "--teaser-runs": teaser_runs,
+                    "--comment-marks": comment_marks, "--comment-mentions": comment_mentions,
+                    "--refine": refine}
+    given = [flag for flag, value in step_options.items() if value is not None]
+    if base is not None and given:
         typer.echo("warning: with --base the feature steps are the base model's; "
-                   "--page-relative, --site-stats, --cue-features, --article-span, "
-                   "--line-runs, --teaser-runs, --comment-marks, --comment-mentions and "
-                   "--refine are ignored",
-                   err=True)
+                   f"{', '.join(given)} ignored", err=True)
     train_model(data, out, name=name, folds=folds, recipe=recipe, base=base,
                 calibrate=calibrate, jobs=jobs, curve=curve)
 

@@ -88,8 +88,7 @@ def comment_columns(texts, pages, hashes, counts, mentions=False):
     mark = np.zeros(n)
     stamp = np.zeros(n)
     if n == 0:
-        return [mark, stamp, mark.copy(), stamp.copy()] + \
-            [mark.copy(), mark.copy()] * bool(mentions)
+        return [np.zeros(0) for _ in range(len(NAMES) + len(MENTION_NAMES) * bool(mentions))]
     line_of = np.repeat(np.arange(n), counts)
     for i in np.unique(line_of[sorted_lookup(_mark_words(), hashes) >= 0]).tolist():
         text = texts[i]

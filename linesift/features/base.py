@@ -6,6 +6,8 @@ which it adds: ``get_feature_names_out()`` returns exactly the feature columns i
 order. It may also add a base column (``tokens``), which is not a feature.
 """
 
+import inspect
+
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -27,6 +29,13 @@ class FrameStep(TransformerMixin, BaseEstimator):
 
     reads = (TEXT, PAGE)
     """Columns of the lines table the step reads, made by the caller or by earlier steps."""
+
+    def __setstate__(self, state):
+        # a step pickled before one of its parameters existed computed what its default does
+        defaults = {name: param.default for name, param
+                    in inspect.signature(type(self).__init__).parameters.items()
+                    if param.default is not inspect.Parameter.empty}
+        super().__setstate__({**defaults, **state})
 
     def fit(self, X, y=None):
         self._checked(X)

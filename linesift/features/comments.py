@@ -21,10 +21,6 @@ class CommentMarks(FrameStep):
     def __init__(self, *, mentions=False):
         self.mentions = mentions
 
-    def __setstate__(self, state):
-        # a model saved before the parameter existed measured no mentions
-        super().__setstate__({"mentions": False, **state})
-
     def _feature_names(self):
         return list(NAMES) + (list(MENTION_NAMES) if self.mentions else [])
 

@@ -19,10 +19,6 @@ class LineRuns(FrameStep):
     def __init__(self, *, alternating=False):
         self.alternating = alternating
 
-    def __setstate__(self, state):
-        # a model saved before the parameter existed measured no alternating runs
-        super().__setstate__({"alternating": False, **state})
-
     def _feature_names(self):
         return list(NAMES) + (list(ALTERNATING_NAMES) if self.alternating else [])
 

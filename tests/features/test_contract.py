@@ -169,3 +169,18 @@ def test_steps_load_by_the_names_saved_models_give_them(step, old_module):
     with _legacy_modules():  # what the persistence module sets up for version-1 models
         assert type(pickle.loads(old)) is type(step)
     assert getattr(linesift.features, type(step).__name__) is type(step)
+
+
+@pytest.mark.parametrize("step", [LineRuns(alternating=True), CommentMarks(mentions=True),
+                                  LineShape(max_chars=20)], ids=str)
+def test_a_step_pickled_before_its_parameters_existed_loads_with_their_defaults(step):
+    """A parameter added to a step after models were saved is absent from their pickles: the
+    step loads with the parameter's default, what it computed before the parameter existed."""
+    fitted = clone(step).fit(FRAME)
+    state = dict(fitted.__getstate__())  # a copy: Python's __getstate__ gives the __dict__ itself
+    for name in step.get_params():
+        del state[name]
+    restored = type(step).__new__(type(step))
+    restored.__setstate__(state)
+    assert restored.get_params() == type(step)().get_params() != step.get_params()
+    assert list(restored.feature_names_out_) == list(fitted.feature_names_out_)
