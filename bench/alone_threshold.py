@@ -7,7 +7,6 @@ chosen on crawl scores against one chosen on page-alone scores. Needs the varian
     python bench/alone_threshold.py --variant no_runs
 """
 
-import argparse
 
 import numpy as np
 
@@ -19,13 +18,7 @@ from linesift.train.metrics import best_threshold, prf
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--variant", default="recipe")
-    parser.add_argument("--folds", type=int, default=2)
-    args = parser.parse_args()
-    pages, aligned = quality.load_all(0)
-    frame, y = quality.training_table(aligned)
-    scores = quality.collect(args.variant, frame, args.folds, 0, len(pages))
+    args, pages, frame, y, scores = quality.read_folds(__doc__.split("\n")[0])
     fold = quality.page_folds(pages, args.folds)[frame[PAGE].to_numpy()]
     labelled = (y != quality.UNLABELLED) & ~np.isnan(scores["crawl"])
     keeps, chosen = {}, {}

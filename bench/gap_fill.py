@@ -10,7 +10,6 @@ folds and thresholds (``python bench/quality.py run --variants recipe --folds 2`
     python bench/gap_fill.py --variant no_runs
 """
 
-import argparse
 import json
 
 import numpy as np
@@ -40,13 +39,7 @@ def gaps(keep, pages):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--variant", default="recipe")
-    parser.add_argument("--folds", type=int, default=2)
-    args = parser.parse_args()
-    pages, aligned = quality.load_all(0)
-    frame, y = quality.training_table(aligned)
-    scores = quality.collect(args.variant, frame, args.folds, 0, len(pages))
+    args, pages, frame, y, scores = quality.read_folds(__doc__.split("\n")[0])
     thresholds = json.loads((quality.out_dir(0) / args.variant / "threshold.json").read_text())
     page = frame[PAGE].to_numpy()
     short = frame[TEXT].str.len().to_numpy() <= SHORT_CHARS

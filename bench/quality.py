@@ -311,6 +311,19 @@ def collect(variant, frame, k, smoke, n_pages):
     return out
 
 
+def read_folds(description):
+    """For the scripts that read a variant's folds without refitting: parse ``--variant`` and
+    ``--folds``; the arguments, all shared pages, their lines table, labels and the variant's
+    held-out scores (:func:`collect`)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--variant", default="recipe")
+    parser.add_argument("--folds", type=int, default=2)
+    args = parser.parse_args()
+    pages, aligned = load_all(0)
+    frame, y = training_table(aligned)
+    return args, pages, frame, y, collect(args.variant, frame, args.folds, 0, len(pages))
+
+
 def baseline_keeps(pages, frame, smoke):
     """C4 line rules and jusText on lines for every line of `frame` (cached)."""
     from baselines import c4_page, justext_page
