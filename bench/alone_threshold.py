@@ -7,7 +7,6 @@ chosen on crawl scores against one chosen on page-alone scores. Needs the varian
     python bench/alone_threshold.py --variant no_runs
 """
 
-
 import numpy as np
 
 import quality

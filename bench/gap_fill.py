@@ -45,13 +45,11 @@ def main():
     short = frame[TEXT].str.len().to_numpy() <= SHORT_CHARS
     labelled = y != quality.UNLABELLED
     rows = []
-    found = {}  # setting -> gaps()
     for setting, threshold in (("crawl", thresholds["threshold"]),
                                ("single", thresholds["threshold_alone"])):
         score = np.nan_to_num(scores[setting], nan=0.0)
         keep = score >= threshold
-        found[setting] = gaps(keep, page)
-        gap = found[setting][0]
+        gap, before, after, nothing = gaps(keep, page)
         base = prf(y[labelled], keep[labelled].astype(int), 1)[2]
         for most in (1, 2, 3):
             for bar in (0.0, 0.1, 0.2, 0.3):
@@ -68,9 +66,7 @@ def main():
           f"{thresholds['threshold_alone']:.2f} page alone)")
     print_table(rows, ["setting", "G", "BAR", "filled", "content", "boilerplate", "F1 before",
                        "F1 filled"])
-    gap, before, after, nothing = found["single"]
-    dropped = (np.nan_to_num(scores["single"], nan=0.0) < thresholds["threshold_alone"]) \
-        & (y == 1)
+    dropped = ~keep & (y == 1)  # the last setting's: a page alone
     places = [("before the first kept line", before), ("after the last kept line", after),
               ("page keeps nothing", nothing)]
     places += [(f"between kept lines, run of {lo}-{hi}", (gap >= lo) & (gap <= hi))
