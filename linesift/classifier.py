@@ -23,8 +23,8 @@ from ._kernels import run_bounds, standardised_dot
 from .features import LineText
 from .frame import BASE_COLUMNS, GROUP, PAGE, TEXT, TOKENS, check_frame
 from .labels import BOILERPLATE_CODE, CONTENT_CODE, DEFAULT_THRESHOLD, UNLABELLED_CODE
-from .scorer import (NEUTRAL_SCORE, context_matrix, context_width, expit, refine_context,
-                     refine_width)
+from .scorer import (NEUTRAL_SCORE, blend_stages, context_matrix, context_width, expit,
+                     refine_context, refine_width)
 
 SCORE_OFFSETS = (-4, -3, -2, -1, 1, 2, 3, 4)
 SCORE_WINDOWS = (1, 3, 7, 15, 40)
@@ -92,6 +92,12 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         stage two's own scores (auto-context). Stage two's verdicts on the neighbours are
         far better than stage one's, so a short line between two lines stage two keeps, or
         the article span drawn from stage two's scores, is read with more certainty.
+    refine_blend : float
+        With `refine`, the final score is this share of stage two's score plus the rest of
+        stage three's. Stage three reads its own input's verdicts again, so on a page alone
+        it can lift a whole block stage two dropped (a long directory, a teaser list) and
+        such flips change from one fit to the next; the average of two stages moves less.
+        0 (models saved before it): stage three alone.
     random_state : int
         Seed of stage two's trees.
 
@@ -104,7 +110,8 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(self, *, offsets=SCORE_OFFSETS, windows=SCORE_WINDOWS, inner_folds=INNER_FOLDS,
                  trees=SECOND_STAGE_TREES, learning_rate=SECOND_STAGE_LEARNING_RATE,
-                 ngram_min_sites=None, article_span=False, refine=False, random_state=0):
+                 ngram_min_sites=None, article_span=False, refine=False, refine_blend=0.0,
+                 random_state=0):
         self.offsets = offsets
         self.windows = windows
         self.inner_folds = inner_folds
@@ -113,6 +120,7 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         self.ngram_min_sites = ngram_min_sites
         self.article_span = article_span
         self.refine = refine
+        self.refine_blend = refine_blend
         self.random_state = random_state
 
     def fit(self, X, y, sample_weight=None):
@@ -211,6 +219,10 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         return getattr(self, "third_", None)  # models saved before it: None
 
     @property
+    def _blend(self):
+        return float(getattr(self, "refine_blend", 0.0))  # models saved before it: 0
+
+    @property
     def _span(self):
         return bool(getattr(self, "article_span", False))  # models saved before it: False
 
@@ -280,7 +292,7 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         if third is not None:
             refine_context(full, self._second_width, proba, X[PAGE].to_numpy(), self.offsets,
                            self.windows, self._span)
-            proba = chunked_proba(third, full)
+            proba = blend_stages(proba, chunked_proba(third, full), self._blend)
         return self._calibrated(proba)
 
     def set_calibration(self, scores, y):

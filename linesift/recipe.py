@@ -62,6 +62,10 @@ class Recipe:
     refine : bool
         Add a third stage over the context of stage two's scores (``ContextClassifier``'s
         ``refine``).
+    refine_blend : float
+        With `refine`, the final score is this share of stage two's score plus the rest of
+        stage three's (``ContextClassifier``'s ``refine_blend``): pages alone flip less from
+        one fit to the next.
     """
 
     unlabel_trailing_prose: bool = False
@@ -79,6 +83,7 @@ class Recipe:
     comment_marks: bool = False
     comment_mentions: bool = False
     refine: bool = False
+    refine_blend: float = 0.0
 
     def with_options(self, **options):
         """A copy with the given options changed; options given as None keep this recipe's."""
@@ -95,7 +100,8 @@ class Recipe:
                               cue_features=self.cue_features, article_span=self.article_span,
                               line_runs=self.line_runs, teaser_runs=self.teaser_runs,
                               comment_marks=self.comment_marks,
-                              comment_mentions=self.comment_mentions, refine=self.refine)
+                              comment_mentions=self.comment_mentions, refine=self.refine,
+                              refine_blend=self.refine_blend)
 
     def as_dict(self):
         return asdict(self)
@@ -116,6 +122,7 @@ DEFAULT_RECIPE = Recipe(
     comment_marks=True,
     comment_mentions=True,
     refine=True,
+    refine_blend=0.5,
 )
 """The shipped model's recipe: what ``make default-model`` and ``linesift train`` without
 options train. Measured as a set (README, *The default model*; bench/RESULTS.md): change the
@@ -124,7 +131,7 @@ values here, and only here, when a better recipe is measured."""
 
 def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=None,
                    cue_features=False, article_span=False, line_runs=False, teaser_runs=False,
-                   comment_marks=False, comment_mentions=False, refine=False):
+                   comment_marks=False, comment_mentions=False, refine=False, refine_blend=0.0):
     """The full model: frame feature steps, then the staged :class:`ContextClassifier`.
 
     Parameters
@@ -148,7 +155,7 @@ def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=Non
     page_relative : bool
         Add a :class:`~linesift.features.PageRelative` step: each line's features against its
         page's mean.
-    ngram_min_sites, article_span, refine
+    ngram_min_sites, article_span, refine, refine_blend
         Passed to :class:`ContextClassifier`.
     """
     # imported here: the CLI reads DEFAULT_RECIPE for its help without loading scikit-learn
@@ -167,7 +174,8 @@ def build_pipeline(*, site_stats=False, page_relative=False, ngram_min_sites=Non
         *([("relative", PageRelative())] if page_relative else []),
         ("neighbours", NeighbourFeatures()),
         ("classify", ContextClassifier(ngram_min_sites=ngram_min_sites,
-                                       article_span=article_span, refine=refine)),
+                                       article_span=article_span, refine=refine,
+                                       refine_blend=refine_blend)),
     ]
     if site_stats:
         names = [name for name, _ in steps]

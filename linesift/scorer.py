@@ -143,6 +143,12 @@ def article_span(scores, pages, threshold=NEUTRAL_SCORE, lower_bar=True):
     return out
 
 
+def blend_stages(second, third, share):
+    """The final score of a three-stage model: `share` of stage two's score plus the rest of
+    stage three's (``ContextClassifier``'s ``refine_blend``)."""
+    return third if not share else share * second + (1.0 - share) * third
+
+
 def refine_width(offsets, windows, span=False):
     """Columns stage three adds to stage two's input: the context of stage two's scores."""
     return context_width(0, offsets, windows, span)
@@ -277,6 +283,9 @@ class CompactModel:
         if "refine" in c:
             _check_trees(a, "refine", c["refine"]["tree_depths"],
                          width + refine_width(c["offsets"], c["windows"], c.get("span", False)))
+            blend = c["refine"].get("blend", 0.0)
+            if not isinstance(blend, (int, float)) or not 0.0 <= blend <= 1.0:
+                raise ModelError(f"compact model's stage blend {blend!r} is not within 0..1")
         if len(a["first_coef"]) != c["n_text"] + n_dense or \
                 len(a["dense_mean"]) != n_dense or len(a["dense_scale"]) != n_dense:
             raise ModelError("compact model's stage one does not match its columns")
@@ -332,7 +341,8 @@ class CompactModel:
         p = expit(self._trees(Z, "tree", c))
         if refine:  # stage three: stage two's input and the context of its scores
             refine_context(full, width, p, pages, c["offsets"], c["windows"], span)
-            p = expit(self._trees(full, "refine", refine))
+            p = blend_stages(p, expit(self._trees(full, "refine", refine)),
+                             refine.get("blend", 0.0))
         calibration = self.arrays["calibration"]
         if calibration.size:
             p = np.interp(p, calibration[0], calibration[1])
@@ -546,7 +556,8 @@ def _export_classifier(classifier, arrays):
     spec.update(_export_trees(classifier.second_, arrays, "tree"))
     third = getattr(classifier, "third_", None)
     if third is not None:
-        spec["refine"] = _export_trees(third, arrays, "refine")
+        spec["refine"] = {**_export_trees(third, arrays, "refine"),
+                          "blend": float(getattr(classifier, "refine_blend", 0.0))}
     return spec
 
 

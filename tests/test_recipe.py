@@ -77,7 +77,8 @@ def test_no_forms_and_zero_override_the_recipe(tmp_path):
                                       "--no-align-definition", "--no-glue-lines",
                                       "--no-cue-features", "--no-article-span",
                                       "--no-line-runs", "--no-comment-marks",
-                                      "--no-comment-mentions", "--no-refine"])
+                                      "--no-comment-mentions", "--no-refine",
+                                      "--refine-blend", "0"])
     assert result.exit_code == 0, result.output
     card = json.loads((tmp_path / "m" / "card.json").read_text())
     assert card["recipe"] == Recipe().as_dict()

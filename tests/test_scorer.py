@@ -100,13 +100,15 @@ def refined_model(tmp_path_factory):
     from linesift.recipe import Recipe
 
     return train_sample_model(tmp_path_factory.mktemp("models") / "refined",
-                              Recipe(refine=True, comment_marks=True, comment_mentions=True))
+                              Recipe(refine=True, refine_blend=0.5, comment_marks=True,
+                                     comment_mentions=True))
 
 
 def test_a_model_with_a_third_stage_compiles_and_agrees(refined_model, sample_path, kernels):
     compact, pipeline = _both(refined_model)
     classifier = pipeline._pipeline[-1]
     assert classifier.third_ is not None and "refine" in compact.compact.spec["classifier"]
+    assert compact.compact.spec["classifier"]["refine"]["blend"] == 0.5
     comments = [step for step in compact.compact.spec["steps"] if step["kind"] == "comments"]
     assert len(comments) == 1 and comments[0]["mentions"] is True
     assert "comment_words_before" in compact.compact.spec["classifier"]["dense_columns"]
@@ -122,6 +124,18 @@ def test_a_model_with_a_third_stage_compiles_and_agrees(refined_model, sample_pa
     finally:
         classifier.third_ = third
     assert np.abs(second_only - want).max() > 1e-3
+    # the blend is the share of stage two's score: all of it gives stage two's verdicts; a
+    # model saved before the blend existed (no attribute) gives stage three's alone
+    try:
+        classifier.refine_blend = 1.0
+        all_second, _, _ = _scores(pipeline, pages)
+        del classifier.refine_blend
+        third_only, _, _ = _scores(pipeline, pages)
+    finally:
+        classifier.refine_blend = 0.5
+    assert np.abs(all_second - second_only).max() < 1e-12
+    assert np.abs(third_only - want).max() > 1e-3 and np.abs(third_only - second_only).max() > 1e-3
+
 
 
 def test_trees_follow_missing_values_as_scikit_learn_does(kernels):
@@ -162,7 +176,8 @@ def test_a_missing_compact_file_the_card_names_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("change", ["child_outside", "deeper", "feature", "unsorted", "spec",
-                                    "third_feature", "third_missing", "third_deeper"])
+                                    "third_feature", "third_missing", "third_deeper",
+                                    "third_blend"])
 def test_malformed_arrays_are_refused_before_use(tmp_path, change):
     pipeline, _ = load_pipeline("default")
     model = CompactModel.from_pipeline(pipeline)
@@ -183,6 +198,8 @@ def test_malformed_arrays_are_refused_before_use(tmp_path, change):
             a["refine_feature"][third[0]] = a["refine_feature"].max() + 10_000
         elif change == "third_missing":
             del a["refine_roots"]
+        elif change == "third_blend":
+            spec["classifier"]["refine"]["blend"] = 1.5
         else:
             spec["classifier"]["refine"]["tree_depths"][0] = 1
     else:

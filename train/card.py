@@ -203,5 +203,8 @@ def describe_features(pipeline):
         out.append(f"context stage over first-stage scores (offsets {list(clf.offsets)}, "
                    f"windows {list(clf.windows)})")
         if getattr(clf, "third_", None) is not None:
-            out.append("third stage: the same context over the context stage's scores")
+            blend = float(getattr(clf, "refine_blend", 0.0))
+            out.append("third stage: the same context over the context stage's scores"
+                       + (f"; the score is {blend:g} of the context stage's plus "
+                          f"{1 - blend:g} of the third's" if blend else ""))
     return out

@@ -83,6 +83,12 @@ def train_command(
         help="Add a third stage: the context stage again, over the context stage's own "
              "scores (a short line between two kept lines, teasers after the article). "
              f"Recipe: {_on(DEFAULT_RECIPE.refine)}."),
+    refine_blend: Optional[float] = typer.Option(
+        None, "--refine-blend", min=0.0, max=1.0,
+        help="With --refine, the share of the context stage's score in the final score (the "
+             "rest is the third stage's): 0 is the third stage alone; a share of each makes "
+             "pages filtered alone flip less from one fit to the next. "
+             f"Recipe: {DEFAULT_RECIPE.refine_blend}."),
     calibrate: bool = typer.Option(True, "--calibrate/--no-calibrate",
                                    help="Map P(content) through an isotonic fit of the "
                                         "cross-validated scores (needs --folds >= 2)."),
@@ -126,14 +132,15 @@ def train_command(
         ngram_min_sites=ngram_min_sites, site_single_share=site_single_share,
         align_definition=align_definition, glue_lines=glue_lines, cue_features=cue_features,
         article_span=article_span, line_runs=line_runs, teaser_runs=teaser_runs,
-        comment_marks=comment_marks, comment_mentions=comment_mentions, refine=refine)
+        comment_marks=comment_marks, comment_mentions=comment_mentions, refine=refine,
+        refine_blend=refine_blend)
     if ngram_min_sites == 0:
         recipe = replace(recipe, ngram_min_sites=None)
     step_options = {"--page-relative": page_relative, "--site-stats": site_stats,
                     "--cue-features": cue_features, "--article-span": article_span,
                     "--line-runs": line_runs, "--teaser-runs": teaser_runs,
                     "--comment-marks": comment_marks, "--comment-mentions": comment_mentions,
-                    "--refine": refine}
+                    "--refine": refine, "--refine-blend": refine_blend}
     given = [flag for flag, value in step_options.items() if value is not None]
     if base is not None and given:
         typer.echo("warning: with --base the feature steps are the base model's; "
