@@ -108,10 +108,11 @@ def test_train_on_a_base_names_the_step_options_it_ignores(tmp_path, tiny_model)
     data = _write(tmp_path / "own.jsonl", _own(per_site=5))
     result = CliRunner().invoke(app, ["train", str(data), "-o", str(tmp_path / "based"),
                                       "--base", str(tiny_model), "--folds", "0",
-                                      "--no-comment-marks", "--refine"])
+                                      "--no-comment-marks", "--refine", "--refine-blend",
+                                      "0.2"])
     assert result.exit_code == 0, result.output
     assert ("warning: with --base the feature steps are the base model's; "
-            "--comment-marks, --refine ignored") in result.output
+            "--comment-marks, --refine, --refine-blend ignored") in result.output
     assert "--page-relative" not in result.output
 
 
