@@ -299,18 +299,23 @@ def run(args, smoke):
 
 # --- scoring ------------------------------------------------------------------------------------
 
+def line_positions(frame, pages, line_no):
+    """The rows of `frame` (lines table of all pages) holding the lines (`pages`, `line_no`)."""
+    key = frame[PAGE].to_numpy().astype(np.int64) * 1_000_000 + frame["line_no"].to_numpy()
+    order = np.argsort(key)
+    return order[np.searchsorted(key[order], np.asarray(pages) * 1_000_000 + line_no)]
+
+
 def collect(variant, frame, k, smoke, n_pages):
     """The variant's held-out scores aligned with `frame` (lines table of all pages)."""
     out = {"crawl": np.full(len(frame), np.nan), "single": np.full(len(frame), np.nan)}
-    key = frame[PAGE].to_numpy().astype(np.int64) * 1_000_000 + frame["line_no"].to_numpy()
-    order = np.argsort(key)
     for i in range(k):
         path = out_dir(smoke) / variant / f"fold{i}.npz"
         if not fold_is_current(path, variant, k, n_pages):
             raise SystemExit(f"{path} missing or for other folds / pages / recipe: run "
                              f"`quality.py run --variants {variant} --folds {k}`")
         with np.load(path) as data:
-            at = order[np.searchsorted(key[order], data["pages"] * 1_000_000 + data["line_no"])]
+            at = line_positions(frame, data["pages"], data["line_no"])
             out["crawl"][at] = data["crawl"]
             out["single"][at] = data["single"]
     return out

@@ -79,9 +79,7 @@ def stage_scores(variant, k, pages):
 
 def aligned(data, frame):
     """The cached scores in the order of `frame`'s lines."""
-    key = frame[PAGE].to_numpy().astype(np.int64) * 1_000_000 + frame["line_no"].to_numpy()
-    order = np.argsort(key)
-    at = order[np.searchsorted(key[order], data["page"] * 1_000_000 + data["line_no"])]
+    at = quality.line_positions(frame, data["page"], data["line_no"])
     out = {}
     for name in ("crawl_p2", "crawl_p3", "single_p2", "single_p3"):
         out[name] = np.zeros(len(frame))

@@ -116,7 +116,7 @@ def time_steps(path, model=None, repeat=1):
                 second = timed("stage two: trees", clf._second_proba, Z)
                 if third is not None:
                     timed("stage three: input", refine_context, full, Z.shape[1], second,
-                          X[PAGE].to_numpy(), clf.offsets, clf.windows, clf._span)
+                          X[PAGE].to_numpy(), clf.offsets, clf.windows, clf.article_span)
                     timed("stage three: trees", chunked_proba, third, full)
         best = {k: min(v, best.get(k, v)) for k, v in seconds.items()}
     seconds = best

@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._kernels import run_bounds, standardised_dot
 from .features import LineText
+from .features.base import DefaultsOnLoad
 from .frame import BASE_COLUMNS, GROUP, PAGE, TEXT, TOKENS, check_frame
 from .labels import BOILERPLATE_CODE, CONTENT_CODE, DEFAULT_THRESHOLD, UNLABELLED_CODE
 from .scorer import (NEUTRAL_SCORE, blend_stages, context_matrix, context_width, expit,
@@ -68,7 +69,7 @@ def make_first_stage(dense_columns, *, text_columns=(TEXT,), ngram_min_sites=Non
     ])
 
 
-class ContextClassifier(ClassifierMixin, BaseEstimator):
+class ContextClassifier(DefaultsOnLoad, ClassifierMixin, BaseEstimator):
     """Two-stage line classifier over an enriched lines table.
 
     Parameters
@@ -97,7 +98,7 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         stage three's. Stage three reads its own input's verdicts again, so on a page alone
         it can lift a whole block stage two dropped (a long directory, a teaser list) and
         such flips change from one fit to the next; the average of two stages moves less.
-        0 (models saved before it): stage three alone.
+        0: stage three alone (models saved before the parameter load with it).
     random_state : int
         Seed of stage two's trees.
 
@@ -159,7 +160,7 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
 
             oof2 = self._out_of_fold(X, y, second_fold, lambda: self._second_proba(Z))
             refine_context(full, self._second_width, oof2, X[PAGE].to_numpy(), self.offsets,
-                           self.windows, self._span)
+                           self.windows, self.article_span)
             self.third_ = fit_weighted(self._trees(), full[labelled], y[labelled],
                                        weights(labelled))
         return self
@@ -208,23 +209,16 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         """
         return context_matrix(Z[:, :self._second_width], len(self.dense_columns_),
                               first_scores, X[PAGE].to_numpy(), self.offsets, self.windows,
-                              self._span)
+                              self.article_span)
 
     @property
     def _second_width(self):
-        return context_width(len(self.dense_columns_), self.offsets, self.windows, self._span)
+        return context_width(len(self.dense_columns_), self.offsets, self.windows,
+                             self.article_span)
 
     @property
     def _third(self):
         return getattr(self, "third_", None)  # models saved before it: None
-
-    @property
-    def _blend(self):
-        return float(getattr(self, "refine_blend", 0.0))  # models saved before it: 0
-
-    @property
-    def _span(self):
-        return bool(getattr(self, "article_span", False))  # models saved before it: False
 
     def first_stage_proba(self, X, dense=None):
         """Stage one's P(content) for each line (the context-free verdict).
@@ -270,7 +264,7 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         two's columns, then those of its scores' context), and the width of its dense part."""
         width = self._second_width
         if third:
-            width += refine_width(self.offsets, self.windows, self._span)
+            width += refine_width(self.offsets, self.windows, self.article_span)
         return np.empty((len(X), width), order="F"), len(self.dense_columns_)
 
     def _fill_dense(self, X, Z):
@@ -291,8 +285,8 @@ class ContextClassifier(ClassifierMixin, BaseEstimator):
         proba = self._second_proba(self._context_matrix(X, first, full))
         if third is not None:
             refine_context(full, self._second_width, proba, X[PAGE].to_numpy(), self.offsets,
-                           self.windows, self._span)
-            proba = blend_stages(proba, chunked_proba(third, full), self._blend)
+                           self.windows, self.article_span)
+            proba = blend_stages(proba, chunked_proba(third, full), self.refine_blend)
         return self._calibrated(proba)
 
     def set_calibration(self, scores, y):

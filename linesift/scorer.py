@@ -524,7 +524,7 @@ def _export_classifier(classifier, arrays):
     coef = np.asarray(logreg.coef_, dtype=np.float64).ravel()
     spec = {"dense_columns": list(classifier.dense_columns_),
             "offsets": list(classifier.offsets), "windows": list(classifier.windows),
-            "span": bool(getattr(classifier, "article_span", False)),
+            "span": bool(classifier.article_span),
             "intercept": float(logreg.intercept_[0]), "n_text": 0, "word_ngrams": None,
             "text_max_chars": MAX_NGRAM_CHARS, "text_reads_tokens": False}
     dense_mean = dense_scale = None
@@ -557,7 +557,7 @@ def _export_classifier(classifier, arrays):
     third = getattr(classifier, "third_", None)
     if third is not None:
         spec["refine"] = {**_export_trees(third, arrays, "refine"),
-                          "blend": float(getattr(classifier, "refine_blend", 0.0))}
+                          "blend": float(classifier.refine_blend)}
     return spec
 
 

@@ -203,7 +203,7 @@ def describe_features(pipeline):
         out.append(f"context stage over first-stage scores (offsets {list(clf.offsets)}, "
                    f"windows {list(clf.windows)})")
         if getattr(clf, "third_", None) is not None:
-            blend = float(getattr(clf, "refine_blend", 0.0))
+            blend = float(clf.refine_blend)
             out.append("third stage: the same context over the context stage's scores"
                        + (f"; the score is {blend:g} of the context stage's plus "
                           f"{1 - blend:g} of the third's" if blend else ""))

@@ -18,7 +18,19 @@ from ..columns.tokens import batch_token_hashes, from_column
 from ..frame import PAGE, TEXT, TOKENS, check_frame
 
 
-class FrameStep(TransformerMixin, BaseEstimator):
+class DefaultsOnLoad:
+    """Mixin of an estimator whose parameters grow over releases: a model pickled before one
+    of them existed lacks it, and loads with its ``__init__`` default, what the estimator
+    computed before the parameter existed. Put it before ``BaseEstimator`` in the bases."""
+
+    def __setstate__(self, state):
+        defaults = {name: param.default for name, param
+                    in inspect.signature(type(self).__init__).parameters.items()
+                    if param.default is not inspect.Parameter.empty}
+        super().__setstate__({**defaults, **state})
+
+
+class FrameStep(DefaultsOnLoad, TransformerMixin, BaseEstimator):
     """Base of the steps over the lines table: fit names the added columns, transform adds them.
 
     A subclass sets :attr:`reads` (or overrides it as a property when a parameter says what it
@@ -29,13 +41,6 @@ class FrameStep(TransformerMixin, BaseEstimator):
 
     reads = (TEXT, PAGE)
     """Columns of the lines table the step reads, made by the caller or by earlier steps."""
-
-    def __setstate__(self, state):
-        # a step pickled before one of its parameters existed computed what its default does
-        defaults = {name: param.default for name, param
-                    in inspect.signature(type(self).__init__).parameters.items()
-                    if param.default is not inspect.Parameter.empty}
-        super().__setstate__({**defaults, **state})
 
     def fit(self, X, y=None):
         self._checked(X)
